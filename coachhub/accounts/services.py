@@ -1,0 +1,95 @@
+"""Invitations: an admin offers a role by email; the invitee accepts by the emailed link."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from coachhub.accounts.models import User
+from coachhub.tenancy import audit
+from coachhub.tenancy.mail import send_email
+from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership, Role
+
+
+class InvitationExpired(Exception):
+    """The link was real but is too old, or already used."""
+
+
+@transaction.atomic
+def invite_person(
+    *, email: str, role: str, invited_by, full_name: str = "",
+    base_url: str, client_organisation: ClientOrganisation | None = None,
+) -> Invitation:
+    """Create an invitation and email its link. A person already active in that role is refused.
+
+    `base_url` is the practice's address as the invitee should see it (its host, or custom domain).
+    """
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    if Membership.objects.filter(user__email=email, role=role, is_active=True).exists():
+        raise ValidationError({"email": f"{email} is already a {Role(role).label.lower()} here."})
+    token, digest = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        email=email, role=role, full_name=full_name, token_digest=digest,
+        invited_by=invited_by if invited_by and invited_by.is_authenticated else None,
+        expires_at=timezone.now() + Invitation.TTL, client_organisation=client_organisation,
+    )
+    audit.record(actor=invited_by, action="invitation.sent", subject=f"{email} as {Role(role).label}")
+    # The practice urlconf, also when staff invite from the platform host.
+    link = base_url.rstrip("/") + reverse("accept_invitation", args=[token], urlconf=settings.ROOT_URLCONF)
+    send_email(
+        to=email, template_prefix="emails/invitation",
+        context={"invitation": invitation, "link": link, "inviter": invited_by, "role": Role(role).label},
+    )
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The pending invitation behind a link: 404 if forged, InvitationExpired if stale or used."""
+    invitation = Invitation.objects.filter(token_digest=Invitation.digest(token)).first()
+    if invitation is None:
+        raise Http404("This invitation link is not valid.")
+    if invitation.accepted_at is not None or invitation.is_expired:
+        raise InvitationExpired
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(
+    *, request: HttpRequest, invitation: Invitation, full_name: str, password: str
+) -> User:
+    """Create or confirm the account, grant the role, mark the email verified and sign in."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationExpired
+    user = User.objects.filter(email=invitation.email).first()
+    if user is None:
+        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+    elif not user.has_usable_password():
+        user.set_password(password)
+        user.full_name = user.full_name or full_name
+        user.save()
+    # Following the emailed link proves the address.
+    EmailAddress.objects.update_or_create(
+        user=user, email=invitation.email, defaults={"verified": True, "primary": True}
+    )
+    membership, created = Membership.objects.get_or_create(
+        user=user, role=invitation.role,
+        defaults={"client_organisation": invitation.client_organisation},
+    )
+    if not created and not membership.is_active:
+        membership.is_active, membership.deactivated_at = True, None
+        membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save()
+    audit.record(actor=user, action="invitation.accepted", subject=str(invitation))
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return user

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from coachhub.tenancy.models import ClientOrganisation, Practice, Role, time_zone_choices
+
+LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+LOGO_MAX_BYTES = 1_048_576
+
+
+class PracticeSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label="Practice time zone", choices=time_zone_choices)
+    logo = forms.ImageField(
+        required=False, help_text="PNG, JPEG or WebP, at most 1 MB. Shown at the top of every page and email."
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
+
+    class Meta:
+        model = Practice
+        fields = ["name", "time_zone", "brand_colour", "logo", "max_chemistry_calls"]
+        labels = {
+            "name": "Practice name",
+            "brand_colour": "Brand colour",
+            "max_chemistry_calls": "Chemistry calls per leader",
+        }
+        widgets = {"brand_colour": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_time_zone(self) -> str:
+        zone = self.cleaned_data["time_zone"]
+        if zone not in zoneinfo.available_timezones():
+            raise forms.ValidationError("Choose a time zone from the list.")
+        return zone
+
+    def clean_brand_colour(self) -> str:
+        return self.cleaned_data["brand_colour"].lower()
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and logo is not self.instance.logo:
+            if logo.size > LOGO_MAX_BYTES:
+                raise forms.ValidationError("The logo is larger than 1 MB; please use a smaller image.")
+            if getattr(logo, "image", None) is not None and logo.image.format not in LOGO_FORMATS:
+                raise forms.ValidationError("Use a PNG, JPEG or WebP image for the logo.")
+        return logo
+
+    def changes(self) -> dict:
+        """The validated values to apply, as the update_practice service takes them."""
+        changes = {field: self.cleaned_data[field] for field in self.changed_data if field in self.Meta.fields}
+        if self.cleaned_data.get("remove_logo"):
+            changes["logo"] = ""
+        return changes
+
+
+class InvitePersonForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    full_name = forms.CharField(label="Name", max_length=150, required=False)
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    client_organisation = forms.ModelChoiceField(
+        label="Client organisation", queryset=ClientOrganisation.objects.none(), required=False,
+        help_text="For sponsors and coachees: the employer they belong to.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_organisation"].queryset = ClientOrganisation.objects.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("client_organisation") and cleaned.get("role") not in (Role.SPONSOR, Role.COACHEE):
+            self.add_error("client_organisation", "Only sponsors and coachees belong to a client organisation.")
+        return cleaned
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Roles", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="Untick every role to deactivate this person here; their history is kept.",
+    )
+    client_organisation = forms.ModelChoiceField(
+        label="Client organisation (sponsors and coachees)", queryset=ClientOrganisation.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_organisation"].queryset = ClientOrganisation.objects.all()
+
+
+class ClientOrganisationForm(forms.ModelForm):
+    class Meta:
+        model = ClientOrganisation
+        fields = ["name"]
+        labels = {"name": "Organisation name"}
+
+    def validate_unique(self) -> None:
+        # The practice is set on save; check the practice-scoped uniqueness here for a clear message.
+        name = self.cleaned_data.get("name", "")
+        clash = ClientOrganisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if name and clash.exists():
+            self.add_error("name", "There is already a client organisation with this name.")

@@ -1,0 +1,62 @@
+"""Outgoing email: branded rendering, sending through a task, and the development backend."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from coachhub.tenancy.context import current_practice
+
+
+def from_address() -> str:
+    """`"Acme Coaching via CoachHub" <no-reply@...>` inside a practice, the platform's outside."""
+    practice = current_practice()
+    address = re.sub(r"^.*<|>$", "", settings.DEFAULT_FROM_EMAIL)
+    return f'"{practice.name} via CoachHub" <{address}>' if practice else settings.DEFAULT_FROM_EMAIL
+
+
+def render_email(template_prefix: str, context: dict) -> dict[str, str]:
+    """Render `<prefix>_subject.txt`, `_message.txt` and `_message.html` with the branding."""
+    context = {"practice": current_practice(), **context}
+    subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+    return {
+        "subject": subject,
+        "text": render_to_string(f"{template_prefix}_message.txt", context).strip(),
+        "html": render_to_string(f"{template_prefix}_message.html", context),
+    }
+
+
+def send_email(*, to: str, template_prefix: str, context: dict) -> None:
+    """Render now, deliver from a worker once the current transaction commits."""
+    from coachhub.tenancy.tasks import deliver_email
+
+    deliver_email.delay_on_commit(to=[to], from_email=from_address(), **render_email(template_prefix, context))
+
+
+class EmlFileBackend(BaseEmailBackend):
+    """Development backend: each message becomes one readable .eml file in EMAIL_FILE_PATH."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, file_path: str | Path | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.directory = Path(file_path or settings.EMAIL_FILE_PATH)
+
+    def send_messages(self, email_messages) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        sent = 0
+        for message in email_messages:
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+            recipient = re.sub(r"[^a-zA-Z0-9@._-]", "_", (message.to or ["unknown"])[0])
+            path = self.directory / f"{stamp}-{recipient}-{get_random_string(6)}.eml"
+            with self._lock:
+                path.write_bytes(message.message().as_bytes(linesep="\n"))
+            sent += 1
+        return sent

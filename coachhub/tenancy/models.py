@@ -1,0 +1,271 @@
+"""Practices (the tenants) and what every tenant-owned model shares."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from coachhub.tenancy.context import current_practice, require_practice
+
+SLUG_VALIDATOR = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
+    "Use 1–40 lower-case letters, digits and inner hyphens (it becomes the web address).",
+)
+COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6f8b.")
+RESERVED_SLUGS = frozenset({"www", "admin", "api", "static", "media", "mail", "app", "platform"})
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def logo_path(practice: Practice, filename: str) -> str:
+    """Files are stored per practice; the random part keeps browsers from showing a stale logo."""
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"practices/{practice.pk}/branding/logo-{secrets.token_hex(4)}.{extension}"
+
+
+class Practice(models.Model):
+    """A coaching practice: the tenant. Platform data, so it carries no practice of its own."""
+
+    slug = models.CharField(max_length=40, unique=True, validators=[SLUG_VALIDATOR])
+    name = models.CharField(max_length=120)
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    brand_colour = models.CharField(max_length=7, default="#1f5f8b", validators=[COLOUR_VALIDATOR])
+    logo = models.FileField(upload_to=logo_path, blank=True)
+    # Practice settings used along the journey.
+    max_chemistry_calls = models.PositiveSmallIntegerField(
+        default=3, help_text="How many coaches a leader may book chemistry calls with."
+    )
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_chemistry_calls__gte=1, max_chemistry_calls__lte=10),
+                name="practice_max_chemistry_calls_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(brand_colour__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="practice_brand_colour_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def host(self) -> str:
+        return f"{self.slug}.{settings.BASE_DOMAIN}"
+
+    @property
+    def brand_text_colour(self) -> str:
+        """Black or white, whichever reads better on the brand colour (WCAG luminance)."""
+        channels = [int(self.brand_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        return "#111111" if luminance > 0.179 else "#ffffff"
+
+
+class PracticeScopedManager(models.Manager):
+    """The one way tenant rows are read: always within the current practice.
+
+    With no current practice it returns nothing, as Row-Level Security does underneath.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        practice = current_practice()
+        queryset = super().get_queryset()
+        if practice is None:
+            return queryset.none()
+        return queryset.filter(practice=practice)
+
+
+class PracticeOwnedModel(models.Model):
+    """Base for every tenant-owned table: carries its practice, scoped, timestamped.
+
+    Each concrete subclass's migration must add `EnablePracticeRLS` (tests check it does).
+    """
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PracticeScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        practice = require_practice()
+        if self.practice_id is None:
+            self.practice = practice
+        elif self.practice_id != practice.pk:
+            raise PermissionError("A row of another practice cannot be saved here.")
+        super().save(*args, **kwargs)
+
+
+class Domain(PracticeOwnedModel):
+    """A custom host name that serves a practice (besides <slug>.<BASE_DOMAIN>).
+
+    Looked up before any practice is known, so its host is unique across the platform (on a
+    sharded PostgreSQL it would be a reference table).
+    """
+
+    host = models.CharField(max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["host"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(host=Lower("host")), name="domain_host_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class ClientOrganisation(PracticeOwnedModel):
+    """An employer that sends its leaders to the practice and sponsors their coaching."""
+
+    name = models.CharField(max_length=160)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("practice", Lower("name"), name="client_organisation_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Practice admin"
+    COACH = "coach", "Coach"
+    COACHEE = "coachee", "Coachee"
+    SPONSOR = "sponsor", "Sponsor"
+
+
+class Membership(PracticeOwnedModel):
+    """One role of one person in one practice. A person may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    # The employer of a sponsor or coachee, where there is one.
+    client_organisation = models.ForeignKey(
+        ClientOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    is_active = models.BooleanField(default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "user", "role"], name="membership_unique_role"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(client_organisation__isnull=True)
+                | models.Q(role__in=[Role.SPONSOR, Role.COACHEE]),
+                name="membership_organisation_only_for_clients",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_active=True, deactivated_at__isnull=True)
+                | models.Q(is_active=False, deactivated_at__isnull=False),
+                name="membership_deactivated_at_matches",
+            ),
+        ]
+        indexes = [models.Index(fields=["practice", "user", "is_active"], name="membership_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+class Invitation(PracticeOwnedModel):
+    """An emailed offer of a role. Only the SHA-256 of the link's token is stored."""
+
+    TTL = timedelta(days=14)
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    full_name = models.CharField(max_length=150, blank=True)
+    client_organisation = models.ForeignKey(
+        ClientOrganisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_digest = models.CharField(max_length=64, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["practice", "email"], name="invitation_practice_email")]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "token_digest"], name="invitation_token_unique"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="invitation_email_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.get_role_display()}"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        """A fresh (token, digest) pair: the token goes in the email, the digest in the row."""
+        token = secrets.token_urlsafe(32)
+        return token, _token_digest(token)
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return _token_digest(token)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class AuditEntry(PracticeOwnedModel):
+    """Who did what to a practice's records, and when. Written by services, never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    subject = models.CharField(max_length=200, help_text="What the action was done to, in words.")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["practice", "-created_at"], name="audit_practice_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.subject}"

@@ -1,0 +1,107 @@
+"""Writes to practices, memberships and client organisations. Each one transaction, audited."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from coachhub.tenancy import audit
+from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Role
+
+
+@transaction.atomic
+def update_practice(*, practice: Practice, actor, changes: dict) -> Practice:
+    """Apply settings/branding changes (already validated by a form) and audit what changed."""
+    before = {field: getattr(practice, field) for field in changes}
+    for field, value in changes.items():
+        setattr(practice, field, value)
+    practice.full_clean()
+    practice.save()
+    changed = {field: str(value) for field, value in changes.items() if before[field] != value}
+    if changed:
+        audit.record(actor=actor, action="practice.updated", subject=practice.name, changed=changed)
+    return practice
+
+
+@transaction.atomic
+def set_roles(*, user, roles: set[str], actor, client_organisation: ClientOrganisation | None = None) -> None:
+    """Make `roles` the person's active roles here: add or reactivate some, end the others.
+
+    Ended memberships stay (history is kept). The practice always keeps an active admin.
+    """
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError(f"Unknown role: {', '.join(sorted(unknown))}.")
+    memberships = {m.role: m for m in Membership.objects.select_for_update().filter(user=user)}
+    if Role.ADMIN not in roles and memberships.get(Role.ADMIN) and memberships[Role.ADMIN].is_active:
+        admins = Membership.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
+        if admins.exclude(user=user).count() == 0:
+            raise ValidationError("The practice needs at least one active practice admin.")
+    now = timezone.now()
+    for role in Role.values:
+        membership = memberships.get(role)
+        wanted = role in roles
+        organisation = client_organisation if role in (Role.SPONSOR, Role.COACHEE) else None
+        if wanted and membership is None:
+            Membership.objects.create(user=user, role=role, client_organisation=organisation)
+        elif wanted and (
+            not membership.is_active
+            or (organisation is not None and membership.client_organisation_id != organisation.pk)
+        ):
+            membership.is_active, membership.deactivated_at = True, None
+            membership.client_organisation = organisation or membership.client_organisation
+            membership.save()
+        elif not wanted and membership is not None and membership.is_active:
+            membership.is_active, membership.deactivated_at = False, now
+            membership.save()
+        else:
+            continue
+        audit.record(
+            actor=actor, action="membership.granted" if wanted else "membership.ended",
+            subject=f"{user.email} as {Role(role).label}",
+        )
+
+
+def deactivate_person(*, user, actor) -> None:
+    """End every role the person holds here; they can no longer sign in to this practice."""
+    set_roles(user=user, roles=set(), actor=actor)
+
+
+@transaction.atomic
+def save_client_organisation(*, organisation: ClientOrganisation, actor) -> ClientOrganisation:
+    created = organisation.pk is None
+    organisation.save()
+    audit.record(
+        actor=actor, action="organisation.created" if created else "organisation.renamed",
+        subject=organisation.name,
+    )
+    return organisation
+
+
+@transaction.atomic
+def create_practice(
+    *, slug: str, name: str, time_zone: str, admin_email: str | None, actor, scheme: str = "https", port: str = ""
+) -> Practice:
+    """Platform staff open a practice; its first admin is invited by email."""
+    practice = Practice(slug=slug, name=name, time_zone=time_zone)
+    practice.full_clean()
+    practice.save()
+    if admin_email:
+        from coachhub.accounts.services import invite_person
+
+        with practice_context(practice):
+            invite_person(
+                email=admin_email, role=Role.ADMIN, invited_by=actor,
+                base_url=f"{scheme}://{practice.host}{':' + port if port else ''}",
+            )
+    return practice
+
+
+@transaction.atomic
+def set_practice_suspended(*, practice: Practice, suspended: bool, actor) -> None:
+    practice.suspended_at = timezone.now() if suspended else None
+    practice.save(update_fields=["suspended_at", "updated_at"])
+    with practice_context(practice):
+        audit.record(actor=actor, action="practice.suspended" if suspended else "practice.reactivated", subject=practice.name)

@@ -1,0 +1,140 @@
+"""Practice pages: the home page per role, and the admin's settings, people and organisations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods
+
+from coachhub.accounts.models import User
+from coachhub.accounts.services import invite_person
+from coachhub.tenancy import selectors, services
+from coachhub.tenancy.forms import (
+    ClientOrganisationForm,
+    InvitePersonForm,
+    PracticeSettingsForm,
+    RolesForm,
+)
+from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership
+from coachhub.tenancy.permissions import admin_required
+
+
+def _form_errors_to(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed in: a section per role held. Otherwise the practice's front door."""
+    if not request.user.is_authenticated:
+        return render(request, "tenancy/welcome.html")
+    return render(request, "tenancy/home.html")
+
+
+@cache_control(public=True, max_age=300)
+def logo(request: HttpRequest) -> FileResponse:
+    if not request.practice.logo:
+        raise Http404
+    return FileResponse(request.practice.logo.open("rb"))
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def practice_settings(request: HttpRequest) -> HttpResponse:
+    form = PracticeSettingsForm(request.POST or None, request.FILES or None, instance=request.practice)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_practice(practice=request.practice, actor=request.user, changes=form.changes())
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(request, "Practice settings saved.")
+            return redirect("practice_settings")
+    return render(request, "tenancy/settings.html", {"form": form})
+
+
+@admin_required
+def people(request: HttpRequest) -> HttpResponse:
+    pending = Invitation.objects.filter(accepted_at__isnull=True).select_related("invited_by")
+    return render(
+        request, "tenancy/people.html",
+        {"people": selectors.people(), "pending_invitations": [i for i in pending if not i.is_expired]},
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InvitePersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invite_person(
+                **form.cleaned_data, invited_by=request.user, base_url=request.build_absolute_uri("/")
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("people")
+    return render(request, "tenancy/invite.html", {"form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def person(request: HttpRequest, user_id: int) -> HttpResponse:
+    memberships = list(selectors.memberships_of(user_id))
+    if not memberships:
+        raise Http404  # not a person of this practice
+    subject: User = memberships[0].user
+    active = [m for m in memberships if m.is_active]
+    organisation = next((m.client_organisation for m in memberships if m.client_organisation), None)
+    form = RolesForm(
+        request.POST or None,
+        initial={"roles": [m.role for m in active], "client_organisation": organisation},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_roles(
+                user=subject, roles=set(form.cleaned_data["roles"]), actor=request.user,
+                client_organisation=form.cleaned_data["client_organisation"],
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(request, f"Roles of {subject} saved.")
+            return redirect("person", user_id=subject.pk)
+    return render(request, "tenancy/person.html", {"subject": subject, "memberships": memberships, "form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def organisations(request: HttpRequest) -> HttpResponse:
+    form = ClientOrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.save_client_organisation(organisation=form.instance, actor=request.user)
+        messages.success(request, f"{form.instance.name} added.")
+        return redirect("organisations")
+    return render(
+        request, "tenancy/organisations.html",
+        {"organisations": selectors.client_organisations(), "form": form},
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    instance = get_object_or_404(ClientOrganisation.objects.all(), pk=organisation_id)
+    form = ClientOrganisationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.save_client_organisation(organisation=form.instance, actor=request.user)
+        messages.success(request, "Organisation saved.")
+        return redirect("organisations")
+    members = Membership.objects.filter(client_organisation=instance).select_related("user")
+    return render(request, "tenancy/organisation.html", {"organisation": instance, "form": form, "members": members})

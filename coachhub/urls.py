@@ -1,0 +1,26 @@
+"""URLs on a practice's host (<slug>.<BASE_DOMAIN> or a custom domain)."""
+
+from django.conf import settings
+from django.urls import include, path
+
+from coachhub.accounts import views as account_views
+from coachhub.tenancy import views as practice_views
+
+urlpatterns = [
+    path("", practice_views.home, name="home"),
+    path("branding/logo", practice_views.logo, name="practice_logo"),
+    path("practice/settings/", practice_views.practice_settings, name="practice_settings"),
+    path("practice/people/", practice_views.people, name="people"),
+    path("practice/people/invite/", practice_views.invite, name="invite"),
+    path("practice/people/<int:user_id>/", practice_views.person, name="person"),
+    path("practice/organisations/", practice_views.organisations, name="organisations"),
+    path("practice/organisations/<int:organisation_id>/", practice_views.organisation, name="organisation"),
+    path("invitations/<str:token>/", account_views.accept_invitation_view, name="accept_invitation"),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/", include("allauth.urls")),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,17 @@
+"""URLs on the bare domain: CoachHub's own landing page and Django admin for platform staff."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+# Staff sign in through allauth (rate limits, 2FA), not Django admin's own form.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "CoachHub platform"
+admin.site.site_title = "CoachHub platform"
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="platform/landing.html"), name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoachingSessionsConfig(AppConfig):
+    """Coaching sessions. Labelled apart from django.contrib.sessions, whose label is "sessions"."""
+
+    name = "sessions"
+    label = "coaching_sessions"
+    verbose_name = "Coaching sessions"
