@@ -96,6 +96,8 @@ for _alias in DATABASES.values():
     _alias["CONN_HEALTH_CHECKS"] = True
     _alias.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# The role RLS binds; `migrate` grants it DML on every table (tenancy.database).
+APPLICATION_DATABASE_ROLE = DATABASES["default"]["USER"]
 # Used by `setup_database` to create the roles and the database when they are missing.
 DATABASE_ADMIN_URL = env.str("DATABASE_ADMIN_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,10 +10,6 @@ from django.db import connections
 from psycopg2 import sql
 
 
-def application_role() -> str:
-    return settings.DATABASES["default"]["USER"]
-
-
 def grant_application_role(sender, using: str, **kwargs) -> None:
     """After `migrate` (run as the owner), let the application role read and write the tables.
 
@@ -22,7 +18,7 @@ def grant_application_role(sender, using: str, **kwargs) -> None:
     if sender.label != "tenancy":
         return
     connection = connections[using]
-    role = getattr(settings, "APPLICATION_DATABASE_ROLE", None) or application_role()
+    role = settings.APPLICATION_DATABASE_ROLE
     if connection.settings_dict["USER"] == role:
         return
     with connection.cursor() as cursor:

@@ -1,0 +1,140 @@
+"""Shared fixtures: a test database migrated by the owner and used as the application role,
+two practices with a person in every role, and clients signed in at a practice's host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.test import Client
+
+from coachhub.accounts.models import User
+from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Role
+
+PASSWORD = "correct-horse-battery-9"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Create and migrate the test database as the owner, then run every test as the
+    application role, so Row-Level Security really applies (an owner or superuser would
+    bypass it and prove nothing)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    default = connections["default"]
+    app = {"USER": default.settings_dict["USER"], "PASSWORD": default.settings_dict["PASSWORD"]}
+    owner = {"USER": settings.DATABASES["owner"]["USER"], "PASSWORD": settings.DATABASES["owner"]["PASSWORD"]}
+    with django_db_blocker.unblock():
+        default.close()
+        default.settings_dict.update(owner)
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        with default.cursor() as cursor:
+            # Test-database only: transactional tests empty the tables between tests.
+            cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{app["USER"]}"')
+        default.close()
+        default.settings_dict.update(app)
+    yield
+    with django_db_blocker.unblock():
+        default.close()
+        default.settings_dict.update(owner)
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached pages must not leak between tests (Redis database 15)."""
+    cache.clear()
+    yield
+
+
+@dataclass
+class PracticeCast:
+    """One practice and a person in every role."""
+
+    practice: Practice
+    admin: User
+    coach: User
+    coach2: User
+    coachee: User
+    coachee2: User
+    sponsor: User
+    organisation: ClientOrganisation
+
+    @property
+    def host(self) -> str:
+        return self.practice.host
+
+
+def make_user(email: str, name: str = "", password: str = PASSWORD) -> User:
+    user = User.objects.create_user(email, password, full_name=name or email.split("@")[0].title())
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def make_practice(slug: str, name: str, time_zone: str = "Europe/London") -> PracticeCast:
+    practice = Practice.objects.create(slug=slug, name=name, time_zone=time_zone)
+    with practice_context(practice):
+        organisation = ClientOrganisation.objects.create(name=f"{name} Client Ltd")
+        people = {}
+        for local, role in [
+            ("admin", Role.ADMIN), ("coach", Role.COACH), ("coach2", Role.COACH),
+            ("coachee", Role.COACHEE), ("coachee2", Role.COACHEE), ("sponsor", Role.SPONSOR),
+        ]:
+            user = make_user(f"{local}@{slug}.test", f"{local.title()} {name.split()[0]}")
+            Membership.objects.create(
+                user=user, role=role,
+                client_organisation=organisation if role in (Role.SPONSOR, Role.COACHEE) else None,
+            )
+            people[local] = user
+    return PracticeCast(practice=practice, organisation=organisation, **people)
+
+
+@pytest.fixture
+def acme(db) -> PracticeCast:
+    return make_practice("acme", "Acme Coaching")
+
+
+@pytest.fixture
+def globex(db) -> PracticeCast:
+    """The second practice every isolation test tries to cross into."""
+    return make_practice("globex", "Globex Leadership", "America/New_York")
+
+
+@pytest.fixture
+def in_practice():
+    """`with in_practice(cast): ...` runs ORM code as that practice, like a request would."""
+
+    def enter(cast: PracticeCast):
+        return practice_context(cast.practice)
+
+    return enter
+
+
+def client_at(cast: PracticeCast, user: User | None = None) -> Client:
+    """A test client whose requests go to the practice's host, signed in as `user` if given."""
+    client = Client(HTTP_HOST=cast.host)
+    if user is not None:
+        response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium (it cannot download its own browsers here)."""
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
