@@ -29,6 +29,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    # Hashing demo passwords at full strength would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_blocker):
     """Create and migrate the test database as the owner, then run every test as the
@@ -60,6 +65,13 @@ def _fresh_cache():
     """Rate limits and cached pages must not leak between tests (Redis database 15)."""
     cache.clear()
     yield
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): client.post(...)` runs what the request queued for after its commit
+    (emails, tasks): the test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @dataclass

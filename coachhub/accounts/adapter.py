@@ -7,10 +7,13 @@ from allauth.account.internal.stagekit import clear_login
 from allauth.core import context as allauth_context
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.defaultfilters import linebreaks, urlize
+from django.template.defaultfilters import urlize
 from django.template.loader import render_to_string
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 
 from coachhub.accounts.selectors import access_refusal
+from coachhub.tenancy.context import current_practice
 from coachhub.tenancy.mail import from_address
 from coachhub.tenancy.tasks import deliver_email
 
@@ -23,6 +26,10 @@ class PracticeAccountAdapter(DefaultAccountAdapter):
     def get_from_email(self) -> str:
         return from_address()
 
+    def format_email_subject(self, subject: str) -> str:
+        practice = current_practice()
+        return f"{practice.name}: {subject}" if practice else f"CoachHub: {subject}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
         message = self.render_mail(
@@ -33,7 +40,8 @@ class PracticeAccountAdapter(DefaultAccountAdapter):
             # allauth ships text templates only: wrap the text in the practice's branded layout.
             html = render_to_string(
                 "emails/layout.html",
-                {"subject": message.subject, "body_html": linebreaks(urlize(message.body, autoescape=True), autoescape=False)},
+                # urlize escapes the text, so the paragraphs around it are safe to mark.
+                {"subject": message.subject, "body_html": mark_safe(linebreaks(urlize(message.body, autoescape=True)))},
                 request,
             )
         deliver_email.delay_on_commit(

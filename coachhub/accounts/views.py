@@ -10,7 +10,12 @@ from django.views.decorators.http import require_http_methods
 
 from coachhub.accounts.forms import AcceptInvitationForm, ProfileForm
 from coachhub.accounts.models import User
-from coachhub.accounts.services import InvitationExpired, accept_invitation, invitation_for_token
+from coachhub.accounts.services import (
+    InvitationExpired,
+    accept_invitation,
+    invitation_for_token,
+)
+from coachhub.tenancy.forms import posted
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,7 +28,7 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     if existing is not None and not existing.has_usable_password():
         existing = None  # an account without a password chooses one here
     form = AcceptInvitationForm(
-        request.POST or None, existing_user=existing, initial_name=invitation.full_name
+        posted(request), existing_user=existing, initial_name=invitation.full_name
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,7 +49,7 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")

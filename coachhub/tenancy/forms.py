@@ -4,7 +4,22 @@ import zoneinfo
 
 from django import forms
 
-from coachhub.tenancy.models import ClientOrganisation, Practice, Role, time_zone_choices
+from coachhub.tenancy.models import (
+    ClientOrganisation,
+    Practice,
+    Role,
+    time_zone_choices,
+)
+
+
+def posted(request):
+    """The form data of a POST, None otherwise (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request):
+    return request.FILES if request.method == "POST" else None
+
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
 LOGO_MAX_BYTES = 1_048_576

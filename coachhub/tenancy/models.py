@@ -9,7 +9,7 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -45,7 +45,8 @@ class Practice(models.Model):
     logo = models.FileField(upload_to=logo_path, blank=True)
     # Practice settings used along the journey.
     max_chemistry_calls = models.PositiveSmallIntegerField(
-        default=3, help_text="How many coaches a leader may book chemistry calls with."
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="How many coaches a leader may book chemistry calls with (1–10).",
     )
     suspended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

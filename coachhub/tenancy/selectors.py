@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from coachhub.tenancy.models import ClientOrganisation, Domain, Membership, Practice, Role
+from coachhub.tenancy.models import (
+    ClientOrganisation,
+    Domain,
+    Membership,
+    Practice,
+    Role,
+)
 
 
 def practice_for_host(host: str) -> Practice | None:

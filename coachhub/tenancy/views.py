@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,6 +19,8 @@ from coachhub.tenancy.forms import (
     InvitePersonForm,
     PracticeSettingsForm,
     RolesForm,
+    posted,
+    posted_files,
 )
 from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership
 from coachhub.tenancy.permissions import admin_required
@@ -48,7 +52,9 @@ def logo(request: HttpRequest) -> FileResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def practice_settings(request: HttpRequest) -> HttpResponse:
-    form = PracticeSettingsForm(request.POST or None, request.FILES or None, instance=request.practice)
+    # A copy: validation writes the submitted values onto the instance, and request.practice
+    # must keep its saved branding while the form re-renders with errors.
+    form = PracticeSettingsForm(posted(request), posted_files(request), instance=copy(request.practice))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_practice(practice=request.practice, actor=request.user, changes=form.changes())
@@ -72,7 +78,7 @@ def people(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
-    form = InvitePersonForm(request.POST or None)
+    form = InvitePersonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invite_person(
@@ -96,7 +102,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     active = [m for m in memberships if m.is_active]
     organisation = next((m.client_organisation for m in memberships if m.client_organisation), None)
     form = RolesForm(
-        request.POST or None,
+        posted(request),
         initial={"roles": [m.role for m in active], "client_organisation": organisation},
     )
     if request.method == "POST" and form.is_valid():
@@ -116,7 +122,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def organisations(request: HttpRequest) -> HttpResponse:
-    form = ClientOrganisationForm(request.POST or None)
+    form = ClientOrganisationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.save_client_organisation(organisation=form.instance, actor=request.user)
         messages.success(request, f"{form.instance.name} added.")
@@ -131,7 +137,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
     instance = get_object_or_404(ClientOrganisation.objects.all(), pk=organisation_id)
-    form = ClientOrganisationForm(request.POST or None, instance=instance)
+    form = ClientOrganisationForm(posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         services.save_client_organisation(organisation=form.instance, actor=request.user)
         messages.success(request, "Organisation saved.")

@@ -1,0 +1,163 @@
+"""End-to-end fixtures: practices committed to the database (so the live server sees them),
+addresses on the live server per practice host, and a person signing in as a real user would.
+
+The live server binds `localhost` on a free port; Chromium resolves `<slug>.localhost` to
+loopback, so `http://acme.localhost:<port>` reaches the practice `acme`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import CHROMIUM_ARGS, PASSWORD, PracticeCast, make_practice
+
+# Every locator assertion waits up to this long (ms); pages render in well under a second.
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def _e2e_database_name():
+    """A test database of the e2e run's own, so it can run while someone else runs the unit
+    tests (both would otherwise create and drop `test_coachhub`). Only takes effect when the
+    e2e tests are the first to need the database; in a whole-suite run it changes nothing."""
+    from django.db import connections
+
+    test_settings = connections["default"].settings_dict.setdefault("TEST", {})
+    if not test_settings.get("NAME"):
+        test_settings["NAME"] = f"test_coachhub_e2e_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_e2e_database_name, django_db_setup):
+    """tests/conftest.py's setup (owner migrates, tests run as the RLS-bound role), on the
+    e2e database."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(pytestconfig) -> dict:
+    """Debian's Chromium (Playwright cannot download its own browsers here).
+
+    pytest-playwright's fixture is session-scoped, so an override must be too; the one in
+    tests/conftest.py is function-scoped and fails with ScopeMismatch, hence this one (which
+    does not build on it). `--headed` and `--slowmo` still work.
+    """
+    options: dict = {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+    if pytestconfig.getoption("--headed"):
+        options["headless"] = False
+    if pytestconfig.getoption("--slowmo"):
+        options["slow_mo"] = pytestconfig.getoption("--slowmo")
+    return options
+
+
+@dataclass
+class Site:
+    """A practice (or the platform) as reached through the live server."""
+
+    base: str
+    cast: PracticeCast | None = None
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def server_port(live_server) -> int:
+    return live_server.thread.port
+
+
+@pytest.fixture
+def acme_cast(transactional_db) -> PracticeCast:
+    """Acme with a person in every role, committed (the live server runs in another thread)."""
+    return make_practice("acme", "Acme Coaching")
+
+
+@pytest.fixture
+def globex_cast(transactional_db) -> PracticeCast:
+    return make_practice("globex", "Globex Leadership", "America/New_York")
+
+
+@pytest.fixture
+def acme_site(acme_cast, server_port) -> Site:
+    return Site(f"http://acme.localhost:{server_port}", acme_cast)
+
+
+@pytest.fixture
+def globex_site(globex_cast, server_port) -> Site:
+    return Site(f"http://globex.localhost:{server_port}", globex_cast)
+
+
+@pytest.fixture
+def site_at(server_port):
+    """The address of any host name on the live server, e.g. site_at("nope")."""
+
+    def at(slug: str | None) -> Site:
+        host = f"{slug}.localhost" if slug else "localhost"
+        return Site(f"http://{host}:{server_port}")
+
+    return at
+
+
+@pytest.fixture
+def outbox() -> list:
+    """Messages sent so far (Celery runs eagerly in the live server thread, after commit)."""
+    mail.outbox.clear()
+    return mail.outbox
+
+
+@pytest.fixture
+def fresh_page(browser: Browser):
+    """Pages in new browser contexts (no cookies shared with `page`): `fresh_page()`."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context()
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def fill_login(page: Page, site: Site, email: str, password: str = PASSWORD) -> None:
+    """Open the sign-in page and submit the email and password."""
+    page.goto(site.url("/accounts/login/"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in(page: Page, site: Site, email: str, password: str = PASSWORD) -> None:
+    """Sign in and wait for the home page."""
+    fill_login(page, site, email, password)
+    expect(page).to_have_url(site.url("/"))
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def link_in(message, path_prefix: str) -> str:
+    """The first absolute link in a message's plain text whose path starts with `path_prefix`."""
+    match = re.search(r"https?://[^\s\"'<>]+" + re.escape(path_prefix) + r"[^\s\"'<>]*", message.body)
+    assert match, f"no {path_prefix} link in:\n{message.body}"
+    return match.group(0)
+
+
+def totp_now(secret: str) -> str:
+    """The code an authenticator app shows now for `secret` (RFC 6238, as allauth checks it)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
