@@ -3,19 +3,39 @@
 The variables are documented in README.md ("Configuration").
 """
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+
+def _setting(parse, name: str, **kwargs):
+    """Read one variable; a malformed value stops start-up with a message naming it."""
+    try:
+        return parse(name, **kwargs)
+    except (ValueError, ImproperlyConfigured) as error:
+        raise ImproperlyConfigured(f"Environment variable {name}={os.environ.get(name)!r} is not valid: {error}") from None
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not valid: use true or false.")
+    return raw in {"1", "true", "yes", "on"}
+
+
+DEBUG = _flag("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-change-me")
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost").lower()
-PORT = env.int("PORT", default=8000)
+PORT = _setting(env.int, "PORT", default=8000)
 
 # Hosts are checked by the tenancy middleware: a practice subdomain, a custom domain mapped to a
 # practice, or the bare domain. Anything else is a 404 there, so Django's own list stays open.
@@ -84,15 +104,15 @@ TEMPLATES = [
 # owns the tables (`migrate` uses the "owner" alias by default; see tenancy/management).
 _DEFAULT_DB = "postgres://coachhub_app@127.0.0.1:5432/coachhub"
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=_DEFAULT_DB),
-    "owner": env.db_url(
-        "DATABASE_OWNER_URL", default="postgres://coachhub@127.0.0.1:5432/coachhub"
-    ),
+    "default": _setting(env.db_url, "DATABASE_URL", default=_DEFAULT_DB),
+    "owner": _setting(env.db_url, "DATABASE_OWNER_URL", default="postgres://coachhub@127.0.0.1:5432/coachhub"),
 }
-for _alias in DATABASES.values():
+for _variable, _alias in zip(("DATABASE_URL", "DATABASE_OWNER_URL"), DATABASES.values()):
+    if "postgresql" not in _alias.get("ENGINE", "") or not _alias.get("USER") or not _alias.get("NAME"):
+        raise ImproperlyConfigured(f"{_variable} must look like postgres://user[:password]@host:5432/database.")
     # Persistent connections: a new authenticated connection per request costs ~7x throughput.
     # The tenancy middleware sets the practice per transaction, so nothing carries over.
-    _alias.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    _alias.setdefault("CONN_MAX_AGE", _setting(env.int, "CONN_MAX_AGE", default=60))
     _alias["CONN_HEALTH_CHECKS"] = True
     _alias.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
@@ -127,7 +147,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this; longer than any task we run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Accounts ----------------------------------------------------------------------------------
@@ -177,7 +197,7 @@ if EMAIL_URL.startswith("filemail://"):
     EMAIL_BACKEND = "coachhub.tenancy.mail.EmlFileBackend"
     EMAIL_FILE_PATH = BASE_DIR / (EMAIL_URL.removeprefix("filemail://") or "var/mail")
 else:
-    globals().update(environ.Env.email_url_config(EMAIL_URL))
+    globals().update(_setting(lambda name, **_: environ.Env.email_url_config(os.environ[name]), "EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"CoachHub <no-reply@{BASE_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -213,11 +233,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_SECONDS = _setting(env.int, "SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 

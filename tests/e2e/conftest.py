@@ -56,6 +56,13 @@ def browser_type_launch_args(pytestconfig) -> dict:
     return options
 
 
+@pytest.fixture
+def page(page: Page) -> Page:
+    """pytest-playwright's page, failing after 10 s rather than 30 s when something is missing."""
+    page.set_default_timeout(10_000)
+    return page
+
+
 @dataclass
 class Site:
     """A practice (or the platform) as reached through the live server."""
@@ -118,6 +125,7 @@ def fresh_page(browser: Browser):
 
     def open_page() -> Page:
         context = browser.new_context()
+        context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Role
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import fill_login, sign_in, sign_out, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,27 +123,63 @@ def test_a_deactivated_person_can_no_longer_sign_in(page: Page, acme_site, fresh
     expect(coach_page.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
-def test_coach_turns_on_an_authenticator_app_and_is_asked_for_a_code(page: Page, acme_site):
-    coach = acme_site.cast.coach
-    sign_in(page, acme_site, coach.email)
-    page.get_by_role("link", name=coach.get_short_name(), exact=True).click()
+def activate_authenticator_app(page: Page, site, person) -> str:
+    """From the home page, through the profile: turn on TOTP; returns the app's secret."""
+    page.get_by_role("link", name=person.get_short_name(), exact=True).click()
     page.get_by_role("link", name="Two-factor authentication").click()
-    expect(page).to_have_url(acme_site.url("/accounts/2fa/"))
+    expect(page).to_have_url(site.url("/accounts/2fa/"))
+    page.get_by_role("main").get_by_role("link", name="Activate").click()
+    # Adding a second factor asks for the password again, however recent the sign-in.
+    expect(page.get_by_role("heading", name="Confirm Access")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
 
-    page.goto(acme_site.url("/accounts/2fa/totp/activate/"))
+    expect(page).to_have_url(site.url("/accounts/2fa/totp/activate/"))
     secret = page.get_by_label("Authenticator secret").input_value()
     assert re.fullmatch(r"[A-Z2-7]+=*", secret), secret
     submit_totp(page, secret, "Authenticator code", "Activate")
-    expect(page.get_by_role("status")).to_contain_text("activated", ignore_case=True)
+    # Recovery codes are made at the same time, and shown once.
+    expect(page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("10 out of 10 recovery codes")
+    return secret
+
+
+def test_coach_turns_on_an_authenticator_app_and_is_asked_for_a_code(page: Page, acme_site):
+    coach = acme_site.cast.coach
+    sign_in(page, acme_site, coach.email)
+    secret = activate_authenticator_app(page, acme_site, coach)
 
     sign_out(page)
     fill_login(page, acme_site, coach.email)
     expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
-    submit_totp(page, secret, "Code", "Sign In")
+    # A wrong code is refused; Cancel goes back to the sign-in page, still signed out.
+    wrong = f"{(int(totp_now(secret)) + 1) % 1_000_000:06d}"
+    page.get_by_label("Code", exact=True).fill(wrong)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page.locator(".field").filter(has=page.get_by_label("Code", exact=True))).to_contain_text("Incorrect code")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page).to_have_url(acme_site.url("/accounts/login/"))
+    page.goto(acme_site.url("/"))
+    expect(page.get_by_role("main").get_by_role("link", name="Sign in")).to_be_visible()
 
+    fill_login(page, acme_site, coach.email)
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    submit_totp(page, secret, "Code", "Sign In")
     expect(page).to_have_url(acme_site.url("/"))
     expect_sections(page, {"coach"})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="App bug: allauth adds 'Authenticator app activated.' in transaction.on_commit, which runs "
+    "when PracticeMiddleware's request transaction ends, after MessageMiddleware has stored the "
+    "messages: the confirmation is lost.",
+)
+def test_activating_an_authenticator_app_is_confirmed(page: Page, acme_site):
+    sign_in(page, acme_site, acme_site.cast.coach.email)
+    activate_authenticator_app(page, acme_site, acme_site.cast.coach)
+    expect(page.get_by_role("status")).to_contain_text("Authenticator app activated", timeout=1_000)
 
 
 def submit_totp(page: Page, secret: str, label: str, button: str) -> None:

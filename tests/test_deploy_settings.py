@@ -1,0 +1,39 @@
+"""Production settings: with DEBUG off and a strong key, Django's deploy check is clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def test_check_deploy_reports_no_issues():
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"DEBUG": "false", "SECRET_KEY": "x7!Qm2#vL9@pR4$tW8^zK1&nB6*yH3(cF5)dJ0_gS2+eA7-uM9=oI4"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("PORT", "eighty", "PORT='eighty' is not valid"),
+        ("DEBUG", "maybe", "DEBUG='maybe' is not valid: use true or false"),
+        ("DATABASE_URL", "nonsense", "DATABASE_URL must look like postgres://"),
+        ("EMAIL_URL", "pigeon://coop", "EMAIL_URL='pigeon://coop' is not valid"),
+    ],
+)
+def test_a_malformed_setting_stops_start_up_with_a_message_naming_it(name, value, message):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env={**os.environ, name: value},
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode != 0
+    assert message in result.stderr.strip().splitlines()[-1]
