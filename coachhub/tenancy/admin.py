@@ -58,11 +58,12 @@ class PracticeAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        port = request.get_port()
+        # The practice is served on this platform host's scheme and port, one label deeper.
+        _, colon, port = request.get_host().rpartition(":")
         created = services.create_practice(
             slug=obj.slug, name=obj.name, time_zone=obj.time_zone,
             admin_email=form.cleaned_data.get("admin_email"), actor=request.user,
-            scheme=request.scheme, port="" if port in ("80", "443") else port,
+            base_url=f"{request.scheme}://{obj.host}{colon + port if colon else ''}",
         )
         obj.pk = created.pk
         obj._state.adding = False

@@ -81,9 +81,7 @@ def save_client_organisation(*, organisation: ClientOrganisation, actor) -> Clie
 
 
 @transaction.atomic
-def create_practice(
-    *, slug: str, name: str, time_zone: str, admin_email: str | None, actor, scheme: str = "https", port: str = ""
-) -> Practice:
+def create_practice(*, slug: str, name: str, time_zone: str, admin_email: str | None, actor, base_url: str) -> Practice:
     """Platform staff open a practice; its first admin is invited by email."""
     practice = Practice(slug=slug, name=name, time_zone=time_zone)
     practice.full_clean()
@@ -92,10 +90,7 @@ def create_practice(
         from coachhub.accounts.services import invite_person
 
         with practice_context(practice):
-            invite_person(
-                email=admin_email, role=Role.ADMIN, invited_by=actor,
-                base_url=f"{scheme}://{practice.host}{':' + port if port else ''}",
-            )
+            invite_person(email=admin_email, role=Role.ADMIN, invited_by=actor, base_url=base_url)
     return practice
 
 

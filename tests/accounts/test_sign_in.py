@@ -126,3 +126,11 @@ def test_password_reset_email_is_branded_and_links_to_the_practice(acme, mailout
     html = message.alternatives[0][0]
     assert "http://acme.localhost/accounts/password/reset/key/" in message.body
     assert "Acme Coaching" in html and acme.practice.brand_colour in html
+
+
+def test_an_unverified_email_must_be_confirmed_before_signing_in(acme, mailoutbox, committed):
+    acme.coachee2.emailaddress_set.update(verified=False)
+    with committed():
+        response = login(Client(HTTP_HOST=acme.host), acme.coachee2.email)
+    assert response.status_code == 302 and "confirm-email" in response["Location"]
+    assert "Confirm" in mailoutbox[-1].subject

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import link_in, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,6 +71,36 @@ def test_invited_coach_joins_by_the_emailed_link(page: Page, acme_site, outbox, 
     page.reload()
     expect(page.get_by_role("row", name=re.compile("nadia.coach@example.com"))).to_contain_text("coach")
     expect(page.get_by_role("main")).not_to_contain_text("Invitations awaiting a reply")
+
+
+def test_a_person_of_another_practice_joins_with_their_existing_password(
+    page: Page, acme_site, globex_site, outbox, fresh_page
+):
+    person = globex_site.cast.coach
+    open_invite_form(page, acme_site)
+    page.get_by_label("Email address").fill(person.email)
+    page.get_by_label("Role").select_option(label="Coach")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to {person.email}")
+
+    invitee = fresh_page()
+    invitee.goto(link_in(outbox[-1], "/invitations/"))
+    expect(invitee.get_by_role("main")).to_contain_text("You already have a CoachHub account")
+    expect(invitee.get_by_label("Your name")).to_have_count(0)
+    invitee.get_by_label("Your CoachHub password").fill("not-my-password")
+    invitee.get_by_role("button", name="Accept invitation").click()
+    expect(invitee.get_by_role("main")).to_contain_text("That is not the password of this account.")
+
+    invitee.get_by_label("Your CoachHub password").fill(PASSWORD)
+    invitee.get_by_role("button", name="Accept invitation").click()
+    expect(invitee).to_have_url(acme_site.url("/"))
+    expect(invitee.get_by_role("banner")).to_contain_text("Acme Coaching")
+    expect(invitee.get_by_role("main").get_by_role("heading", name="Coach", exact=True)).to_be_visible()
+
+    # One account, two practices: the same password opens both.
+    sign_out(invitee)
+    sign_in(invitee, globex_site, person.email)
+    expect(invitee.get_by_role("banner")).to_contain_text("Globex Leadership")
 
 
 def test_a_forged_invitation_link_is_not_found(page: Page, acme_site):

@@ -74,6 +74,20 @@ def test_a_wrong_password_shows_an_error(page: Page, acme_site, outbox):
     expect(page.get_by_label("Email")).to_have_value(acme_site.cast.coach.email)
 
 
+def test_many_wrong_passwords_stop_sign_in_for_a_while(page: Page, acme_site):
+    coach = acme_site.cast.coach
+    for _ in range(5):
+        fill_login(page, acme_site, coach.email, "not-the-password")
+        expect(page.get_by_role("alert")).to_contain_text("not correct")
+
+    fill_login(page, acme_site, coach.email)  # the right password, too late
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed login attempts")
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+    # Another person signing in from the same place is not affected.
+    sign_in(page, acme_site, acme_site.cast.coach2.email)
+
+
 def test_sign_in_by_emailed_code(page: Page, acme_site, outbox):
     coachee = acme_site.cast.coachee
     page.goto(acme_site.url("/accounts/login/"))

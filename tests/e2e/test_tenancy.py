@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from django.utils import timezone
+
+from coachhub.tenancy.models import Practice
 from tests.e2e.conftest import fill_login, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,3 +59,13 @@ def test_an_unknown_host_has_no_practice(page: Page, site_at, transactional_db):
     response = page.goto(nope.url("/accounts/login/"))
     assert response.status == 404
     expect(page.get_by_role("heading", name="There is no coaching practice here")).to_be_visible()
+
+
+def test_a_suspended_practice_is_unavailable(page: Page, acme_site):
+    Practice.objects.filter(pk=acme_site.cast.practice.pk).update(suspended_at=timezone.now())
+
+    for path in ("/", "/accounts/login/"):
+        response = page.goto(acme_site.url(path))
+        assert response.status == 403, path
+        expect(page.get_by_role("heading", name="Acme Coaching is unavailable")).to_be_visible()
+        expect(page.get_by_role("main")).to_contain_text("Nothing has been deleted")
