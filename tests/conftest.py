@@ -150,3 +150,19 @@ def client_at(cast: PracticeCast, user: User | None = None) -> Client:
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium (it cannot download its own browsers here)."""
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+def publish_coach(user: User, *, time_zone: str = "Europe/London", weekdays=range(5), hours=(9, 17), **fields):
+    """Give `user` (a coach of the current practice) a published profile with weekly hours."""
+    from datetime import time
+
+    from coachhub.roster.models import CoachProfile, WeeklyHours
+
+    profile = CoachProfile.objects.create(
+        user=user, time_zone=time_zone, is_published=True, video_link="https://video.example/room",
+        minimum_notice_hours=fields.pop("minimum_notice_hours", 0),
+        buffer_minutes=fields.pop("buffer_minutes", 0), **fields,
+    )
+    for weekday in weekdays:
+        WeeklyHours.objects.create(coach=profile, weekday=weekday, starts_at=time(hours[0]), ends_at=time(hours[1]))
+    return profile

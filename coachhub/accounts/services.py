@@ -93,3 +93,23 @@ def accept_invitation(
     audit.record(actor=user, action="invitation.accepted", subject=str(invitation))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return user
+
+
+@transaction.atomic
+def leader_account(*, email: str, full_name: str, time_zone: str) -> tuple[User, bool]:
+    """Find or create the account of a leader who books online, with an active coachee role
+    in the current practice. New accounts have no password (they sign in by emailed code) and
+    an unverified address until the leader confirms it. Returns (user, created)."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, full_name=full_name.strip(), time_zone=time_zone)
+        user.set_unusable_password()
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    membership, new_role = Membership.objects.get_or_create(user=user, role=Role.COACHEE)
+    if not new_role and not membership.is_active:
+        membership.is_active, membership.deactivated_at = True, None
+        membership.save()
+    return user, created

@@ -33,11 +33,15 @@ def render_email(template_prefix: str, context: dict) -> dict[str, str]:
     }
 
 
-def send_email(*, to: str, template_prefix: str, context: dict) -> None:
+def send_email(
+    *, to: str, template_prefix: str, context: dict, attachments: list[tuple[str, str, str]] | None = None
+) -> None:
     """Render now, deliver from a worker once the current transaction commits."""
     from coachhub.tenancy.tasks import deliver_email
 
-    deliver_email.delay_on_commit(to=[to], from_email=from_address(), **render_email(template_prefix, context))
+    deliver_email.delay_on_commit(
+        to=[to], from_email=from_address(), attachments=attachments, **render_email(template_prefix, context)
+    )
 
 
 class EmlFileBackend(BaseEmailBackend):

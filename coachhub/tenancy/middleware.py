@@ -13,6 +13,7 @@ from django.utils import timezone
 from coachhub.tenancy import health
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.selectors import active_roles, practice_for_host
+from coachhub.tenancy.timezones import viewer_zone_name
 
 SESSION_PRACTICE_KEY = "practice_id"
 
@@ -82,8 +83,7 @@ class MembershipMiddleware:
                     request, f"You are signed out: your account has no active access to {practice.name}."
                 )
                 return redirect(settings.LOGIN_URL)
-        zone = (user.is_authenticated and user.time_zone) or (practice and practice.time_zone) or "UTC"
-        timezone.activate(zone)
+        timezone.activate(viewer_zone_name(user if user.is_authenticated else None, practice))
         try:
             return self.get_response(request)
         finally:

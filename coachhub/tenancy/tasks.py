@@ -59,10 +59,16 @@ class PracticeTask(DjangoTask):
 def deliver_email(
     *, to: list[str], subject: str, text: str, html: str | None = None,
     from_email: str | None = None, headers: dict[str, str] | None = None,
+    attachments: list[tuple[str, str, str]] | None = None,
 ) -> None:
-    """Hand one rendered message to the email backend (SMTP in production)."""
+    """Hand one rendered message to the email backend (SMTP in production).
+
+    `attachments` are (filename, text, mimetype), e.g. a calendar invite.
+    """
     message = EmailMultiAlternatives(subject, text, from_email, to, headers=headers or {})
     if html:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()
     logger.info("email sent: %r to %d recipient(s)", subject, len(to))

@@ -1,0 +1,222 @@
+"""Writes along the journey: chemistry calls booked, moved, cancelled, their outcomes, the match.
+
+Each service is one transaction and checks the rule it enforces; the database backs the
+important ones (no overlapping bookings, one open enquiry per leader, one call per coach).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
+
+from coachhub.accounts.services import leader_account
+from coachhub.roster.models import CoachProfile
+from coachhub.tenancy import audit
+from coachhub.tenancy.context import require_practice
+from engagements import notifications
+from engagements.models import Booking, ChemistryCall, Engagement
+from engagements.selectors import coach_load, is_free_slot, open_enquiry
+
+
+class BookingRefused(Exception):
+    """A booking that cannot be made, with a message for the person and a machine code."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+
+SLOT_TAKEN = "slot_taken"
+MAX_CALLS = "max_calls"
+COACH_UNAVAILABLE = "coach_unavailable"
+NOT_A_SLOT = "not_a_slot"
+
+
+def _hold(*, profile: CoachProfile, kind: str, starts_at: datetime) -> Booking:
+    """Create the booking; the exclusion constraint refuses it if the time was just taken."""
+    ends_at = starts_at + timedelta(minutes=profile.chemistry_call_minutes)
+    blocked = DateTimeTZRange(starts_at, ends_at + timedelta(minutes=profile.buffer_minutes), "[)")
+    try:
+        with transaction.atomic():
+            return Booking.objects.create(
+                coach_id=profile.user_id, kind=kind, starts_at=starts_at, ends_at=ends_at, blocked=blocked
+            )
+    except IntegrityError as error:
+        if "booking_no_overlap_per_coach" in str(error):
+            raise BookingRefused(SLOT_TAKEN, "Sorry, that time has just been taken. Please choose another.", "start") from None
+        raise
+
+
+def _check_coach_bookable(profile: CoachProfile) -> None:
+    if not profile.is_bookable:
+        raise BookingRefused(COACH_UNAVAILABLE, "This coach is not taking bookings at the moment.", "coach")
+    if coach_load([profile.user_id]).get(profile.user_id, 0) >= profile.capacity:
+        raise BookingRefused(COACH_UNAVAILABLE, "This coach has no room for new coachees at the moment.", "coach")
+
+
+@transaction.atomic
+def book_chemistry_call(
+    *, profile: CoachProfile, starts_at: datetime, name: str, email: str, objectives: str,
+    hopes: str = "", time_zone: str, base_url: str,
+) -> tuple[ChemistryCall, bool]:
+    """A leader books a complimentary chemistry call. Returns (call, leader_account_created).
+
+    Creates or reuses the leader's coachee account and open enquiry; refuses a time that is
+    not a free slot, a coach not taking bookings, and more calls than the practice allows.
+    """
+    practice = require_practice()
+    _check_coach_bookable(profile)
+    if not is_free_slot(profile, starts_at):
+        raise BookingRefused(NOT_A_SLOT, "That time is not one of this coach's free times. Please pick a listed time.", "start")
+    leader, created = leader_account(email=email, full_name=name, time_zone=time_zone)
+    engagement = open_enquiry(leader)
+    if engagement is None:
+        engagement = Engagement.objects.create(coachee=leader, objectives=objectives.strip(), hopes=hopes.strip())
+    else:
+        engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        if objectives.strip():
+            engagement.objectives = objectives.strip()
+            engagement.save(update_fields=["objectives", "updated_at"])
+    calls = engagement.chemistry_calls.exclude(status=ChemistryCall.Status.CANCELLED)
+    if calls.filter(coach_id=profile.user_id).exists():
+        raise BookingRefused(MAX_CALLS, "You already have a chemistry call booked with this coach.", "coach")
+    if calls.count() >= practice.max_chemistry_calls:
+        raise BookingRefused(
+            MAX_CALLS, f"You can book chemistry calls with up to {practice.max_chemistry_calls} coaches.", "coach"
+        )
+    booking = _hold(profile=profile, kind=Booking.Kind.CHEMISTRY_CALL, starts_at=starts_at)
+    token, digest = ChemistryCall.new_manage_token()
+    call = ChemistryCall.objects.create(
+        engagement=engagement, coach_id=profile.user_id, booking=booking, manage_token_digest=digest
+    )
+    audit.record(actor=leader, action="chemistry_call.booked", subject=f"{leader.email} with {profile.user.email}")
+    notifications.chemistry_call_booked(call, manage_token=token, base_url=base_url)
+    return call, created
+
+
+def call_for_manage_token(token: str) -> ChemistryCall | None:
+    return (
+        ChemistryCall.objects.select_related("booking", "engagement__coachee", "coach")
+        .filter(manage_token_digest=ChemistryCall.digest(token)).first()
+    )
+
+
+@transaction.atomic
+def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor, base_url: str) -> ChemistryCall:
+    """Move a booked call to another free slot of the same coach; calendars update the event."""
+    call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
+    if call.status != ChemistryCall.Status.BOOKED or call.booking.starts_at <= timezone.now():
+        raise BookingRefused("not_movable", "This call can no longer be moved.")
+    profile = CoachProfile.objects.get(user_id=call.coach_id)
+    if not is_free_slot(profile, starts_at):
+        raise BookingRefused(NOT_A_SLOT, "That time is not one of this coach's free times. Please pick a listed time.", "start")
+    old = call.booking
+    old.is_active = False
+    old.save(update_fields=["is_active", "updated_at"])
+    call.booking = _hold(profile=profile, kind=Booking.Kind.CHEMISTRY_CALL, starts_at=starts_at)
+    call.ics_sequence += 1
+    call.save(update_fields=["booking", "ics_sequence", "updated_at"])
+    audit.record(actor=actor, action="chemistry_call.rescheduled", subject=str(call), previous=old.starts_at.isoformat())
+    notifications.chemistry_call_changed(call, base_url=base_url, previous_start=old.starts_at)
+    return call
+
+
+@transaction.atomic
+def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> ChemistryCall:
+    call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
+    if call.status != ChemistryCall.Status.BOOKED:
+        return call  # cancelling twice changes nothing
+    call.status = ChemistryCall.Status.CANCELLED
+    call.ics_sequence += 1
+    call.save(update_fields=["status", "ics_sequence", "updated_at"])
+    call.booking.is_active = False
+    call.booking.save(update_fields=["is_active", "updated_at"])
+    audit.record(actor=actor, action="chemistry_call.cancelled", subject=str(call))
+    notifications.chemistry_call_cancelled(call, base_url=base_url)
+    return call
+
+
+@transaction.atomic
+def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes: str) -> ChemistryCall:
+    """The coach says whether they would like to work with this leader, after the call."""
+    call = ChemistryCall.objects.select_for_update().select_related("booking", "engagement").get(pk=call.pk)
+    if call.coach_id != coach.pk:
+        raise PermissionError("Only the coach of this call records its outcome.")
+    if call.status != ChemistryCall.Status.BOOKED or call.booking.starts_at > timezone.now():
+        raise BookingRefused("not_yet", "You can record the outcome once the call has taken place.")
+    if outcome not in ChemistryCall.Outcome.values:
+        raise BookingRefused("invalid", "Choose whether you would like to work together.", "outcome")
+    call.coach_outcome, call.coach_notes, call.outcome_recorded_at = outcome, notes.strip(), timezone.now()
+    call.save(update_fields=["coach_outcome", "coach_notes", "outcome_recorded_at", "updated_at"])
+    audit.record(actor=coach, action="chemistry_call.outcome", subject=str(call), outcome=outcome)
+    _match_if_agreed(call.engagement)
+    return call
+
+
+@transaction.atomic
+def record_preference(*, engagement: Engagement, coachee, coach_id: int) -> Engagement:
+    """The leader chooses the coach they would like among those they have met."""
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if engagement.coachee_id != coachee.pk or engagement.stage != Engagement.Stage.CHEMISTRY:
+        raise BookingRefused("invalid", "This enquiry is not open any more.")
+    met = engagement.chemistry_calls.filter(
+        status=ChemistryCall.Status.BOOKED, booking__starts_at__lte=timezone.now(), coach_id=coach_id
+    )
+    if not met.exists():
+        raise BookingRefused("invalid", "Choose one of the coaches you have had a chemistry call with.", "coach")
+    engagement.preferred_coach_id = coach_id
+    engagement.save(update_fields=["preferred_coach", "updated_at"])
+    audit.record(actor=coachee, action="engagement.preference", subject=str(engagement))
+    _match_if_agreed(engagement)
+    return engagement
+
+
+def _match_if_agreed(engagement: Engagement) -> None:
+    """When the leader's chosen coach also said yes: contracting starts, the other calls close."""
+    if engagement.stage != Engagement.Stage.CHEMISTRY or engagement.preferred_coach_id is None:
+        return
+    chosen = engagement.chemistry_calls.filter(
+        coach_id=engagement.preferred_coach_id, coach_outcome=ChemistryCall.Outcome.YES,
+        status=ChemistryCall.Status.BOOKED,
+    ).first()
+    if chosen is None:
+        return
+    engagement.coach_id = engagement.preferred_coach_id
+    engagement.stage = Engagement.Stage.CONTRACTING
+    engagement.matched_at = timezone.now()
+    engagement.save(update_fields=["coach", "stage", "matched_at", "updated_at"])
+    others = list(engagement.chemistry_calls.filter(status=ChemistryCall.Status.BOOKED).exclude(pk=chosen.pk).select_related("booking"))
+    for call in others:
+        call.status = ChemistryCall.Status.CLOSED
+        call.save(update_fields=["status", "updated_at"])
+        if call.booking.starts_at > timezone.now():
+            call.booking.is_active = False
+            call.booking.save(update_fields=["is_active", "updated_at"])
+    audit.record(actor=None, action="engagement.matched", subject=str(engagement))
+    notifications.match_made(engagement, closed_calls=others)
+
+
+@transaction.atomic
+def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, starts_at: datetime, actor, base_url: str) -> ChemistryCall:
+    """A practice admin moves a booked call to another coach (and free time of theirs)."""
+    call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
+    if call.status != ChemistryCall.Status.BOOKED:
+        raise BookingRefused("invalid", "Only a booked call can be reassigned.")
+    _check_coach_bookable(profile)
+    if not is_free_slot(profile, starts_at):
+        raise BookingRefused(NOT_A_SLOT, "That time is not one of this coach's free times.", "start")
+    if call.engagement.chemistry_calls.exclude(pk=call.pk).exclude(status="cancelled").filter(coach_id=profile.user_id).exists():
+        raise BookingRefused("invalid", "The leader already has a call with this coach.", "coach")
+    previous_coach = call.coach
+    call.booking.is_active = False
+    call.booking.save(update_fields=["is_active", "updated_at"])
+    call.booking = _hold(profile=profile, kind=Booking.Kind.CHEMISTRY_CALL, starts_at=starts_at)
+    call.coach_id = profile.user_id
+    call.ics_sequence += 1
+    call.save(update_fields=["booking", "coach", "ics_sequence", "updated_at"])
+    audit.record(actor=actor, action="chemistry_call.reassigned", subject=str(call), previous_coach=previous_coach.email)
+    notifications.chemistry_call_reassigned(call, previous_coach=previous_coach, base_url=base_url)
+    return call
