@@ -18,6 +18,9 @@ urlpatterns = [
     path("invitations/<str:token>/", account_views.accept_invitation_view, name="accept_invitation"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
+    path("roster/", include("coachhub.roster.urls")),
+    path("api/v1/", include("engagements.api_urls")),
+    path("", include("engagements.urls")),
 ]
 
 if settings.DEBUG:

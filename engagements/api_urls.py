@@ -1,0 +1,5 @@
+"""The public JSON API for booking (/api/v1/)."""
+
+from django.urls import path
+
+urlpatterns: list = []
