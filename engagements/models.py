@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
+from django.utils import timezone
 
 from coachhub.tenancy.models import ClientOrganisation, PracticeOwnedModel
 
@@ -153,6 +154,11 @@ class ChemistryCall(PracticeOwnedModel):
     @staticmethod
     def digest(token: str) -> str:
         return _digest(token)
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Booked and not yet started: it can still be moved or cancelled."""
+        return self.status == self.Status.BOOKED and self.booking.starts_at > timezone.now()
 
     @property
     def ics_uid(self) -> str:

@@ -119,3 +119,29 @@ def chemistry_calls_for(user, roles: frozenset[str]) -> QuerySet[ChemistryCall]:
     if "coachee" in roles:
         visible |= Q(engagement__coachee=user)
     return calls.filter(visible)
+
+
+def coaches_met(engagement: Engagement) -> list:
+    """The coaches a leader has had a chemistry call with (held: its start has passed)."""
+    calls = engagement.chemistry_calls.filter(
+        status=ChemistryCall.Status.BOOKED, booking__starts_at__lte=timezone.now()
+    ).select_related("coach")
+    return [call.coach for call in calls]
+
+
+def upcoming_calls_for_coach(coach) -> QuerySet[ChemistryCall]:
+    return ChemistryCall.objects.filter(
+        coach=coach, status=ChemistryCall.Status.BOOKED, booking__ends_at__gte=timezone.now()
+    ).select_related("booking", "engagement__coachee")
+
+
+def calls_awaiting_outcome(coach) -> QuerySet[ChemistryCall]:
+    return ChemistryCall.objects.filter(
+        coach=coach, status=ChemistryCall.Status.BOOKED, coach_outcome="", booking__starts_at__lt=timezone.now()
+    ).select_related("booking", "engagement__coachee")
+
+
+def calls_of_coachee(coachee) -> QuerySet[ChemistryCall]:
+    return ChemistryCall.objects.filter(engagement__coachee=coachee).exclude(
+        status=ChemistryCall.Status.CANCELLED
+    ).select_related("booking", "coach", "engagement")

@@ -220,3 +220,13 @@ def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, start
     audit.record(actor=actor, action="chemistry_call.reassigned", subject=str(call), previous_coach=previous_coach.email)
     notifications.chemistry_call_reassigned(call, previous_coach=previous_coach, base_url=base_url)
     return call
+
+
+def confirm_leader_email(request, leader, created: bool) -> None:
+    """A new leader's address is confirmed by allauth's emailed link (sent once, on creation)."""
+    if created:
+        from allauth.account.models import EmailAddress
+
+        address = EmailAddress.objects.filter(user=leader, email=leader.email).first()
+        if address is not None and not address.verified:
+            address.send_confirmation(request, signup=True)

@@ -22,7 +22,7 @@ from coachhub.tenancy.forms import (
     posted,
     posted_files,
 )
-from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership
+from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership, Role
 from coachhub.tenancy.permissions import admin_required
 
 
@@ -39,7 +39,16 @@ def home(request: HttpRequest) -> HttpResponse:
     """Signed in: a section per role held. Otherwise the practice's front door."""
     if not request.user.is_authenticated:
         return render(request, "tenancy/welcome.html")
-    return render(request, "tenancy/home.html")
+    from engagements import selectors as journey  # the journey's apps build on tenancy, not the reverse
+
+    context = {}
+    if Role.COACH in request.roles:
+        context["upcoming_calls"] = journey.upcoming_calls_for_coach(request.user)
+        context["calls_awaiting_outcome"] = journey.calls_awaiting_outcome(request.user)
+    if Role.COACHEE in request.roles:
+        context["my_calls"] = journey.calls_of_coachee(request.user)
+        context["open_enquiry"] = journey.open_enquiry(request.user)
+    return render(request, "tenancy/home.html", context)
 
 
 @cache_control(public=True, max_age=300)
