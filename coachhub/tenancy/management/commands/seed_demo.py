@@ -5,13 +5,20 @@ Idempotent: running it again changes nothing that is already there.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
 
 from coachhub.accounts.models import User
+from coachhub.roster.models import CoachProfile, WeeklyHours
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Role
+from engagements.models import Booking, ChemistryCall, Engagement
 
 DEMO_PASSWORD = "coachhub-demo"
 PLATFORM_STAFF = "staff@coachhub.example"
@@ -24,6 +31,7 @@ PRACTICES = {
             "admin": ("Amelia Hart", [Role.ADMIN]),
             "coach": ("Catherine Doyle", [Role.COACH]),
             "coach2": ("Marcus Reid", [Role.COACH]),
+            "coach3": ("Priya Nair", [Role.COACH]),
             "coachee": ("Daniel Okafor", [Role.COACHEE]),
             "coachee2": ("Sophie Lin", [Role.COACHEE]),
             "sponsor": ("Rachel Green", [Role.SPONSOR]),
@@ -36,6 +44,7 @@ PRACTICES = {
             "admin": ("Grace Miller", [Role.ADMIN]),
             "coach": ("Henry Walsh", [Role.COACH]),
             "coach2": ("Nina Patel", [Role.COACH]),
+            "coach3": ("Tom Becker", [Role.COACH]),
             "coachee": ("Omar Haddad", [Role.COACHEE]),
             "coachee2": ("Laura Chen", [Role.COACHEE]),
             "sponsor": ("Victor Stone", [Role.SPONSOR]),
@@ -71,11 +80,105 @@ class Command(BaseCommand):
 
     def seed_practice(self, practice: Practice, spec: dict) -> None:
         organisation, _ = ClientOrganisation.objects.get_or_create(name=spec["organisation"])
+        people = {}
         for local_part, (full_name, roles) in spec["people"].items():
-            user = demo_user(f"{local_part}@{practice.slug}.example", full_name)
+            user = people[local_part] = demo_user(f"{local_part}@{practice.slug}.example", full_name)
             for role in roles:
                 is_client = role in (Role.SPONSOR, Role.COACHEE)
                 Membership.objects.get_or_create(
                     user=user, role=role,
                     defaults={"client_organisation": organisation if is_client else None},
                 )
+        seed_roster(people)
+        seed_chemistry_calls(people)
+
+
+COACHES = {
+    "coach": {
+        "time_zone": "Europe/London", "weekdays": range(0, 5), "hours": (time(9), time(17)), "is_published": True,
+        "headline": "Executive coach for leaders in change",
+        "bio": "Former operations director; twelve years coaching senior leaders through growth, mergers and new roles.",
+        "approach": "Warm, direct and practical. We agree what success looks like, then use each session to try "
+                    "new ways of working and reflect on what changed.",
+        "specialisms": ["Leadership transition", "Change", "Difficult conversations"],
+        "accreditations": ["ICF PCC", "EMCC Senior Practitioner"], "languages": ["English", "French"],
+    },
+    "coach2": {
+        "time_zone": "America/New_York", "weekdays": range(0, 4), "hours": (time(10), time(16)), "is_published": True,
+        "headline": "Coach for first-time managers and technical leaders",
+        "bio": "Engineer turned coach. Helps technical experts lead people, influence without authority and delegate.",
+        "approach": "Structured and curious: psychometrics (Strengthscope, Hogan) as a starting point, then real "
+                    "situations from your week.",
+        "specialisms": ["First-time managers", "Influence", "Psychometrics"],
+        "accreditations": ["ICF ACC"], "languages": ["English", "Spanish"],
+    },
+    "coach3": {
+        "time_zone": "Europe/London", "weekdays": range(0, 5), "hours": (time(9), time(13)), "is_published": False,
+        "headline": "Team and board coaching (profile being written)",
+        "specialisms": ["Teams"], "languages": ["English"],
+    },
+}
+
+
+def seed_roster(people: dict) -> None:
+    """Published profiles with weekly hours for coach@ and coach2@, an unpublished one for coach3@."""
+    for local_part, spec in COACHES.items():
+        spec = dict(spec)
+        weekdays, (opens, closes) = spec.pop("weekdays"), spec.pop("hours")
+        profile, created = CoachProfile.objects.get_or_create(
+            user=people[local_part],
+            defaults={**spec, "video_link": f"https://meet.example.com/{local_part}-{people[local_part].pk}",
+                      "minimum_notice_hours": 12, "buffer_minutes": 15},
+        )
+        if created:
+            for weekday in weekdays:
+                WeeklyHours.objects.create(coach=profile, weekday=weekday, starts_at=opens, ends_at=closes)
+
+
+def _call(engagement: Engagement, coach, starts_at: datetime, **fields) -> ChemistryCall:
+    profile = CoachProfile.objects.get(user=coach)
+    ends_at = starts_at + timedelta(minutes=profile.chemistry_call_minutes)
+    booking = Booking.objects.create(
+        coach=coach, kind=Booking.Kind.CHEMISTRY_CALL, starts_at=starts_at, ends_at=ends_at,
+        blocked=DateTimeTZRange(starts_at, ends_at + timedelta(minutes=profile.buffer_minutes), "[)"),
+    )
+    _, digest = ChemistryCall.new_manage_token()
+    return ChemistryCall.objects.create(engagement=engagement, coach=coach, booking=booking, manage_token_digest=digest, **fields)
+
+
+def _next_weekday_at(zone_name: str, hour: int, days_ahead: int) -> datetime:
+    """`hour` o'clock local time on a weekday at least `days_ahead` days from now."""
+    zone = ZoneInfo(zone_name)
+    day = (timezone.now().astimezone(zone) + timedelta(days=days_ahead)).date()
+    while day.weekday() > 3:  # Monday to Thursday suit both demo coaches
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour), tzinfo=zone)
+
+
+def seed_chemistry_calls(people: dict) -> None:
+    """coachee@: a past call with coach2@ (outcome recorded) and an upcoming one with coach@.
+    coachee2@: matched with coach@, in contracting."""
+    coach, coach2 = people["coach"], people["coach2"]
+    now = timezone.now()
+    if not Engagement.objects.filter(coachee=people["coachee"]).exists():
+        enquiry = Engagement.objects.create(
+            coachee=people["coachee"],
+            objectives="Step up from leading a team to leading the whole operations function.",
+            hopes="Delegate more, and be confident in board meetings.",
+        )
+        _call(enquiry, coach2, _next_weekday_at("America/New_York", 11, -9), coach_outcome="yes",
+              coach_notes="Shared how we would use Strengthscope and weekly experiments.",
+              outcome_recorded_at=now - timedelta(days=8))
+        _call(enquiry, coach, _next_weekday_at("Europe/London", 10, 3))
+    if not Engagement.objects.filter(coachee=people["coachee2"]).exists():
+        engagement = Engagement.objects.create(
+            coachee=people["coachee2"], objectives="Lead a newly merged team and build trust quickly.",
+            hopes="A team that raises problems early.",
+        )
+        _call(engagement, coach, _next_weekday_at("Europe/London", 14, -6), coach_outcome="yes",
+              coach_notes="Agreed to start with stakeholder mapping.", outcome_recorded_at=now - timedelta(days=5))
+        engagement.preferred_coach = coach
+        engagement.coach = coach
+        engagement.stage = Engagement.Stage.CONTRACTING
+        engagement.matched_at = now - timedelta(days=5)
+        engagement.save()

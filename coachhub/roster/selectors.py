@@ -1,0 +1,154 @@
+"""Reads about the coach roster: profiles, availability, the admin's roster, a coach's calendar.
+
+Every read goes through the practice-scoped managers; "not yours" and "does not exist" both
+come back as None, so views answer 404 alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from coachhub.roster.models import CoachProfile, TimeOff, WeeklyHours
+from coachhub.tenancy.models import Membership, Role
+from engagements.models import Booking
+from engagements.selectors import bookable_coaches, coach_load, free_slots
+
+# How far back the calendar feed reaches, so last month's meetings stay in the coach's calendar.
+FEED_PAST = timedelta(days=30)
+# The availability page previews this many free slots, looking this far ahead.
+PREVIEW_SLOTS = 8
+PREVIEW_DAYS = 28
+
+
+def profile_of(user) -> CoachProfile | None:
+    """The user's own coach profile in this practice, if they have one yet."""
+    return CoachProfile.objects.filter(user=user).select_related("user").first()
+
+
+def is_active_coach(user_id: int) -> bool:
+    return Membership.objects.filter(user_id=user_id, role=Role.COACH, is_active=True).exists()
+
+
+def profile_for_photo(profile_id: int, *, viewer, roles: frozenset[str]) -> CoachProfile | None:
+    """The profile whose photo `viewer` may see: anyone sees a bookable coach's photo; the coach
+    sees their own and practice admins see every coach's."""
+    profile = bookable_coaches().filter(pk=profile_id).first()
+    if profile is not None or not viewer.is_authenticated:
+        return profile
+    profiles = CoachProfile.objects.filter(pk=profile_id)
+    if Role.ADMIN not in roles:
+        profiles = profiles.filter(user=viewer)
+    return profiles.first()
+
+
+def roster_profile(profile_id: int) -> CoachProfile | None:
+    """A coach profile an admin acts on from the roster."""
+    return CoachProfile.objects.filter(pk=profile_id).select_related("user").first()
+
+
+def profile_for_calendar_token(token: str) -> CoachProfile | None:
+    """The coach whose secret feed link this is, while they are a coach here."""
+    profile = CoachProfile.objects.filter(calendar_token=token).select_related("user").first()
+    if profile is None or not is_active_coach(profile.user_id):
+        return None
+    return profile
+
+
+def weekly_schedule(profile: CoachProfile) -> list[dict]:
+    """Every weekday, Monday first, with its windows (possibly none), in the coach's zone."""
+    windows: dict[int, list[WeeklyHours]] = {}
+    for window in profile.weekly_hours.all():
+        windows.setdefault(window.weekday, []).append(window)
+    return [
+        {"weekday": value, "label": label, "windows": windows.get(value, [])}
+        for value, label in WeeklyHours.Weekday.choices
+    ]
+
+
+def coach_today(profile: CoachProfile, now: datetime | None = None) -> date:
+    """Today's date where the coach lives (dates off are whole days in the coach's zone)."""
+    return (now or timezone.now()).astimezone(ZoneInfo(profile.time_zone)).date()
+
+
+def upcoming_time_off(profile: CoachProfile) -> QuerySet[TimeOff]:
+    return profile.time_off.filter(last_day__gte=coach_today(profile))
+
+
+def slot_preview(profile: CoachProfile, now: datetime | None = None) -> list[datetime]:
+    """The next few chemistry-call times people could book, in the coach's own zone."""
+    today = coach_today(profile, now)
+    slots = free_slots(
+        profile, first_day=today, last_day=today + timedelta(days=PREVIEW_DAYS),
+        zone=ZoneInfo(profile.time_zone), now=now,
+    )
+    return slots[:PREVIEW_SLOTS]
+
+
+def calendar_bookings(profile: CoachProfile, now: datetime | None = None) -> QuerySet[Booking]:
+    """The coach's active bookings from a month ago onward, with whom each one is: one query."""
+    since = (now or timezone.now()) - FEED_PAST
+    return Booking.objects.filter(coach_id=profile.user_id, is_active=True, ends_at__gte=since).select_related(
+        "chemistry_call__engagement__coachee"
+    )
+
+
+class CoachStatus:
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+    DEACTIVATED = "deactivated"
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One coach as the practice admin sees them on the roster."""
+
+    user: object
+    profile: CoachProfile | None
+    is_coach: bool  # holds an active coach membership here
+    load: int
+
+    @property
+    def status(self) -> str:
+        if not self.is_coach or (self.profile is not None and not self.profile.is_active):
+            return CoachStatus.DEACTIVATED
+        if self.profile is not None and self.profile.is_published:
+            return CoachStatus.PUBLISHED
+        return CoachStatus.UNPUBLISHED
+
+    @property
+    def capacity(self) -> int | None:
+        return self.profile.capacity if self.profile else None
+
+    @property
+    def can_unpublish(self) -> bool:
+        return self.status == CoachStatus.PUBLISHED
+
+    @property
+    def can_deactivate(self) -> bool:
+        return self.is_coach and self.profile is not None and self.profile.is_active
+
+    @property
+    def can_reactivate(self) -> bool:
+        return self.is_coach and self.profile is not None and not self.profile.is_active
+
+
+def coach_roster() -> list[RosterEntry]:
+    """Every coach: active coach members (with or without a profile yet) and people whose
+    profile outlived their coach role. Three queries, however many coaches."""
+    coaches = {
+        membership.user_id: membership.user
+        for membership in Membership.objects.filter(role=Role.COACH, is_active=True).select_related("user")
+    }
+    profiles = {profile.user_id: profile for profile in CoachProfile.objects.select_related("user")}
+    users = {**{user_id: p.user for user_id, p in profiles.items()}, **coaches}
+    loads = coach_load(list(users))
+    entries = [
+        RosterEntry(user=user, profile=profiles.get(user_id), is_coach=user_id in coaches, load=loads.get(user_id, 0))
+        for user_id, user in users.items()
+    ]
+    return sorted(entries, key=lambda e: (e.status == CoachStatus.DEACTIVATED, str(e.user).casefold()))
