@@ -17,6 +17,7 @@ urlpatterns = [
     path("practice/organisations/<int:organisation_id>/", practice_views.organisation, name="organisation"),
     path("invitations/<str:token>/", account_views.accept_invitation_view, name="accept_invitation"),
     path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/login/", account_views.PracticeLoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("roster/", include("coachhub.roster.urls")),
     path("api/v1/", include("engagements.api_urls")),

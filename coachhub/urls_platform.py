@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from coachhub.accounts.views import PracticeLoginView
+
 # Staff sign in through allauth (rate limits, 2FA), not Django admin's own form.
 admin.site.login = login_required(admin.site.login)
 admin.site.site_header = "CoachHub platform"
@@ -13,5 +15,6 @@ admin.site.site_title = "CoachHub platform"
 urlpatterns = [
     path("", TemplateView.as_view(template_name="platform/landing.html"), name="home"),
     path("admin/", admin.site.urls),
+    path("accounts/login/", PracticeLoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
 ]

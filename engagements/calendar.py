@@ -7,7 +7,8 @@ METHOD:CANCEL with STATUS:CANCELLED.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText

@@ -60,9 +60,11 @@ def client_network(ip: str) -> str:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
-    if address.version == 6 and not address.ipv4_mapped:
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address.ipv4_mapped or address)
+    return str(address)
 
 
 def hit(scope: str, key: str, rate: Rate) -> int | None:

@@ -18,7 +18,14 @@ from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
 from coachhub.tenancy.timezones import viewer_zone_name
 from engagements import selectors, services
-from engagements.forms import ChemistryCallForm, OutcomeForm, PreferenceForm, RescheduleForm, SlotWeekForm, week_days
+from engagements.forms import (
+    ChemistryCallForm,
+    OutcomeForm,
+    PreferenceForm,
+    RescheduleForm,
+    SlotWeekForm,
+    week_days,
+)
 from engagements.models import ChemistryCall
 
 

@@ -19,6 +19,7 @@ from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Ro
 
 PASSWORD = "correct-horse-battery-9"
 
+# Debian's Chromium, as the end-to-end tests launch it (tests/e2e/conftest.py).
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -144,12 +145,6 @@ def client_at(cast: PracticeCast, user: User | None = None) -> Client:
         response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.content.decode()[:2000]
     return client
-
-
-@pytest.fixture
-def browser_type_launch_args(browser_type_launch_args):
-    """Playwright drives Debian's Chromium (it cannot download its own browsers here)."""
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
 
 
 def publish_coach(user: User, *, time_zone: str = "Europe/London", weekdays=range(5), hours=(9, 17), **fields):

@@ -14,6 +14,11 @@ from coachhub.tenancy.models import time_zone_choices
 class PracticeLoginForm(LoginForm):
     """allauth's login form; a right password at the wrong practice gets a clear message."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Remember me on this device"
+
     def clean(self):
         cleaned = super().clean()
         if self.user is not None:

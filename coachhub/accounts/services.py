@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,11 +51,11 @@ def invite_person(
     return invitation
 
 
-def invitation_for_token(token: str) -> Invitation:
-    """The pending invitation behind a link: 404 if forged, InvitationExpired if stale or used."""
+def invitation_for_token(token: str) -> Invitation | None:
+    """The pending invitation behind a link: None if forged, InvitationExpired if stale or used."""
     invitation = Invitation.objects.filter(token_digest=Invitation.digest(token)).first()
     if invitation is None:
-        raise Http404("This invitation link is not valid.")
+        return None
     if invitation.accepted_at is not None or invitation.is_expired:
         raise InvitationExpired
     return invitation

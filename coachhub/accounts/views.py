@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.views import LoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,12 +19,30 @@ from coachhub.accounts.services import (
 from coachhub.tenancy.forms import posted
 
 
+class PracticeLoginView(LoginView):
+    """allauth's sign-in page; a refused attempt answers 4xx with its message: 429 when
+    rate-limited, 403 when the account has no access here, 400 for wrong credentials."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        codes = {error.code for error in form.non_field_errors().as_data()}
+        if "too_many_login_attempts" in codes:
+            response.status_code = 429
+        elif "no_access" in codes:
+            response.status_code = 403
+        else:
+            response.status_code = 400
+        return response
+
+
 @require_http_methods(["GET", "POST"])
 def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitation_for_token(token)
     except InvitationExpired:
         return render(request, "accounts/invitation_expired.html", status=410)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
     existing = User.objects.filter(email=invitation.email).first()
     if existing is not None and not existing.has_usable_password():
         existing = None  # an account without a password chooses one here

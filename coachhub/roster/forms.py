@@ -99,6 +99,8 @@ class CoachProfileForm(forms.ModelForm):
         help_text="Your personal meeting room (Zoom, Teams, Google Meet…), sent with every booking.",
     )
 
+    field_order = ["photo", "remove_photo"]
+
     class Meta:
         model = CoachProfile
         fields = [
@@ -114,11 +116,17 @@ class CoachProfileForm(forms.ModelForm):
         help_texts = {
             "bio": "Your background and experience, as leaders will read it in the directory.",
             "approach": "How you work with leaders: what a session with you is like.",
+            "capacity": "Leaders you are contracting with or coaching count against this; when you are full, nobody new can book you.",
         }
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6}),
             "approach": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.photo:
+            del self.fields["remove_photo"]
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
@@ -147,6 +155,11 @@ class CoachProfileForm(forms.ModelForm):
             return _normalised_photo(photo, image.format)
         except (OSError, ValueError, Image.DecompressionBombError):
             raise forms.ValidationError("This image could not be read; please try another file.") from None
+
+    def note_unsaved_photo(self) -> None:
+        """Browsers empty a file input when a page with errors comes back: say so by the field."""
+        if self.errors and self.files.get("photo") and "photo" not in self.errors:
+            self.add_error("photo", "Your new photo is not saved yet: please choose it again before saving.")
 
     def changes(self) -> dict:
         """The validated values to apply, as the update_coach_profile service takes them."""

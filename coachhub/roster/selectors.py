@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -28,6 +29,20 @@ PREVIEW_DAYS = 28
 def profile_of(user) -> CoachProfile | None:
     """The user's own coach profile in this practice, if they have one yet."""
     return CoachProfile.objects.filter(user=user).select_related("user").first()
+
+
+def publishing_checklist(profile: CoachProfile) -> list[dict]:
+    """What publishing needs, each item with whether the profile has it yet."""
+    return [
+        {"key": "about", "label": "a headline or a bio", "done": bool(profile.headline.strip() or profile.bio.strip())},
+        {"key": "hours", "label": "at least one window of weekly hours", "done": profile.weekly_hours.exists()},
+        {"key": "video_link", "label": "a video-call link", "done": bool(profile.video_link)},
+    ]
+
+
+def missing_for_publishing(profile: CoachProfile) -> list[str]:
+    """What the profile still lacks before people may book it, in words (empty: ready)."""
+    return [item["label"] for item in publishing_checklist(profile) if not item["done"]]
 
 
 def is_active_coach(user_id: int) -> bool:
@@ -95,6 +110,38 @@ def calendar_bookings(profile: CoachProfile, now: datetime | None = None) -> Que
     return Booking.objects.filter(coach_id=profile.user_id, is_active=True, ends_at__gte=since).select_related(
         "chemistry_call__engagement__coachee"
     )
+
+
+def feed_events(profile: CoachProfile, *, practice_name: str, now: datetime | None = None) -> list[dict]:
+    """The coach's bookings as events for engagements.calendar.feed(): one query.
+
+    A chemistry call keeps the UID and SEQUENCE of the invites emailed about it, so a
+    calendar holding both the invite and the feed shows one event, updated on reschedule.
+    The leader's objectives stay out: a feed link is handed to calendar providers.
+    """
+    coach = profile.user
+    events = []
+    for booking in calendar_bookings(profile, now):
+        call = getattr(booking, "chemistry_call", None)
+        kind = booking.get_kind_display()
+        attendees = []
+        if call is not None:
+            leader = call.engagement.coachee
+            summary = f"{kind} with {leader}"
+            attendees.append((str(leader), leader.email))
+            uid, sequence = call.ics_uid, call.ics_sequence
+        else:
+            summary = kind
+            uid, sequence = f"booking-{booking.pk}@{settings.BASE_DOMAIN}", 0
+        description = f"{summary}, booked through {practice_name}."
+        if profile.video_link:
+            description += f"\nJoin: {profile.video_link}"
+        events.append({
+            "uid": uid, "sequence": sequence, "starts_at": booking.starts_at, "ends_at": booking.ends_at,
+            "summary": summary, "description": description, "location": profile.video_link,
+            "organiser": (str(coach), coach.email), "attendees": attendees,
+        })
+    return events
 
 
 class CoachStatus:

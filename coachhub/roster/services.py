@@ -12,7 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from coachhub.roster import selectors
-from coachhub.roster.models import CoachProfile, TimeOff, WeeklyHours, new_calendar_token
+from coachhub.roster.models import (
+    CoachProfile,
+    TimeOff,
+    WeeklyHours,
+    new_calendar_token,
+)
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.timezones import zone_or_none
@@ -42,18 +47,6 @@ def profile_for_coach(*, user) -> CoachProfile:
         return selectors.profile_of(user)
     audit.record(actor=user, action="coach_profile.created", subject=_subject(profile))
     return profile
-
-
-def missing_for_publishing(profile: CoachProfile) -> list[str]:
-    """What the profile still lacks before people may book it, in words (empty: ready)."""
-    missing = []
-    if not (profile.headline.strip() or profile.bio.strip()):
-        missing.append("a headline or a bio")
-    if not profile.weekly_hours.exists():
-        missing.append("at least one window of weekly hours")
-    if not profile.video_link:
-        missing.append("a video-call link")
-    return missing
 
 
 def _check_still_publishable(profile: CoachProfile) -> None:
@@ -100,7 +93,7 @@ def publish_coach_profile(*, profile: CoachProfile, actor) -> CoachProfile:
     profile = _locked(profile)
     if not profile.is_active:
         raise ValidationError("The practice has deactivated your profile, so it cannot be published. Please ask a practice admin.")
-    missing = missing_for_publishing(profile)
+    missing = selectors.missing_for_publishing(profile)
     if missing:
         raise ValidationError(f"Before you can publish, add {_and_join(missing)}.")
     if not profile.is_published:

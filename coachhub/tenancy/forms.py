@@ -32,6 +32,8 @@ class PracticeSettingsForm(forms.ModelForm):
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
 
+    field_order = ["name", "time_zone", "brand_colour", "logo", "remove_logo", "max_chemistry_calls"]
+
     class Meta:
         model = Practice
         fields = ["name", "time_zone", "brand_colour", "logo", "max_chemistry_calls"]
@@ -41,6 +43,11 @@ class PracticeSettingsForm(forms.ModelForm):
             "max_chemistry_calls": "Chemistry calls per leader",
         }
         widgets = {"brand_colour": forms.TextInput(attrs={"type": "color"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
@@ -71,10 +78,10 @@ class PracticeSettingsForm(forms.ModelForm):
 class InvitePersonForm(forms.Form):
     email = forms.EmailField(label="Email address")
     full_name = forms.CharField(label="Name", max_length=150, required=False)
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    role = forms.ChoiceField(label="Role", choices=[("", "Choose a role")] + Role.choices)
     client_organisation = forms.ModelChoiceField(
         label="Client organisation", queryset=ClientOrganisation.objects.none(), required=False,
-        help_text="For sponsors and coachees: the employer they belong to.",
+        help_text="For sponsors (required) and coachees: the employer they belong to.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -83,8 +90,11 @@ class InvitePersonForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("client_organisation") and cleaned.get("role") not in (Role.SPONSOR, Role.COACHEE):
+        role, organisation = cleaned.get("role"), cleaned.get("client_organisation")
+        if organisation and role not in (Role.SPONSOR, Role.COACHEE):
             self.add_error("client_organisation", "Only sponsors and coachees belong to a client organisation.")
+        if role == Role.SPONSOR and not organisation:
+            self.add_error("client_organisation", "Choose the organisation this sponsor works for.")
         return cleaned
 
 

@@ -35,11 +35,18 @@ def _form_errors_to(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale or cross-site form: say what to do, in the practice's branding."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Signed in: a section per role held. Otherwise the practice's front door."""
     if not request.user.is_authenticated:
         return render(request, "tenancy/welcome.html")
-    from engagements import selectors as journey  # the journey's apps build on tenancy, not the reverse
+    from engagements import (
+        selectors as journey,  # the journey's apps build on tenancy, not the reverse
+    )
 
     context = {}
     if Role.COACH in request.roles:
@@ -87,7 +94,7 @@ def people(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
-    form = InvitePersonForm(posted(request))
+    form = InvitePersonForm(posted(request), initial={"role": request.GET.get("role", "")})
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invite_person(

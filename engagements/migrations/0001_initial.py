@@ -2,9 +2,9 @@
 
 import django.contrib.postgres.constraints
 import django.contrib.postgres.fields.ranges
-from django.contrib.postgres.operations import BtreeGistExtension
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 from coachhub.tenancy.rls import EnablePracticeRLS

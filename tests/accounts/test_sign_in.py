@@ -30,7 +30,7 @@ def test_member_signs_in_and_lands_on_home(acme):
 
 def test_sign_in_is_refused_at_a_practice_where_one_is_not_a_member(acme, globex):
     response = login(Client(HTTP_HOST=acme.host), globex.coach.email)
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert "has no access to Acme Coaching" in response.content.decode()
 
 
@@ -67,13 +67,14 @@ def test_a_session_from_one_practice_is_not_accepted_at_another(acme):
 
 def test_wrong_password_gets_a_clear_message(acme):
     response = login(Client(HTTP_HOST=acme.host), acme.coach.email, "wrong-password")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "not correct" in response.content.decode()
 
 
 def test_many_wrong_passwords_are_rate_limited(acme):
     client = Client(HTTP_HOST=acme.host)
     responses = [login(client, acme.coach.email, "wrong") for _ in range(6)]
+    assert responses[-1].status_code == 429
     assert "Too many failed login attempts" in responses[-1].content.decode()
     # Even the right password waits now.
     assert login(client, acme.coach.email).status_code != 302

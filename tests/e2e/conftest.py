@@ -7,7 +7,6 @@ loopback, so `http://acme.localhost:<port>` reaches the practice `acme`.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
@@ -22,31 +21,11 @@ expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")
-def _e2e_database_name():
-    """A test database of the e2e run's own, so it can run while someone else runs the unit
-    tests (both would otherwise create and drop `test_coachhub`). Only takes effect when the
-    e2e tests are the first to need the database; in a whole-suite run it changes nothing."""
-    from django.db import connections
-
-    test_settings = connections["default"].settings_dict.setdefault("TEST", {})
-    if not test_settings.get("NAME"):
-        test_settings["NAME"] = f"test_coachhub_e2e_{os.getpid()}"
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(_e2e_database_name, django_db_setup):
-    """tests/conftest.py's setup (owner migrates, tests run as the RLS-bound role), on the
-    e2e database."""
-    yield
-
-
-@pytest.fixture(scope="session")
 def browser_type_launch_args(pytestconfig) -> dict:
     """Debian's Chromium (Playwright cannot download its own browsers here).
 
-    pytest-playwright's fixture is session-scoped, so an override must be too; the one in
-    tests/conftest.py is function-scoped and fails with ScopeMismatch, hence this one (which
-    does not build on it). `--headed` and `--slowmo` still work.
+    pytest-playwright's fixture is session-scoped, so this override is too. `--headed` and
+    `--slowmo` still work.
     """
     options: dict = {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
     if pytestconfig.getoption("--headed"):

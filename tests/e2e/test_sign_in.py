@@ -184,12 +184,6 @@ def test_coach_turns_on_an_authenticator_app_and_is_asked_for_a_code(page: Page,
     expect_sections(page, {"coach"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App bug: allauth adds 'Authenticator app activated.' in transaction.on_commit, which runs "
-    "when PracticeMiddleware's request transaction ends, after MessageMiddleware has stored the "
-    "messages: the confirmation is lost.",
-)
 def test_activating_an_authenticator_app_is_confirmed(page: Page, acme_site):
     sign_in(page, acme_site, acme_site.cast.coach.email)
     activate_authenticator_app(page, acme_site, acme_site.cast.coach)

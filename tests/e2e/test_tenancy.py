@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from django.utils import timezone
+from playwright.sync_api import Page, expect
 
 from coachhub.tenancy.models import Practice
 from tests.e2e.conftest import fill_login, sign_in

@@ -48,7 +48,7 @@ def test_every_demo_login_signs_in_at_its_practice_only(local):
     assert b"Welcome," in acme.get("/").content
     globex = Client(HTTP_HOST="globex.localhost:8000")
     refused = globex.post("/accounts/login/", {"login": f"{local}@acme.example", "password": "coachhub-demo"})
-    assert refused.status_code == 200 and b"has no access to Globex Leadership" in refused.content
+    assert refused.status_code == 403 and b"has no access to Globex Leadership" in refused.content
 
 
 def test_seed_demo_gives_the_roster_and_chemistry_calls_the_booking_issue_names():

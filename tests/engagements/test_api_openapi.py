@@ -1,0 +1,136 @@
+"""GET /api/v1/openapi.json describes the whole API; every endpoint answers CORS."""
+
+import re
+
+import pytest
+from django.urls import URLPattern
+
+from engagements import api_urls
+from tests.engagements.test_api_support import api, bookable_coach
+
+pytestmark = pytest.mark.django_db
+
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def document(cast) -> dict:
+    response = api(cast).get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def documented_route(pattern: URLPattern) -> str:
+    """`coaches/<int:coach_id>/slots` → `/coaches/{coach_id}/slots`."""
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
+
+
+def references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from references(item)
+
+
+def test_the_document_is_openapi_3_1_with_the_practices_own_server(acme):
+    doc = document(acme)
+    assert doc["openapi"] == "3.1.0"
+    assert doc["info"]["title"] and doc["info"]["version"]
+    assert doc["servers"] == [{"url": "http://acme.localhost/api/v1", "description": "Acme Coaching"}]
+
+
+def test_every_api_route_is_documented(acme):
+    routes = {documented_route(p) for p in api_urls.urlpatterns if p.name != "api_not_found"}
+    assert routes == set(document(acme)["paths"])
+
+
+def test_every_operation_is_well_formed(acme):
+    doc = document(acme)
+    operation_ids = []
+    for route, item in doc["paths"].items():
+        assert route.startswith("/")
+        templated = set(re.findall(r"{(\w+)}", route))
+        for method, operation in item.items():
+            assert method in METHODS
+            operation_ids.append(operation["operationId"])
+            parameters = operation.get("parameters", [])
+            assert {p["name"] for p in parameters if p["in"] == "path"} == templated
+            for parameter in parameters:
+                assert parameter["in"] in {"path", "query", "header", "cookie"}
+                assert "schema" in parameter
+                assert parameter["in"] != "path" or parameter["required"] is True
+            assert operation["responses"]
+            for status, response in operation["responses"].items():
+                assert re.fullmatch(r"[1-5]\d\d", status)
+                assert response["description"]
+                for content in response.get("content", {}).values():
+                    assert "schema" in content
+            if method == "post":
+                assert operation["requestBody"]["content"]["application/json"]["schema"]
+    assert len(operation_ids) == len(set(operation_ids))
+
+
+def test_every_reference_resolves(acme):
+    doc = document(acme)
+    refs = set(references(doc))
+    assert refs
+    for ref in refs:
+        node = doc
+        assert ref.startswith("#/")
+        for part in ref[2:].split("/"):
+            node = node[part]
+
+
+def test_every_status_the_booking_endpoint_gives_is_documented(acme):
+    responses = document(acme)["paths"]["/chemistry-calls"]["post"]["responses"]
+    assert set(responses) == {"201", "400", "404", "409", "413", "422", "429"}
+    assert set(document(acme)["paths"]["/coaches/{coach_id}/slots"]["get"]["responses"]) == {"200", "400", "404"}
+
+
+def test_the_documents_booking_example_is_a_valid_request(acme):
+    schema = document(acme)["components"]["schemas"]["ChemistryCallRequest"]
+    example = document(acme)["paths"]["/chemistry-calls"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert set(schema["required"]) <= set(example) <= set(schema["properties"])
+
+
+# --- CORS ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/api/v1/coaches", "GET, HEAD, OPTIONS"),
+        ("/api/v1/coaches/1/slots", "GET, HEAD, OPTIONS"),
+        ("/api/v1/chemistry-calls", "POST, OPTIONS"),
+        ("/api/v1/openapi.json", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_a_preflight_is_answered_for_any_origin(acme, path, methods):
+    response = api(acme).options(
+        path, HTTP_ORIGIN="https://acme-coaching.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD=methods.split(",")[0],
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == methods
+    assert response["Access-Control-Allow-Headers"] == "Content-Type"
+    assert int(response["Access-Control-Max-Age"]) > 0
+
+
+def test_reads_allow_any_origin(acme):
+    profile = bookable_coach(acme)
+    for path in ("/api/v1/coaches", f"/api/v1/coaches/{profile.pk}/slots?start=2030-01-01&end=2030-01-01",
+                 "/api/v1/coaches/999999/slots", "/api/v1/openapi.json"):
+        response = api(acme).get(path, HTTP_ORIGIN="https://acme-coaching.example")
+        assert response["Access-Control-Allow-Origin"] == "*", path
+
+
+def test_an_unknown_api_path_is_a_json_404_with_cors(acme):
+    response = api(acme).get("/api/v1/coaches/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert response["Access-Control-Allow-Origin"] == "*"
