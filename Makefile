@@ -31,7 +31,8 @@ test: install
 	$(BIN)/python manage.py setup_database
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: db
+# Its own database (coachhub_bench, same roles; created and migrated by bench) and Redis db 12.
+bench: install
 	$(BIN)/python -m bench $(if $(BENCH),--only $(BENCH),)
 
 check: install

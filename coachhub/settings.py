@@ -190,6 +190,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "request_login_code": "20/m/ip,3/m/key",
 }
+# Anonymous chemistry-call bookings through the API: per client address and per email ("N/h").
+BOOKING_RATE_LIMIT_PER_IP = env.str("BOOKING_RATE_LIMIT_PER_IP", default="10/h")
+BOOKING_RATE_LIMIT_PER_EMAIL = env.str("BOOKING_RATE_LIMIT_PER_EMAIL", default="5/h")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CoachHub"
 

@@ -9,7 +9,7 @@ Plain views: parse the input, call one selector or service, render JSON. Status 
 - 400: a request that cannot be read (malformed JSON, bad query parameters);
 - 404: no such coach here (unknown, unpublished, or of another practice, alike);
 - 409: the booking conflicts with the coach's calendar or the leader's other calls
-  (`code`: slot_taken, not_a_slot, max_calls, coach_unavailable, conflict) — fetch the slots
+  (`code`: slot_taken, not_a_slot, max_calls, coach_unavailable) — fetch the slots
   again and choose another time or coach;
 - 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE;
 - 422: well-formed JSON with invalid fields;
@@ -31,7 +31,7 @@ from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import CharField, F, TextField
 from django.db.models.functions import Cast, Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -65,9 +65,6 @@ LONGEST_HORIZON = timedelta(days=366)
 # again (201, the same booking; no second email), not an error; after this long it is a new
 # request like any other.
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
-# Losing a race on a unique row (two first bookings for one new email at once) is retried:
-# by then the winner has committed, and the retry sees it.
-BOOKING_ATTEMPTS = 3
 ALL = "__all__"
 
 
@@ -373,29 +370,19 @@ def chemistry_calls(request: HttpRequest) -> HttpResponse:
 
 
 def _book(request: HttpRequest, profile: CoachProfile, data: dict) -> JsonResponse:
-    for attempt in range(1, BOOKING_ATTEMPTS + 1):
-        try:
-            call, created = book_chemistry_call(
-                profile=profile, starts_at=data["start"], name=data["name"], email=data["email"],
-                objectives=data["objectives"], hopes=data["hopes"], time_zone=data["tz"],
-                base_url=request.build_absolute_uri("/"),
-            )
-        except BookingRefused as refusal:
-            same = _just_booked(profile=profile, email=data["email"], starts_at=data["start"])
-            if same is not None:
-                return _json(_call(same, profile, data["tz"]), status=201)
-            return _errors(409, {refusal.field or ALL: [refusal.message]}, code=refusal.code)
-        except IntegrityError:
-            # Another request created a unique row first (the new leader's account, their open
-            # enquiry) and has committed by now; the service's savepoint is rolled back, so
-            # trying again sees that row.
-            logger.info("booking attempt %d lost a race on a unique row", attempt, exc_info=True)
-            continue
-        _confirm_new_leader(request, call, created)
-        return _json(_call(call, profile, data["tz"]), status=201)
-    return _errors(
-        409, {ALL: ["Another booking was being made at the same moment. Please try again."]}, code="conflict"
-    )
+    try:
+        call, created = book_chemistry_call(
+            profile=profile, starts_at=data["start"], name=data["name"], email=data["email"],
+            objectives=data["objectives"], hopes=data["hopes"], time_zone=data["tz"],
+            base_url=request.build_absolute_uri("/"),
+        )
+    except BookingRefused as refusal:
+        same = _just_booked(profile=profile, email=data["email"], starts_at=data["start"])
+        if same is not None:
+            return _json(_call(same, profile, data["tz"]), status=201)
+        return _errors(409, {refusal.field or ALL: [refusal.message]}, code=refusal.code)
+    _confirm_new_leader(request, call, created)
+    return _json(_call(call, profile, data["tz"]), status=201)
 
 
 # --- Anything else under /api/v1/ -------------------------------------------------------------
@@ -560,7 +547,7 @@ def openapi_document(server_url: str, practice_name: str) -> dict:
                             "`slot_taken` (someone else just took it), `not_a_slot` (not, or no longer, one of "
                             "the coach's free times — fetch the slots again), `max_calls` (the leader already "
                             "has a call with this coach, or the practice's maximum), `coach_unavailable` "
-                            "(the coach takes no new bookings), `conflict` (a simultaneous booking; try again).",
+                            "(the coach takes no new bookings).",
                             {
                                 "errors": {"start": ["Sorry, that time has just been taken. Please choose another."]},
                                 "code": "slot_taken",
@@ -657,7 +644,7 @@ def openapi_document(server_url: str, practice_name: str) -> dict:
                         },
                         "code": {"type": "string", "enum": [
                             "not_found", "slot_taken", "not_a_slot", "max_calls", "coach_unavailable",
-                            "conflict", "rate_limited", "method_not_allowed",
+                            "rate_limited", "method_not_allowed",
                         ]},
                     },
                 },

@@ -72,20 +72,16 @@ def book_chemistry_call(
     if not is_free_slot(profile, starts_at):
         raise BookingRefused(NOT_A_SLOT, "That time is not one of this coach's free times. Please pick a listed time.", "start")
     leader, created = leader_account(email=email, full_name=name, time_zone=time_zone)
-    engagement = open_enquiry(leader)
-    if engagement is None:
-        engagement = Engagement.objects.create(coachee=leader, objectives=objectives.strip(), hopes=hopes.strip())
-    else:
-        engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-        if objectives.strip():
-            engagement.objectives = objectives.strip()
-            engagement.save(update_fields=["objectives", "updated_at"])
+    engagement = _open_enquiry_for(leader, objectives=objectives, hopes=hopes)
     calls = engagement.chemistry_calls.exclude(status=ChemistryCall.Status.CANCELLED)
-    if calls.filter(coach_id=profile.user_id).exists():
-        raise BookingRefused(MAX_CALLS, "You already have a chemistry call booked with this coach.", "coach")
-    if calls.count() >= practice.max_chemistry_calls:
+    if calls.count() >= practice.max_chemistry_calls or calls.filter(coach_id=profile.user_id).exists():
+        # One message for both, so an anonymous visitor learns nothing about whom an email has met.
         raise BookingRefused(
-            MAX_CALLS, f"You can book chemistry calls with up to {practice.max_chemistry_calls} coaches.", "coach"
+            MAX_CALLS,
+            f"This email address already has a chemistry call with this coach, or calls with "
+            f"{practice.max_chemistry_calls} coach{'es' if practice.max_chemistry_calls != 1 else ''} "
+            "(the most we offer). Sign in to see them.",
+            "coach",
         )
     booking = _hold(profile=profile, kind=Booking.Kind.CHEMISTRY_CALL, starts_at=starts_at)
     token, digest = ChemistryCall.new_manage_token()
@@ -95,6 +91,22 @@ def book_chemistry_call(
     audit.record(actor=leader, action="chemistry_call.booked", subject=f"{leader.email} with {profile.user.email}")
     notifications.chemistry_call_booked(call, manage_token=token, base_url=base_url)
     return call, created
+
+
+def _open_enquiry_for(leader, *, objectives: str, hopes: str) -> Engagement:
+    """The leader's open enquiry, locked; created with their objectives when there is none.
+
+    An existing enquiry keeps its objectives: an anonymous booking must not rewrite what a
+    leader wrote before (they edit it signed in).
+    """
+    engagement = open_enquiry(leader)
+    if engagement is None:
+        try:
+            with transaction.atomic():
+                engagement = Engagement.objects.create(coachee=leader, objectives=objectives.strip(), hopes=hopes.strip())
+        except IntegrityError:
+            engagement = open_enquiry(leader)  # created a moment ago by the same leader's other request
+    return Engagement.objects.select_for_update().get(pk=engagement.pk)
 
 
 def call_for_manage_token(token: str) -> ChemistryCall | None:

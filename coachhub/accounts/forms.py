@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from allauth.account.forms import LoginForm
 from django import forms
 from django.contrib.auth import password_validation
@@ -9,6 +7,7 @@ from django.contrib.auth import password_validation
 from coachhub.accounts.models import User
 from coachhub.accounts.selectors import access_refusal
 from coachhub.tenancy.models import time_zone_choices
+from coachhub.tenancy.timezones import known_zones
 
 
 class PracticeLoginForm(LoginForm):
@@ -74,6 +73,6 @@ class ProfileForm(forms.ModelForm):
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
-        if zone and zone not in zoneinfo.available_timezones():
+        if zone and zone not in known_zones():
             raise forms.ValidationError("Choose a time zone from the list.")
         return zone

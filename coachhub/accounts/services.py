@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -104,10 +104,15 @@ def leader_account(*, email: str, full_name: str, time_zone: str) -> tuple[User,
     user = User.objects.filter(email=email).first()
     created = user is None
     if created:
-        user = User(email=email, full_name=full_name.strip(), time_zone=time_zone)
-        user.set_unusable_password()
-        user.save()
-        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        try:
+            with transaction.atomic():
+                user = User(email=email, full_name=full_name.strip(), time_zone=time_zone)
+                user.set_unusable_password()
+                user.save()
+                EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        except IntegrityError:
+            # The same leader booking twice at once: the other request created the account.
+            user, created = User.objects.get(email=email), False
     membership, new_role = Membership.objects.get_or_create(user=user, role=Role.COACHEE)
     if not new_role and not membership.is_active:
         membership.is_active, membership.deactivated_at = True, None

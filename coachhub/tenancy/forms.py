@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 
 from coachhub.tenancy.models import (
@@ -10,6 +8,7 @@ from coachhub.tenancy.models import (
     Role,
     time_zone_choices,
 )
+from coachhub.tenancy.timezones import known_zones
 
 
 def posted(request):
@@ -51,7 +50,7 @@ class PracticeSettingsForm(forms.ModelForm):
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
-        if zone not in zoneinfo.available_timezones():
+        if zone not in known_zones():
             raise forms.ValidationError("Choose a time zone from the list.")
         return zone
 

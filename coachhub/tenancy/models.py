@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from coachhub.tenancy.context import current_practice, require_practice
+from coachhub.tenancy.timezones import known_zones
 
 SLUG_VALIDATOR = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
@@ -26,7 +26,7 @@ RESERVED_SLUGS = frozenset({"www", "admin", "api", "static", "media", "mail", "a
 
 @functools.cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name.replace("_", " ")) for name in sorted(known_zones())]
 
 
 def logo_path(practice: Practice, filename: str) -> str:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """IANA zone names (reading them from disk takes milliseconds: once per process)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def zone_or_none(name: str | None) -> ZoneInfo | None:
     """The zone called `name` (an IANA name such as Europe/London), or None if unknown."""
-    if not name or name not in zoneinfo.available_timezones():
+    if not name or name not in known_zones():
         return None
     return ZoneInfo(name)
 

@@ -306,7 +306,7 @@ def test_more_coaches_than_the_practice_allows_is_409_max_calls(acme):
         assert post_booking(acme, booking(profile)).status_code == 201
     code, body = refusal(post_booking(acme, booking(profiles[2])))
     assert code == "max_calls"
-    assert body == {"coach": ["You can book chemistry calls with up to 2 coaches."]}
+    assert body == {"coach": ["This email address already has a chemistry call with this coach, or calls with 2 coaches (the most we offer). Sign in to see them."]}
 
 
 def test_a_second_call_with_the_same_coach_is_409_max_calls(acme):

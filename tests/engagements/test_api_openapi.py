@@ -6,7 +6,13 @@ import pytest
 from django.urls import URLPattern
 
 from engagements import api_urls
-from tests.engagements.test_api_support import api, bookable_coach
+from tests.engagements.test_api_support import (  # noqa: F401
+    api,
+    bookable_coach,
+    booking,
+    frozen_now,
+    post_booking,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +140,16 @@ def test_an_unknown_api_path_is_a_json_404_with_cors(acme):
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_the_documented_schemas_name_exactly_the_fields_the_api_sends(acme):
+    schemas = document(acme)["components"]["schemas"]
+    profile = bookable_coach(acme)
+    [coach] = api(acme).get("/api/v1/coaches").json()
+    slots = api(acme).get(f"/api/v1/coaches/{profile.pk}/slots", {"start": "2026-03-23", "end": "2026-03-23"}).json()
+    call = post_booking(acme, booking(profile)).json()
+    refused = post_booking(acme, booking(profile, email="ada@example.com")).json()
+    for name, sent in (("Coach", coach), ("Slots", slots), ("ChemistryCall", call), ("Errors", refused)):
+        assert set(schemas[name]["required"]) <= set(sent) <= set(schemas[name]["properties"]), name
+    assert refused["code"] in schemas["Errors"]["properties"]["code"]["enum"]
