@@ -52,7 +52,9 @@ def bench_environment() -> dict[str, str]:
     database = os.environ.get("BENCH_DATABASE", "coachhub_bench")
     redis_db = os.environ.get("BENCH_REDIS_DB", "12")
     return {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": "coachhub.settings",
+        # With DEBUG off whitenoise serves collected files; the bench collects its own.
+        "STATIC_ROOT": str(VAR / "static"),
         "DATABASE_URL": _with_path(configured.get("DATABASE_URL", DEFAULT_DATABASE_URL), f"/{database}"),
         "DATABASE_OWNER_URL": _with_path(configured.get("DATABASE_OWNER_URL", DEFAULT_OWNER_URL), f"/{database}"),
         "REDIS_URL": _with_path(configured.get("REDIS_URL", DEFAULT_REDIS_URL), f"/{redis_db}"),

@@ -144,11 +144,8 @@ class CoachProfileForm(forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         if not photo or photo is self.instance.photo:
             return photo
-        if photo.size > PHOTO_MAX_BYTES:
-            raise forms.ValidationError("The photo is larger than 2 MB; please use a smaller image.")
-        image = getattr(photo, "image", None)
-        if image is None or image.format not in PHOTO_FORMATS:
-            raise forms.ValidationError("Use a PNG, JPEG or WebP image for your photo.")
+        check_uploaded_image(photo, what="photo", max_bytes=PHOTO_MAX_BYTES)
+        image = photo.image
         if max(image.size) > PHOTO_MAX_PIXELS:
             raise forms.ValidationError(f"The photo is too large: at most {PHOTO_MAX_PIXELS} pixels on each side, please.")
         try:

@@ -30,7 +30,7 @@ from coachhub.roster.forms import (
     WeeklyHoursForm,
 )
 from coachhub.roster.models import CoachProfile
-from coachhub.tenancy.forms import posted, posted_files
+from coachhub.tenancy.forms import add_service_errors, posted, posted_files
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
 from engagements.calendar import feed
@@ -39,14 +39,6 @@ coach_required = role_required(Role.COACH)
 
 PHOTO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
-
-def _form_errors_to(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- A coach's own profile -----------------------------------------------------------------
@@ -63,7 +55,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         try:
             services.update_coach_profile(profile=profile, actor=request.user, changes=form.changes())
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("roster_my_profile")
@@ -172,7 +164,7 @@ def add_hours(request: HttpRequest) -> HttpResponse:
         try:
             window = services.add_weekly_hours(profile=profile, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             return _section_done(request, profile, "weekly-hours", f"Added {window}.")
     return _availability_page(request, profile, section="weekly-hours", hours_form=form)
@@ -204,7 +196,7 @@ def add_time_off(request: HttpRequest) -> HttpResponse:
         try:
             period = services.add_time_off(profile=profile, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             return _section_done(request, profile, "time-off", f"Added dates off: {_days(period)}.")
     return _availability_page(request, profile, section="time-off", time_off_form=form)
@@ -230,7 +222,7 @@ def booking_rules(request: HttpRequest) -> HttpResponse:
         try:
             profile = services.update_coach_profile(profile=profile, actor=request.user, changes=form.changes())
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             return _section_done(request, profile, "booking-rules", "Booking rules saved.")
     return _availability_page(request, profile, section="booking-rules", rules_form=form)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from coachhub.tenancy.models import (
     ClientOrganisation,
@@ -20,8 +21,27 @@ def posted_files(request):
     return request.FILES if request.method == "POST" else None
 
 
-LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 LOGO_MAX_BYTES = 1_048_576
+
+
+def check_uploaded_image(upload, *, what: str, max_bytes: int) -> None:
+    """An upload that forms.ImageField accepted: also small enough, and PNG, JPEG or WebP
+    (never SVG, which could carry script)."""
+    if upload.size > max_bytes:
+        raise forms.ValidationError(f"The {what} is larger than {max_bytes // 1_048_576} MB; please use a smaller image.")
+    image = getattr(upload, "image", None)
+    if image is None or image.format not in IMAGE_FORMATS:
+        raise forms.ValidationError(f"Use a PNG, JPEG or WebP image for the {what}.")
 
 
 class PracticeSettingsForm(forms.ModelForm):
@@ -60,10 +80,7 @@ class PracticeSettingsForm(forms.ModelForm):
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         if logo and logo is not self.instance.logo:
-            if logo.size > LOGO_MAX_BYTES:
-                raise forms.ValidationError("The logo is larger than 1 MB; please use a smaller image.")
-            if getattr(logo, "image", None) is not None and logo.image.format not in LOGO_FORMATS:
-                raise forms.ValidationError("Use a PNG, JPEG or WebP image for the logo.")
+            check_uploaded_image(logo, what="logo", max_bytes=LOGO_MAX_BYTES)
         return logo
 
     def changes(self) -> dict:

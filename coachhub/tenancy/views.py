@@ -19,20 +19,12 @@ from coachhub.tenancy.forms import (
     InvitePersonForm,
     PracticeSettingsForm,
     RolesForm,
+    add_service_errors,
     posted,
     posted_files,
 )
 from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership, Role
 from coachhub.tenancy.permissions import admin_required
-
-
-def _form_errors_to(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -75,7 +67,7 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
         try:
             services.update_practice(practice=request.practice, actor=request.user, changes=form.changes())
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Practice settings saved.")
             return redirect("practice_settings")
@@ -101,7 +93,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data, invited_by=request.user, base_url=request.build_absolute_uri("/")
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("people")
@@ -128,7 +120,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
                 client_organisation=form.cleaned_data["client_organisation"],
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Roles of {subject} saved.")
             return redirect("person", user_id=subject.pk)
