@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
 from coachhub.roster.models import CoachProfile, WeeklyHours
+from coachhub.tenancy.forms import check_uploaded_image
 from coachhub.tenancy.models import time_zone_choices
 from coachhub.tenancy.timezones import zone_or_none
 
