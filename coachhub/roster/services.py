@@ -78,6 +78,10 @@ def update_coach_profile(*, profile: CoachProfile, actor, changes: dict) -> Coac
     profile.full_clean(exclude=["user"])
     _check_still_publishable(profile)
     profile.save()
+    if "time_zone" in changes and not profile.user.time_zone:
+        # A coach who has not chosen a zone for their account sees pages in their working zone.
+        profile.user.time_zone = profile.time_zone
+        profile.user.save(update_fields=["time_zone"])
     changed = sorted(field for field, value in changes.items() if before[field] != value)
     if changed:
         audit.record(actor=actor, action="coach_profile.updated", subject=_subject(profile), changed=changed)

@@ -148,3 +148,100 @@ def totp_now(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+# --- Booking and roster (tests/e2e/test_booking*.py, test_roster*.py) -----------------------
+
+
+@pytest.fixture
+def page_with(browser: Browser):
+    """Pages in new browser contexts with options, e.g.
+    `page_with(timezone_id="America/New_York", locale="en-US")` or `page_with(java_script_enabled=False)`."""
+    contexts = []
+
+    def open_page(**context_options) -> Page:
+        context = browser.new_context(**context_options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def acme_coaches(acme_cast):
+    """Acme's two coaches published (Mon–Fri 09:00–17:00 Europe/London, no notice, no buffer)
+    with different specialisms, so the directory's filter has something to tell apart."""
+    from tests.conftest import publish_coach
+
+    from coachhub.tenancy.context import practice_context
+
+    with practice_context(acme_cast.practice):
+        first = publish_coach(
+            acme_cast.coach, headline="Leading through change", specialisms=["Executive presence", "Career transitions"],
+            languages=["English", "French"], approach="Direct, warm and practical.",
+        )
+        second = publish_coach(
+            acme_cast.coach2, headline="Calm under pressure", specialisms=["Resilience"], languages=["English"],
+        )
+    return first, second
+
+
+def free_times(cast: PracticeCast, profile, zone_name: str, first_day=None, days: int = 7) -> list:
+    """The coach's free start times as the slot picker lists them (one week from `first_day`,
+    default today in `zone_name`), in `zone_name`."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from coachhub.tenancy.context import practice_context
+    from engagements.selectors import free_slots
+
+    zone = ZoneInfo(zone_name)
+    first_day = first_day or timezone.now().astimezone(zone).date()
+    with practice_context(cast.practice):
+        return free_slots(profile, first_day=first_day, last_day=first_day + timedelta(days=days - 1), zone=zone)
+
+
+def bookable_later(slots: list, hours: int = 3) -> list:
+    """Slots far enough ahead that none slips into the past (or the notice) while a test runs."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return [slot for slot in slots if slot > timezone.now() + timedelta(hours=hours)]
+
+
+def messages_to(outbox: list, address: str, subject_start: str = "") -> list:
+    return [m for m in outbox if address in m.to and m.subject.startswith(subject_start)]
+
+
+def ics_of(message) -> str:
+    """The text of the message's calendar attachment (unfolded)."""
+    found = [a for a in message.attachments if a[2].startswith("text/calendar")]
+    assert len(found) == 1, [a[:1] + a[2:] for a in message.attachments]
+    content = found[0][1]
+    content = content.decode() if isinstance(content, bytes) else content
+    return content.replace("\r\n ", "").replace("\r\n", "\n")
+
+
+def ics_field(ics: str, name: str) -> str:
+    """The value of the first `NAME:` or `NAME;...:` line of an iCalendar text."""
+    match = re.search(rf"^{name}(?:;[^:\n]*)?:(.*)$", ics, re.MULTILINE)
+    assert match, f"no {name} in:\n{ics}"
+    return match.group(1).strip()
+
+
+def fetch(page: Page, url: str, method: str = "GET", **options):
+    """`page.request` to a practice's address. The request runs in Playwright's Node process,
+    whose resolver (unlike Chromium's) knows no `<slug>.localhost`: connect to `localhost` and
+    send the practice's host name in the Host header, as a browser would."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    headers = {**options.pop("headers", {}), "Host": parts.netloc}
+    loopback = urlunsplit(parts._replace(netloc=f"localhost:{parts.port}" if parts.port else "localhost"))
+    return page.request.fetch(loopback, method=method, headers=headers, **options)

@@ -125,6 +125,9 @@ def seed_roster(people: dict) -> None:
     for local_part, spec in COACHES.items():
         spec = dict(spec)
         weekdays, (opens, closes) = spec.pop("weekdays"), spec.pop("hours")
+        if not people[local_part].time_zone:
+            people[local_part].time_zone = spec["time_zone"]  # pages show their working zone
+            people[local_part].save(update_fields=["time_zone"])
         profile, created = CoachProfile.objects.get_or_create(
             user=people[local_part],
             defaults={**spec, "video_link": f"https://meet.example.com/{local_part}-{people[local_part].pk}",
