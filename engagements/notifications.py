@@ -13,8 +13,9 @@ from coachhub.tenancy.timezones import describe
 from engagements import calendar
 from engagements.models import ChemistryCall, Engagement
 
-ICS_REQUEST = "text/calendar; method=REQUEST; charset=UTF-8"
-ICS_CANCEL = "text/calendar; method=CANCEL; charset=UTF-8"
+# Django adds the charset itself.
+ICS_REQUEST = "text/calendar; method=REQUEST"
+ICS_CANCEL = "text/calendar; method=CANCEL"
 
 
 def _manage_url(base_url: str, token: str) -> str:

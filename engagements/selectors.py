@@ -20,10 +20,12 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def free_slots(
-    profile: CoachProfile, *, first_day: date, last_day: date, zone: ZoneInfo, now: datetime | None = None
+    profile: CoachProfile, *, first_day: date, last_day: date, zone: ZoneInfo, now: datetime | None = None,
+    minutes: int | None = None,
 ) -> list[datetime]:
     """Start times of a chemistry call with `profile` that are free, for the days
     `first_day`..`last_day` as a viewer in `zone` counts days; aware datetimes in `zone`.
+    `minutes` sets another meeting length (a contracting session); default the coach's call length.
 
     Weekly hours are read in the coach's own zone (so they follow its daylight-saving
     changes); dates off, minimum notice, the booking horizon, every active booking and the
@@ -31,7 +33,7 @@ def free_slots(
     """
     now = now or timezone.now()
     coach_zone = ZoneInfo(profile.time_zone)
-    duration = timedelta(minutes=profile.chemistry_call_minutes)
+    duration = timedelta(minutes=minutes or profile.chemistry_call_minutes)
     buffer = timedelta(minutes=profile.buffer_minutes)
     earliest = max(now + timedelta(hours=profile.minimum_notice_hours), _local_midnight(first_day, zone))
     latest = min(now + timedelta(days=profile.horizon_days), _local_midnight(last_day + timedelta(days=1), zone))
@@ -77,10 +79,10 @@ def _is_free(start: datetime, end: datetime, taken: list, taken_ends: list[datet
     return index == len(taken) or taken[index].lower >= end
 
 
-def is_free_slot(profile: CoachProfile, start: datetime, now: datetime | None = None) -> bool:
-    """Whether `start` is exactly one of `profile`'s free chemistry-call start times."""
+def is_free_slot(profile: CoachProfile, start: datetime, now: datetime | None = None, minutes: int | None = None) -> bool:
+    """Whether `start` is exactly one of `profile`'s free start times (chemistry call, or `minutes` long)."""
     day = start.astimezone(UTC).date()
-    return start in free_slots(profile, first_day=day, last_day=day, zone=UTC, now=now)
+    return start in free_slots(profile, first_day=day, last_day=day, zone=UTC, now=now, minutes=minutes)
 
 
 def bookable_coaches() -> QuerySet[CoachProfile]:

@@ -33,11 +33,14 @@ SLOT_TAKEN = "slot_taken"
 MAX_CALLS = "max_calls"
 COACH_UNAVAILABLE = "coach_unavailable"
 NOT_A_SLOT = "not_a_slot"
+# Usually someone else took the time since the page was shown; rarely a forged time.
+NOT_A_SLOT_MESSAGE = "Sorry, that time is no longer free. Please choose another of the times shown."
 
 
-def _hold(*, profile: CoachProfile, kind: str, starts_at: datetime) -> Booking:
-    """Create the booking; the exclusion constraint refuses it if the time was just taken."""
-    ends_at = starts_at + timedelta(minutes=profile.chemistry_call_minutes)
+def _hold(*, profile: CoachProfile, kind: str, starts_at: datetime, minutes: int | None = None) -> Booking:
+    """Create the booking (`minutes` long, default a chemistry call); the exclusion constraint
+    refuses it if the time was just taken."""
+    ends_at = starts_at + timedelta(minutes=minutes or profile.chemistry_call_minutes)
     blocked = DateTimeTZRange(starts_at, ends_at + timedelta(minutes=profile.buffer_minutes), "[)")
     try:
         with transaction.atomic():
@@ -70,7 +73,7 @@ def book_chemistry_call(
     practice = require_practice()
     _check_coach_bookable(profile)
     if not is_free_slot(profile, starts_at):
-        raise BookingRefused(NOT_A_SLOT, "That time is not one of this coach's free times. Please pick a listed time.", "start")
+        raise BookingRefused(NOT_A_SLOT, NOT_A_SLOT_MESSAGE, "start")
     leader, created = leader_account(email=email, full_name=name, time_zone=time_zone)
     engagement = _open_enquiry_for(leader, objectives=objectives, hopes=hopes)
     calls = engagement.chemistry_calls.exclude(status=ChemistryCall.Status.CANCELLED)
@@ -124,7 +127,7 @@ def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor
         raise BookingRefused("not_movable", "This call can no longer be moved.")
     profile = CoachProfile.objects.get(user_id=call.coach_id)
     if not is_free_slot(profile, starts_at):
-        raise BookingRefused(NOT_A_SLOT, "That time is not one of this coach's free times. Please pick a listed time.", "start")
+        raise BookingRefused(NOT_A_SLOT, NOT_A_SLOT_MESSAGE, "start")
     old = call.booking
     old.is_active = False
     old.save(update_fields=["is_active", "updated_at"])
@@ -215,11 +218,11 @@ def _match_if_agreed(engagement: Engagement) -> None:
 def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, starts_at: datetime, actor, base_url: str) -> ChemistryCall:
     """A practice admin moves a booked call to another coach (and free time of theirs)."""
     call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
-    if call.status != ChemistryCall.Status.BOOKED:
-        raise BookingRefused("invalid", "Only a booked call can be reassigned.")
+    if not call.is_upcoming:
+        raise BookingRefused("invalid", "Only a call that is still ahead can be reassigned.")
     _check_coach_bookable(profile)
     if not is_free_slot(profile, starts_at):
-        raise BookingRefused(NOT_A_SLOT, "That time is not one of this coach's free times.", "start")
+        raise BookingRefused(NOT_A_SLOT, NOT_A_SLOT_MESSAGE, "start")
     if call.engagement.chemistry_calls.exclude(pk=call.pk).exclude(status="cancelled").filter(coach_id=profile.user_id).exists():
         raise BookingRefused("invalid", "The leader already has a call with this coach.", "coach")
     previous_coach = call.coach

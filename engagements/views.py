@@ -49,10 +49,13 @@ def directory(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _slot_days(profile: CoachProfile, request: HttpRequest) -> dict:
-    """One week of free slots, grouped by day, in the zone the visitor chose."""
+def _slot_days(profile: CoachProfile, request: HttpRequest, default_zone: str | None = None) -> dict:
+    """One week of free slots, grouped by day, in the zone the visitor chose (else `default_zone`,
+    else the viewer's)."""
     week_form = SlotWeekForm(request.GET or None)
-    zone_name = week_form.zone_name(viewer_zone_name(request.user if request.user.is_authenticated else None, request.practice))
+    zone_name = week_form.zone_name(
+        default_zone or viewer_zone_name(request.user if request.user.is_authenticated else None, request.practice)
+    )
     zone = ZoneInfo(zone_name)
     today = timezone.now().astimezone(zone).date()
     first, last = week_days(week_form.week_start(today))
@@ -73,7 +76,8 @@ def _slot_days(profile: CoachProfile, request: HttpRequest) -> dict:
 def coach_profile(request: HttpRequest, profile_id: int) -> HttpResponse:
     """A coach's profile, with the booking form: pick a free time, say what you want to work on."""
     profile = get_object_or_404(selectors.bookable_coaches(), pk=profile_id)
-    form = ChemistryCallForm(posted(request))
+    known = {"name": request.user.full_name, "email": request.user.email} if request.user.is_authenticated else {}
+    form = ChemistryCallForm(posted(request), initial=known)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -142,9 +146,9 @@ def _manage(request: HttpRequest, call: ChemistryCall, *, actor) -> HttpResponse
         except services.BookingRefused as error:
             _refused(form, error)
         call.refresh_from_db()
+    # The leader's own zone (as in their emails), unless they pick another to see times in.
     zone = call.engagement.coachee.time_zone or request.practice.time_zone
-    context = {"call": call, "profile": profile, "form": form, **_slot_days(profile, request)}
-    context.setdefault("zone_name", zone)
+    context = {"call": call, "profile": profile, "form": form, **_slot_days(profile, request, default_zone=zone)}
     return render(request, "engagements/manage_call.html", context)
 
 

@@ -44,7 +44,10 @@
     for (const [day, times] of byDay) {
       const wrap = document.createElement("div");
       wrap.className = "slot-day";
+      wrap.setAttribute("role", "group");
+      wrap.setAttribute("aria-labelledby", "day-" + day);
       const h = document.createElement("h3");
+      h.id = "day-" + day;
       h.textContent = dayHeading(day);
       const list = document.createElement("div");
       list.className = "slot-day__times";
@@ -56,7 +59,10 @@
         input.name = "start";
         input.value = time;
         input.required = true;
-        label.append(input, " " + time.slice(11, 16));
+        const day_name = document.createElement("span");
+        day_name.className = "visually-hidden";
+        day_name.textContent = " on " + h.textContent;
+        label.append(input, " " + time.slice(11, 16), day_name);
         list.append(label);
       }
       wrap.append(h, list);
@@ -114,6 +120,7 @@
       el.hidden = true;
       el.textContent = "";
     });
+    bookingForm.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
     const general = bookingForm.querySelector("[data-form-errors]");
     general.hidden = true;
     general.textContent = "";
@@ -122,9 +129,19 @@
       const target = bookingForm.querySelector('[data-error-for="' + field + '"]') || general;
       target.textContent = messages.join(" ");
       target.hidden = false;
-      first = first || target;
+      const input = bookingForm.querySelector('[name="' + field + '"]');
+      if (input && target !== general) {
+        target.id = target.id || "error-" + field;
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", target.id);
+      }
+      first = first || (input && input.type !== "radio" ? input : target);
     }
-    if (first) first.scrollIntoView({ block: "center" });
+    if (first) {
+      if (!first.matches("input, textarea, select")) first.tabIndex = -1;
+      first.focus();
+      first.scrollIntoView({ block: "center" });
+    }
   }
 
   bookingForm.addEventListener("submit", async (event) => {
@@ -149,15 +166,29 @@
       });
       const body = await response.json().catch(() => ({}));
       if (response.status === 201) {
+        const coach = document.querySelector("h1").textContent.trim();
+        const when = new Date(body.start).toLocaleString(undefined, {
+          weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+          timeZone: body.tz,
+        });
         const done = document.createElement("div");
         done.className = "message message--success";
         done.setAttribute("role", "status");
-        done.innerHTML = "<h3>Your chemistry call is booked</h3>";
+        done.tabIndex = -1;
+        const heading = document.createElement("h3");
+        heading.textContent = "Your chemistry call is booked";
         const p = document.createElement("p");
-        p.textContent = "On " + body.start.slice(0, 10) + " at " + body.start.slice(11, 16) + " (" + body.tz +
-          "). We have emailed the confirmation, a calendar invitation and links to reschedule or cancel to " + payload.email + ".";
-        done.append(p);
+        p.textContent = "With " + coach + " on " + when + " (" + body.tz + "). We have emailed the confirmation, " +
+          "a calendar invitation and links to reschedule or cancel to " + payload.email + ".";
+        const more = document.createElement("p");
+        const link = document.createElement("a");
+        link.href = "/coaches/";
+        link.textContent = "Meet another coach";
+        more.append(link);
+        done.append(heading, p, more);
+        document.querySelectorAll("[data-zone-form]").forEach((el) => (el.hidden = true));
         bookingForm.replaceWith(done);
+        done.focus();
         done.scrollIntoView({ block: "center" });
         return;
       }

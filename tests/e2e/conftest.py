@@ -174,9 +174,8 @@ def page_with(browser: Browser):
 def acme_coaches(acme_cast):
     """Acme's two coaches published (Mon–Fri 09:00–17:00 Europe/London, no notice, no buffer)
     with different specialisms, so the directory's filter has something to tell apart."""
-    from tests.conftest import publish_coach
-
     from coachhub.tenancy.context import practice_context
+    from tests.conftest import publish_coach
 
     with practice_context(acme_cast.practice):
         first = publish_coach(

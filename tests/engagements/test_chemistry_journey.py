@@ -81,7 +81,7 @@ def test_bad_booking_input_is_explained_and_nothing_is_booked(acme, coaches, in_
     content = response.content.decode()
     assert "Enter a valid email address" in content and "This field is required" in content
     misaligned = book(acme, coaches[0], start + timedelta(minutes=7))
-    assert "not one of this coach" in misaligned.content.decode()
+    assert "no longer free" in misaligned.content.decode()
     with in_practice(acme):
         assert not Booking.objects.exists() and not Engagement.objects.exists()
 
@@ -99,7 +99,7 @@ def test_the_same_slot_cannot_be_booked_twice(acme, coaches, in_practice):
     book(acme, coaches[0], start)
     response = book(acme, coaches[0], start, email="second@example.com")
     assert response.status_code == 200
-    assert "not one of this coach" in response.content.decode() or "just been taken" in response.content.decode()
+    assert "no longer free" in response.content.decode() or "just been taken" in response.content.decode()
 
 
 def manage_path(mailoutbox, email):
