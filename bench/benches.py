@@ -1,4 +1,5 @@
-"""The benches of the coach directory and the booking slots (issue 3, "Speed")."""
+"""The benches of the coach directory and the booking slots (issue 3, "Speed"), and of contract
+PDFs (issue 4)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,73 @@ def slots_queries(run: Run) -> None:
         run.say(f"the query count varied between runs: {sorted(counts)}")
     run.figure("slots_queries", max(counts))
     run.figure("slots_compute_median_ms", statistics.median(timings))
+
+
+PDF_RUNS = 10
+PDF_OBJECTIVES = 6
+
+
+def _bench_contract(coach_profile):
+    """A three-way contract accepted by every party: six objectives, the default sections with
+    a few paragraphs more (about three A4 pages). Built in the caller's transaction."""
+    from datetime import date
+
+    from coachhub.accounts.models import User
+    from coachhub.tenancy.models import ClientOrganisation, Membership, Role
+    from engagements import contracting
+    from engagements.models import Engagement
+
+    coach = coach_profile.user
+    coachee = User.objects.create_user("contract-coachee@bench.example", None, full_name="Bench Coachee")
+    sponsor = User.objects.create_user("contract-sponsor@bench.example", None, full_name="Bench Sponsor")
+    organisation, _ = ClientOrganisation.objects.get_or_create(name="Bench Client Ltd")
+    Membership.objects.create(user=coachee, role=Role.COACHEE, client_organisation=organisation)
+    Membership.objects.create(user=sponsor, role=Role.SPONSOR, client_organisation=organisation)
+    engagement = Engagement.objects.create(
+        coachee=coachee, coach=coach, stage=Engagement.Stage.CONTRACTING, objectives="Lead the merged operations team.",
+    )
+    version = contracting.draft_contract(engagement=engagement, actor=coach)
+    longer = {f"section_{key}": f"{text}\n\n{text}" for key, _, text in version.sections() if key in ("roles", "confidentiality")}
+    contracting.update_contract_draft(
+        version=version, actor=coach,
+        changes={"sponsor": sponsor, "start_date": date(2027, 1, 11), "end_date": date(2027, 7, 9), **longer},
+        objectives=[{
+            "description": f"Objective {n}: delegate the weekly operations review to the team leads and hold them to it.",
+            "success_measure": "Leads run the review alone for four weeks in a row; escalations fall by half.",
+            "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": n % 2 == 0, "baseline": 3 + n % 5,
+        } for n in range(1, PDF_OBJECTIVES + 1)],
+    )
+    version = contracting.send_contract(version=version, actor=coach, base_url="", notify=False)
+    for party in (coachee, coach, sponsor):
+        contracting.accept_contract(
+            version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.10", base_url="", notify=False,
+        )
+    return version
+
+
+@bench("contract_pdf", "render a three-way contract PDF (6 objectives, 3 acceptances) in-process: median ms")
+def contract_pdf(run: Run) -> None:
+    from django.db import transaction
+
+    from coachhub.roster.models import CoachProfile
+    from coachhub.tenancy.context import practice_context
+    from engagements.models import ContractVersion
+    from engagements.pdf import contract_document, render_contract_pdf
+
+    with transaction.atomic(), practice_context(run.data.practice):
+        # Built and rolled back: the bench database keeps no contract between runs.
+        built = _bench_contract(CoachProfile.objects.select_related("user").get(pk=run.data.busy_profile_id))
+        version = ContractVersion.objects.select_related("coachee", "coach", "sponsor", "client_organisation").prefetch_related(
+            "objectives", "acceptances__party"
+        ).get(pk=built.pk)
+        document = render_contract_pdf(version)  # warm-up: fonts and stylesheets load on first use
+        timings = []
+        for _ in range(PDF_RUNS):
+            started = time.perf_counter()
+            document = render_contract_pdf(version)
+            timings.append((time.perf_counter() - started) * 1000)
+        pages = len(contract_document(version).pages)
+        transaction.set_rollback(True)
+    run.say(f"contract PDF: {pages} pages, {len(document) // 1024} KiB, {PDF_RUNS} renders after one warm-up")
+    run.figure("contract_pdf_pages", pages)
+    run.figure("contract_pdf_median_ms", statistics.median(timings))

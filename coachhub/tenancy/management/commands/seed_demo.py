@@ -91,6 +91,7 @@ class Command(BaseCommand):
                 )
         seed_roster(people)
         seed_chemistry_calls(people)
+        seed_contracts(people)
 
 
 COACHES = {
@@ -185,3 +186,79 @@ def seed_chemistry_calls(people: dict) -> None:
         engagement.stage = Engagement.Stage.CONTRACTING
         engagement.matched_at = now - timedelta(days=5)
         engagement.save()
+
+
+def _contracting_session(engagement: Engagement, coach, starts_at: datetime) -> None:
+    """A contracting session booked directly (the slot engine never offers the past)."""
+    from engagements.models import ContractingSession
+
+    if ContractingSession.objects.filter(engagement=engagement).exists():
+        return
+    profile = CoachProfile.objects.get(user=coach)
+    ends_at = starts_at + timedelta(minutes=ContractingSession.MINUTES)
+    # A booking left without its session (the contract tables migrated away and back) is reused.
+    booking = Booking.objects.filter(
+        coach=coach, kind=Booking.Kind.CONTRACTING, starts_at=starts_at, is_active=True, contracting_session__isnull=True
+    ).first() or Booking.objects.create(
+        coach=coach, kind=Booking.Kind.CONTRACTING, starts_at=starts_at, ends_at=ends_at,
+        blocked=DateTimeTZRange(starts_at, ends_at + timedelta(minutes=profile.buffer_minutes), "[)"),
+    )
+    ContractingSession.objects.create(engagement=engagement, booking=booking)
+
+
+def _agreed_contract(engagement: Engagement, coach, sponsor, *, start, objectives: list[dict]):
+    """Draft, fill in and send a contract through the services (no emails: demo data)."""
+    from engagements import contracting
+
+    organisation = Membership.objects.get(user=sponsor, role=Role.SPONSOR).client_organisation
+    version = contracting.draft_contract(engagement=engagement, actor=coach)
+    contracting.update_contract_draft(
+        version=version, actor=coach, objectives=objectives,
+        changes={"sponsor": sponsor, "client_organisation": organisation, "start_date": start,
+                 "end_date": start + timedelta(days=182)},
+    )
+    return contracting.send_contract(version=version, actor=coach, base_url="", notify=False)
+
+
+def seed_contracts(people: dict) -> None:
+    """coachee2@: a contracting session booked, and a contract sent for acceptance by coachee,
+    coach and sponsor (three-way), nobody has answered yet. coachee@: a second engagement, with
+    coach@, whose contract every party accepted (active)."""
+    from engagements import contracting
+    from engagements.models import ContractVersion
+
+    coach, sponsor = people["coach"], people["sponsor"]
+    today = timezone.now().date()
+    awaiting = Engagement.objects.filter(coachee=people["coachee2"], coach=coach, stage=Engagement.Stage.CONTRACTING).first()
+    if awaiting is not None and not ContractVersion.objects.filter(engagement=awaiting).exists():
+        _contracting_session(awaiting, coach, _next_weekday_at("Europe/London", 15, 4))
+        _agreed_contract(awaiting, coach, sponsor, start=today + timedelta(days=14), objectives=[
+            {"description": "Build trust quickly in the newly merged team.",
+             "success_measure": "Team pulse survey: trust score up from 5 to 7.",
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4},
+            {"description": "Raise problems early instead of absorbing them.",
+             "success_measure": "Issues reach the weekly review before they become escalations.",
+             "rated_by_coachee": True, "rated_by_coach": False, "rated_by_sponsor": True, "baseline": 3},
+        ])
+    if not Engagement.objects.filter(coachee=people["coachee"], coach=coach).exclude(stage=Engagement.Stage.CHEMISTRY).exists():
+        now = timezone.now()
+        engagement = Engagement.objects.create(
+            coachee=people["coachee"], coach=coach, preferred_coach=coach, stage=Engagement.Stage.CONTRACTING,
+            matched_at=now - timedelta(days=30),
+            objectives="Lead the operations function, not just my own team.",
+            hopes="Confidence in board meetings; a team that runs without me for a week.",
+        )
+        _contracting_session(engagement, coach, _next_weekday_at("Europe/London", 11, -24))
+        version = _agreed_contract(engagement, coach, sponsor, start=today - timedelta(days=21), objectives=[
+            {"description": "Delegate the weekly operations review to the two team leads.",
+             "success_measure": "Leads run the review alone for four weeks in a row.",
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 3},
+            {"description": "Speak with confidence at board meetings.",
+             "success_measure": "Board feedback after each meeting; fewer follow-up questions on the operations paper.",
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 5},
+        ])
+        for party in (people["coachee"], coach, sponsor):
+            contracting.accept_contract(
+                version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.10",
+                base_url="", notify=False,
+            )

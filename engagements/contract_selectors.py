@@ -1,0 +1,223 @@
+"""Reads for contracting: who may see which contract, what awaits whom, and the canonical text.
+
+Access follows DESIGN.md ("Who sees what"): a contract version and its PDF are seen by its
+parties (coachee, coach, and the sponsor when the sponsor is a party of that version) and by the
+practice's admins. Everyone else gets the same answer as for a version that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from coachhub.tenancy.context import require_practice
+from engagements.models import (
+    Acceptance,
+    ContractFrequency,
+    ContractingSession,
+    ContractTemplate,
+    ContractVersion,
+    Engagement,
+    Objective,
+)
+
+ADMIN = "admin"
+
+
+def contract_template() -> ContractTemplate:
+    """The practice's template; an unsaved one with the default texts until an admin saves it."""
+    return ContractTemplate.objects.first() or ContractTemplate.with_defaults()
+
+
+def _party_filter(user) -> Q:
+    return Q(coachee=user) | Q(coach=user) | Q(sponsor=user)
+
+
+def versions_visible_to(user, roles: frozenset[str]) -> QuerySet[ContractVersion]:
+    """Every version `user` may read: admins all, others those they are a party of."""
+    versions = ContractVersion.objects.select_related("engagement", "coachee", "coach", "sponsor", "client_organisation")
+    if ADMIN in roles:
+        return versions
+    return versions.filter(_party_filter(user))
+
+
+def version_for(user, roles: frozenset[str], version_id: int) -> ContractVersion:
+    """One version with its objectives and answers, if `user` may read it; DoesNotExist otherwise."""
+    return versions_visible_to(user, roles).prefetch_related(
+        "objectives", Prefetch("acceptances", queryset=Acceptance.objects.select_related("party"))
+    ).get(pk=version_id)
+
+
+def engagement_for(user, roles: frozenset[str], engagement_id: int) -> Engagement:
+    """An engagement whose contracting `user` may follow: its coach and coachee, a sponsor who is
+    a party of one of its versions, and admins. Only engagements past the chemistry stage."""
+    engagements = Engagement.objects.select_related("coachee", "coach").exclude(
+        stage__in=[Engagement.Stage.CHEMISTRY, Engagement.Stage.CLOSED]
+    )
+    if ADMIN not in roles:
+        sponsor_of = ContractVersion.objects.filter(engagement=OuterRef("pk"), sponsor=user)
+        engagements = engagements.filter(Q(coachee=user) | Q(coach=user) | Exists(sponsor_of))
+    return engagements.get(pk=engagement_id)
+
+
+def versions_of(engagement: Engagement, user, roles: frozenset[str]) -> list[ContractVersion]:
+    """The engagement's versions `user` may read, newest first, each with its answers."""
+    return list(
+        versions_visible_to(user, roles).filter(engagement=engagement).prefetch_related(
+            Prefetch("acceptances", queryset=Acceptance.objects.select_related("party"))
+        ).order_by("-number")
+    )
+
+
+def contracting_session_of(engagement: Engagement) -> ContractingSession | None:
+    return ContractingSession.objects.select_related("booking").filter(engagement=engagement).first()
+
+
+def engagements_with_contracts(user, roles: frozenset[str]) -> QuerySet[Engagement]:
+    """The engagements listed on the contracts page: in contracting or later, that `user` follows,
+    each with its versions (newest first) prefetched as `versions`."""
+    engagements = Engagement.objects.select_related("coachee", "coach").filter(
+        stage__in=[Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
+    )
+    if ADMIN not in roles:
+        sponsor_of = ContractVersion.objects.filter(engagement=OuterRef("pk"), sponsor=user)
+        engagements = engagements.filter(Q(coachee=user) | Q(coach=user) | Exists(sponsor_of))
+    visible = versions_visible_to(user, roles).order_by("-number")
+    return engagements.prefetch_related(Prefetch("contract_versions", queryset=visible, to_attr="versions")).order_by(
+        "-matched_at", "-created_at"
+    )
+
+
+def awaiting_acceptance_by(user, role: str | None = None) -> QuerySet[ContractVersion]:
+    """Versions sent for acceptance that `user` is a party of (as `role`, if given: coachee,
+    coach or sponsor) and has not answered yet."""
+    answered = Acceptance.objects.filter(version=OuterRef("pk"), party=user)
+    parties = Q(**{role: user}) if role in Acceptance.Role.values else _party_filter(user)
+    return (
+        ContractVersion.objects.filter(parties, status=ContractVersion.Status.SENT)
+        .exclude(Exists(answered))
+        .select_related("coachee", "coach")
+        .order_by("sent_at")
+    )
+
+
+def open_version(engagement: Engagement) -> ContractVersion | None:
+    """The version being drafted or awaiting acceptance, if any (there is at most one)."""
+    return engagement.contract_versions.filter(
+        status__in=[ContractVersion.Status.DRAFT, ContractVersion.Status.SENT]
+    ).first()
+
+
+# --- The canonical text: what parties accept, and what its SHA-256 is taken of ------------------
+
+
+def party_snapshot(version: ContractVersion) -> dict:
+    """Names as the contract states them: frozen into the version when it is sent, so a later
+    change of someone's name never changes a text already accepted."""
+    if version.snapshot:
+        return version.snapshot
+
+    def person(user) -> dict | None:
+        return {"name": user.get_full_name(), "email": user.email} if user else None
+
+    return {
+        "practice": require_practice().name,
+        "coachee": person(version.coachee),
+        "coach": person(version.coach),
+        "sponsor": person(version.sponsor),
+        "client_organisation": version.client_organisation.name if version.client_organisation else None,
+    }
+
+
+def _date(day) -> str:
+    return f"{day.day} {day:%B %Y}" if day else "to be agreed"
+
+
+def canonical_text(version: ContractVersion, objectives: list[Objective] | None = None) -> str:
+    """The contract as plain text, built only from what the version stores. Deterministic: the
+    same version always gives the same text, byte for byte, so its SHA-256 can be checked later."""
+    if objectives is None:
+        objectives = list(version.objectives.all())
+    snapshot = party_snapshot(version)
+    lines = [f"Coaching contract, version {version.number}", snapshot["practice"], "", "Parties"]
+    for role in ("coachee", "coach", "sponsor"):
+        if snapshot.get(role):
+            lines.append(f"- {role.title()}: {snapshot[role]['name']} <{snapshot[role]['email']}>")
+    if snapshot.get("client_organisation"):
+        lines.append(f"- Client organisation: {snapshot['client_organisation']}")
+    lines += [
+        "",
+        "Package",
+        f"- Sessions: {version.sessions}",
+        f"- Frequency: {ContractFrequency(version.frequency).label}",
+        f"- Session length: {version.session_minutes} minutes",
+        f"- Dates: {_date(version.start_date)} to {_date(version.end_date)}",
+        f"- Cancellation: {version.cancellation_rule}",
+        f"- Records kept for: {version.retention_months} months after the engagement ends",
+    ]
+    for number, (key, title, text) in enumerate(version.sections(), start=1):
+        lines += ["", f"{number}. {title}", text]
+        if key == "objectives":
+            for objective in objectives:
+                lines += [
+                    "",
+                    f"Objective {objective.position}: {objective.description}",
+                    f"   Success measure: {objective.success_measure}",
+                    f"   Rated by: {', '.join(objective.raters)}, on a scale of {Objective.SCALE_MIN} to {Objective.SCALE_MAX}",
+                    f"   Baseline: {objective.baseline} of {Objective.SCALE_MAX}",
+                ]
+    return "\n".join(lines) + "\n"
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AcceptanceCheck:
+    """One party's answer and whether the version's text, rendered again now, still has its hash."""
+
+    acceptance: Acceptance
+    recomputed_sha256: str
+
+    @property
+    def matches(self) -> bool:
+        return self.acceptance.text_sha256 == self.recomputed_sha256
+
+
+def verify_version(version: ContractVersion) -> list[AcceptanceCheck]:
+    """Re-render the version's text from what it stores and compare with every answer's hash.
+
+    A mismatch means the stored contract is no longer the text that party saw.
+    """
+    recomputed = sha256_of(canonical_text(version, list(version.objectives.all())))
+    return [AcceptanceCheck(acceptance, recomputed) for acceptance in version.acceptances.all()]
+
+
+# --- Where a version's PDF is stored ------------------------------------------------------------------
+
+
+def version_contents(version: ContractVersion) -> tuple[list[Objective], list[Acceptance]]:
+    """The version's objectives and answers (prefetched ones are used as they are)."""
+    acceptances = version.acceptances.all()
+    if "acceptances" not in getattr(version, "_prefetched_objects_cache", {}):
+        acceptances = acceptances.select_related("party")
+    return list(version.objectives.all()), list(acceptances)
+
+
+def pdf_storage_path(version: ContractVersion) -> str:
+    """Where the version's PDF, as it should look now, is (or will be) stored in the default
+    storage: `practices/<practice>/contracts/<engagement>/v<number>-<state>.pdf`, where <state> is
+    8 hex digits of a hash of everything the PDF shows (the text, the status, every answer, the
+    practice's branding). Anything changing gives a new name, so a stored file is never stale."""
+    objectives, acceptances = version_contents(version)
+    practice = require_practice()
+    parts = [
+        version.text_sha256 or sha256_of(canonical_text(version, objectives)),
+        version.status, str(version.accepted_at), practice.name, practice.brand_colour, practice.logo.name or "",
+        *(f"{a.party_id}:{a.decision}:{a.decided_at.isoformat()}:{a.text_sha256}:{a.comment}" for a in acceptances),
+    ]
+    state = hashlib.sha256("|".join(parts).encode()).hexdigest()[:8]
+    return f"practices/{version.practice_id}/contracts/{version.engagement_id}/v{version.number}-{state}.pdf"

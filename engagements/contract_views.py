@@ -1,0 +1,336 @@
+"""Contracting pages: the practice's template, an engagement's contract and its versions, the
+contracting session, drafting, each party's review (accept or ask for changes), PDFs and the hash
+check. Thin: access through contract_selectors (404 alike for missing and not yours), input
+through contract_forms, writes through contracting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coachhub.roster.models import CoachProfile
+from coachhub.tenancy.forms import add_service_errors, posted
+from coachhub.tenancy.permissions import admin_required
+from coachhub.tenancy.timezones import viewer_zone_name
+from engagements import contract_selectors as selectors
+from engagements import contracting
+from engagements.contract_forms import (
+    AnswerForm,
+    ContractDraftForm,
+    ContractingSessionForm,
+    ContractTemplateForm,
+    ObjectiveFormSet,
+    add_draft_errors,
+    objective_initial,
+)
+from engagements.forms import SlotWeekForm, week_days
+from engagements.models import ContractingSession, ContractVersion, Engagement
+from engagements.selectors import free_slots
+from engagements.services import BookingRefused
+from engagements.tasks import render_contract_pdf
+
+
+def _version_or_404(request: HttpRequest, version_id: int) -> ContractVersion:
+    try:
+        return selectors.version_for(request.user, request.roles, version_id)
+    except ContractVersion.DoesNotExist:
+        raise Http404 from None
+
+
+def _engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
+    try:
+        return selectors.engagement_for(request.user, request.roles, engagement_id)
+    except Engagement.DoesNotExist:
+        raise Http404 from None
+
+
+def _coached_engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
+    engagement = _engagement_or_404(request, engagement_id)
+    if engagement.coach_id != request.user.pk:
+        raise Http404
+    return engagement
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
+
+
+def _refusal_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- The practice's template ---------------------------------------------------------------------------
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def edit_template(request: HttpRequest) -> HttpResponse:
+    form = ContractTemplateForm(posted(request), instance=selectors.contract_template())
+    if request.method == "POST" and form.is_valid():
+        try:
+            contracting.update_contract_template(actor=request.user, changes=form.changes())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Contract template saved. Contracts drafted from now on start from it.")
+            return redirect("contract_template")
+    return render(request, "contracts/template.html", {"form": form})
+
+
+# --- Lists and the engagement's contract ----------------------------------------------------------------
+
+
+@login_required
+def contracts(request: HttpRequest) -> HttpResponse:
+    return render(request, "contracts/list.html", {
+        "engagements": selectors.engagements_with_contracts(request.user, request.roles),
+        "awaiting": selectors.awaiting_acceptance_by(request.user),
+    })
+
+
+@login_required
+def engagement_contract(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    """An engagement's contract: its versions (history), the contracting session, and the
+    coach's next step."""
+    engagement = _engagement_or_404(request, engagement_id)
+    versions = selectors.versions_of(engagement, request.user, request.roles)
+    is_coach = engagement.coach_id == request.user.pk
+    return render(request, "contracts/engagement.html", {
+        "engagement": engagement, "versions": versions, "is_coach": is_coach,
+        "session": selectors.contracting_session_of(engagement),
+        "latest": next((v for v in versions if v.status != ContractVersion.Status.SUPERSEDED), None),
+    })
+
+
+@login_required
+@require_POST
+def start_draft(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _coached_engagement_or_404(request, engagement_id)
+    try:
+        version = contracting.draft_contract(engagement=engagement, actor=request.user)
+    except ValidationError as error:
+        _refusal_messages(request, error)
+        return redirect("engagement_contract", engagement.pk)
+    return redirect("edit_contract", version.pk)
+
+
+@login_required
+@require_POST
+def amend(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _coached_engagement_or_404(request, engagement_id)
+    try:
+        version = contracting.amend_contract(engagement=engagement, actor=request.user)
+    except ValidationError as error:
+        _refusal_messages(request, error)
+        return redirect("engagement_contract", engagement.pk)
+    messages.success(request, f"Version {version.number} is a new draft: change what is needed, then send it to every party again.")
+    return redirect("edit_contract", version.pk)
+
+
+# --- The contracting session --------------------------------------------------------------------------------
+
+
+def _session_slots(profile: CoachProfile, request: HttpRequest) -> dict:
+    """One week of free contracting-session start times, as the slot picker shows them."""
+    week_form = SlotWeekForm(request.GET or None)
+    zone_name = week_form.zone_name(viewer_zone_name(request.user, request.practice))
+    zone = ZoneInfo(zone_name)
+    today = timezone.now().astimezone(zone).date()
+    first, last = week_days(week_form.week_start(today))
+    days: dict = {}
+    for slot in free_slots(profile, first_day=first, last_day=last, zone=zone, minutes=ContractingSession.MINUTES):
+        days.setdefault(slot.date(), []).append(slot)
+    return {
+        "zone_name": zone_name, "days": sorted(days.items()), "week_first": first, "week_last": last,
+        "previous_week": first - timedelta(days=7) if first > today else None,
+        "next_week": last + timedelta(days=1) if last < today + timedelta(days=profile.horizon_days) else None,
+        "week_form": week_form,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book_session(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _coached_engagement_or_404(request, engagement_id)
+    profile = CoachProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        messages.error(request, "Set up your coach profile and weekly hours first: sessions are booked in your free times.")
+        return redirect("engagement_contract", engagement.pk)
+    form = ContractingSessionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contracting.book_contracting_session(
+                engagement=engagement, coach=request.user, starts_at=form.cleaned_data["start"], base_url=_base_url(request)
+            )
+        except BookingRefused as error:
+            form.add_error("start" if error.field == "start" else None, error.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The contracting session is booked. You and the coachee have a calendar invitation.")
+            return redirect("engagement_contract", engagement.pk)
+    return render(request, "contracts/session.html", {
+        "engagement": engagement, "form": form, "profile": profile,
+        "session": selectors.contracting_session_of(engagement), "minutes": ContractingSession.MINUTES,
+        **_session_slots(profile, request),
+    })
+
+
+# --- Drafting --------------------------------------------------------------------------------------------------
+
+
+def _render_edit(request: HttpRequest, version: ContractVersion, form, formset, *, status: int = 200) -> HttpResponse:
+    return render(request, "contracts/edit.html", {"version": version, "form": form, "formset": formset}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_draft(request: HttpRequest, version_id: int) -> HttpResponse:
+    """The coach's draft: package, sponsor and organisation, sections, objectives. "Save and
+    send" saves first, so a refusal to send never loses what was typed."""
+    version = _version_or_404(request, version_id)
+    if version.coach_id != request.user.pk:
+        raise Http404
+    if not version.is_draft:
+        messages.error(
+            request, f"Version {version.number} is {version.get_status_display().lower()} and can no longer be edited. "
+            "To change it, amend the contract: that makes a new version for everyone to accept."
+        )
+        return redirect("contract_version", version.pk)
+    form = ContractDraftForm(posted(request), instance=version)
+    formset = ObjectiveFormSet(posted(request), initial=objective_initial(version), prefix="objectives")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            saved = contracting.update_contract_draft(
+                version=version, actor=request.user, changes=form.changes(), objectives=formset.objectives()
+            )
+        except ValidationError as error:
+            add_draft_errors(form, formset, error)
+            return _render_edit(request, version, form, formset)
+        if request.POST.get("action") != "send":
+            messages.success(request, "Draft saved.")
+            return redirect("contract_version" if request.POST.get("action") == "preview" else "edit_contract", saved.pk)
+        try:
+            contracting.send_contract(version=saved, actor=request.user, base_url=_base_url(request))
+        except ValidationError as error:
+            messages.error(request, "Your draft is saved, but it cannot be sent yet:")
+            add_draft_errors(form, formset, error)
+            return _render_edit(request, saved, form, formset)
+        messages.success(request, f"Version {saved.number} is sent. Each party has been asked to accept it.")
+        return redirect("contract_version", saved.pk)
+    return _render_edit(request, version, form, formset)
+
+
+# --- A version: read, review, answer --------------------------------------------------------------------------
+
+
+def _version_context(request: HttpRequest, version: ContractVersion, answer_form: AnswerForm | None = None) -> dict:
+    objectives = list(version.objectives.all())
+    acceptances = list(version.acceptances.all())
+    text = version.rendered_text or selectors.canonical_text(version, objectives)
+    mine = next((a for a in acceptances if a.party_id == request.user.pk), None)
+    role = version.role_of(request.user)
+    can_answer = role is not None and mine is None and version.status == ContractVersion.Status.SENT
+    return {
+        "version": version, "objectives": objectives, "acceptances": acceptances, "snapshot": selectors.party_snapshot(version),
+        "text": text, "text_sha256": version.text_sha256 or selectors.sha256_of(text),
+        "role": role, "mine": mine, "can_answer": can_answer, "is_coach": version.coach_id == request.user.pk,
+        "answer_form": answer_form or AnswerForm(initial={"text_sha256": version.text_sha256}),
+        "waiting_for": [party for r, party in version.parties() if not any(a.party_id == party.pk for a in acceptances)],
+    }
+
+
+@login_required
+def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = _version_or_404(request, version_id)
+    return render(request, "contracts/version.html", _version_context(request, version))
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, version_id: int) -> HttpResponse:
+    """A party accepts the text they were shown, or asks for changes with a comment."""
+    version = _version_or_404(request, version_id)
+    if version.role_of(request.user) is None:
+        raise Http404
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        common = {
+            "version": version, "party": request.user, "text_sha256": data["text_sha256"],
+            "ip_address": _client_ip(request), "base_url": _base_url(request),
+        }
+        try:
+            if data["action"] == AnswerForm.ACCEPT:
+                result = contracting.accept_contract(**common)
+            else:
+                result = contracting.request_contract_changes(comment=data["comment"], **common)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                _refusal_messages(request, error)
+                return redirect("contract_version", version.pk)
+        else:
+            if not result.created:
+                messages.info(
+                    request, f"You already accepted version {version.number} on "
+                    f"{timezone.localtime(result.acceptance.decided_at):%d %B %Y at %H:%M}; nothing changed."
+                )
+            elif data["action"] == AnswerForm.CHANGES:
+                messages.success(request, "Your request for changes is recorded; the coach has been told.")
+            elif result.fully_accepted:
+                messages.success(request, "You accepted the contract. Every party has now accepted: the coaching is under way.")
+            else:
+                messages.success(request, "You accepted the contract. We'll let you know when every party has.")
+            return redirect("contract_version", version.pk)
+    return render(request, "contracts/version.html", _version_context(request, version, form), status=200)
+
+
+@login_required
+def verify(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Re-render the version's text and compare it with the hash each party accepted."""
+    version = _version_or_404(request, version_id)
+    return render(request, "contracts/verify.html", {"version": version, "checks": selectors.verify_version(version)})
+
+
+# --- PDFs ------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def download_pdf(request: HttpRequest, version_id: int) -> HttpResponse:
+    """The stored PDF of the version as it stands. When it is not there yet (just sent or
+    answered, or never asked for), a worker renders it: the page says so and refreshes, with
+    202, rather than keep this web worker busy rendering."""
+    version = _version_or_404(request, version_id)
+    path = selectors.pdf_storage_path(version)
+    if default_storage.exists(path):
+        return FileResponse(
+            default_storage.open(path, "rb"), as_attachment=True, content_type="application/pdf",
+            filename=f"coaching-contract-{version.engagement_id}-v{version.number}.pdf",
+        )
+    # One render asked for per state, however often the waiting page refreshes.
+    if cache.add(f"contract-pdf-requested:{path}", True, timeout=120):
+        render_contract_pdf.delay_on_commit(version_id=version.pk)
+    response = render(request, "contracts/preparing.html", {"version": version}, status=202)
+    response["Retry-After"] = "3"
+    return response

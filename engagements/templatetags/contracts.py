@@ -1,0 +1,14 @@
+"""`{% contracts_awaiting %}`: the contracts waiting for the signed-in person's answer (home pages)."""
+
+from django import template
+
+from engagements.contract_selectors import awaiting_acceptance_by
+
+register = template.Library()
+
+
+@register.inclusion_tag("contracts/_awaiting.html", takes_context=True)
+def contracts_awaiting(context, role: str) -> dict:
+    """Those awaiting the person as `role` (coachee, coach or sponsor): one list per home section."""
+    user = context["request"].user
+    return {"awaiting": list(awaiting_acceptance_by(user, role)) if user.is_authenticated else []}
