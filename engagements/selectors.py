@@ -123,6 +123,11 @@ def chemistry_calls_for(user, roles: frozenset[str]) -> QuerySet[ChemistryCall]:
     return calls.filter(visible)
 
 
+def has_coach(coachee) -> bool:
+    """Whether the leader is already matched (contracting or being coached)."""
+    return Engagement.objects.filter(coachee=coachee, stage__in=["contracting", "active"]).exists()
+
+
 def coaches_met(engagement: Engagement) -> list:
     """The coaches a leader has had a chemistry call with (held: its start has passed)."""
     calls = engagement.chemistry_calls.filter(

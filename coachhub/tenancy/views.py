@@ -47,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.COACHEE in request.roles:
         context["my_calls"] = journey.calls_of_coachee(request.user)
         context["open_enquiry"] = journey.open_enquiry(request.user)
+        context["has_coach"] = journey.has_coach(request.user)
     return render(request, "tenancy/home.html", context)
 
 
