@@ -62,6 +62,25 @@ def invite(*, cancelled: bool = False, **event) -> str:
     return calendar.to_ical().decode()
 
 
+def meeting_attachment(
+    *, filename: str, uid: str, sequence: int, booking, title: str, about: str, leader, coach,
+    video_link: str, cancelled: bool = False,
+) -> tuple[str, str, str]:
+    """A leader–coach meeting's invite as an email attachment (filename, text, MIME type):
+    the coach organises, both attend, the video link is the location."""
+    ics = invite(
+        uid=uid, sequence=sequence, starts_at=booking.starts_at, ends_at=booking.ends_at,
+        summary=f"{title}: {leader} and {coach}",
+        description=about + (f"\nJoin the video call: {video_link}" if video_link else ""),
+        location=video_link,
+        organiser=(str(coach), coach.email),
+        attendees=[(str(leader), leader.email), (str(coach), coach.email)],
+        cancelled=cancelled,
+    )
+    # Django adds the charset itself.
+    return (filename, ics, f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}")
+
+
 def feed(name: str, events: list[dict]) -> str:
     """A subscribable calendar (no METHOD) of many events."""
     calendar = _calendar(None)

@@ -438,18 +438,12 @@ def _email(reader, event: str, version: ContractVersion, *, base_url: str, extra
 
 def _notify_session(session: ContractingSession, engagement: Engagement, profile: CoachProfile, *, base_url: str, moved: bool) -> None:
     leader, coach = engagement.coachee, engagement.coach
-    ics = calendar.invite(
-        uid=session.ics_uid, sequence=session.ics_sequence,
-        starts_at=session.booking.starts_at, ends_at=session.booking.ends_at,
-        summary=f"Contracting session: {leader} and {coach}",
-        description=(
-            f"Contracting session: {leader} and coach {coach} agree the coaching contract."
-            + (f"\nJoin the video call: {profile.video_link}" if profile.video_link else "")
-        ),
-        location=profile.video_link, organiser=(str(coach), coach.email),
-        attendees=[(str(leader), leader.email), (str(coach), coach.email)],
-    )
-    attachment = [("contracting-session.ics", ics, "text/calendar; method=REQUEST; charset=UTF-8")]
+    attachment = [calendar.meeting_attachment(
+        filename="contracting-session.ics", uid=session.ics_uid, sequence=session.ics_sequence,
+        booking=session.booking, title="Contracting session",
+        about=f"Contracting session: {leader} and coach {coach} agree the coaching contract.",
+        leader=leader, coach=coach, video_link=profile.video_link,
+    )]
     for reader, zone in ((leader, leader.time_zone or require_practice().time_zone), (coach, profile.time_zone)):
         send_email(
             to=reader.email, template_prefix="emails/contract_session", attachments=attachment,

@@ -13,10 +13,6 @@ from coachhub.tenancy.timezones import describe
 from engagements import calendar
 from engagements.models import ChemistryCall, Engagement
 
-# Django adds the charset itself.
-ICS_REQUEST = "text/calendar; method=REQUEST"
-ICS_CANCEL = "text/calendar; method=CANCEL"
-
 
 def _manage_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + reverse("manage_chemistry_call", args=[token], urlconf=settings.ROOT_URLCONF)
@@ -24,21 +20,11 @@ def _manage_url(base_url: str, token: str) -> str:
 
 def _invite(call: ChemistryCall, profile: CoachProfile, *, cancelled: bool = False) -> tuple[str, str, str]:
     leader, coach = call.engagement.coachee, call.coach
-    link = profile.video_link
-    ics = calendar.invite(
-        uid=call.ics_uid, sequence=call.ics_sequence,
-        starts_at=call.booking.starts_at, ends_at=call.booking.ends_at,
-        summary=f"Chemistry call: {leader} and {coach}",
-        description=(
-            f"A complimentary chemistry call between {leader} and coach {coach}."
-            + (f"\nJoin the video call: {link}" if link else "")
-        ),
-        location=link,
-        organiser=(str(coach), coach.email),
-        attendees=[(str(leader), leader.email), (str(coach), coach.email)],
-        cancelled=cancelled,
+    return calendar.meeting_attachment(
+        filename="chemistry-call.ics", uid=call.ics_uid, sequence=call.ics_sequence, booking=call.booking,
+        title="Chemistry call", about=f"A complimentary chemistry call between {leader} and coach {coach}.",
+        leader=leader, coach=coach, video_link=profile.video_link, cancelled=cancelled,
     )
-    return ("chemistry-call.ics", ics, ICS_CANCEL if cancelled else ICS_REQUEST)
 
 
 def _send_both(call: ChemistryCall, event: str, *, manage_url: str = "", extra: dict | None = None, cancelled: bool = False) -> None:
