@@ -90,14 +90,32 @@ def engagements_with_contracts(user, roles: frozenset[str]) -> QuerySet[Engageme
     )
 
 
+def _changes_requested():
+    return Exists(Acceptance.objects.filter(
+        version=OuterRef("pk"), decision=Acceptance.Decision.CHANGES_REQUESTED
+    ))
+
+
 def awaiting_acceptance_by(user, role: str | None = None) -> QuerySet[ContractVersion]:
     """Versions sent for acceptance that `user` is a party of (as `role`, if given: coachee,
-    coach or sponsor) and has not answered yet."""
+    coach or sponsor) and has not answered yet. A version someone asked to change waits for
+    its revision instead, so it is not listed."""
     answered = Acceptance.objects.filter(version=OuterRef("pk"), party=user)
     parties = Q(**{role: user}) if role in Acceptance.Role.values else _party_filter(user)
     return (
         ContractVersion.objects.filter(parties, status=ContractVersion.Status.SENT)
         .exclude(Exists(answered))
+        .exclude(_changes_requested())
+        .select_related("coachee", "coach")
+        .order_by("sent_at")
+    )
+
+
+def changes_requested_of(coach) -> QuerySet[ContractVersion]:
+    """Sent versions of `coach`'s contracts that a party asked to change: the coach revises them."""
+    return (
+        ContractVersion.objects.filter(coach=coach, status=ContractVersion.Status.SENT)
+        .filter(_changes_requested())
         .select_related("coachee", "coach")
         .order_by("sent_at")
     )

@@ -35,7 +35,7 @@ from engagements.contract_forms import (
     objective_initial,
 )
 from engagements.forms import SlotWeekForm, week_days
-from engagements.models import ContractingSession, ContractVersion, Engagement
+from engagements.models import Acceptance, ContractingSession, ContractVersion, Engagement
 from engagements.selectors import free_slots
 from engagements.services import BookingRefused
 from engagements.tasks import render_contract_pdf
@@ -256,6 +256,7 @@ def _version_context(request: HttpRequest, version: ContractVersion, answer_form
         "role": role, "mine": mine, "can_answer": can_answer, "is_coach": version.coach_id == request.user.pk,
         "answer_form": answer_form or AnswerForm(initial={"text_sha256": version.text_sha256}),
         "waiting_for": [party for r, party in version.parties() if not any(a.party_id == party.pk for a in acceptances)],
+        "change_requests": [a for a in acceptances if a.decision == Acceptance.Decision.CHANGES_REQUESTED],
     }
 
 

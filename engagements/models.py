@@ -203,7 +203,7 @@ DEFAULT_SECTION_TEXTS: dict[str, str] = {
     ),
     "commitment": (
         "Both coach and coachee commit to attend the sessions agreed, on time and prepared, and to protect the "
-        "time from interruption. A session cancelled with less notice than the cancellation rule below, or "
+        "time from interruption. A session cancelled with less notice than the cancellation rule in the package, or "
         "missed, counts as used."
     ),
     "frequency": (
@@ -222,7 +222,7 @@ DEFAULT_SECTION_TEXTS: dict[str, str] = {
     ),
     "record_keeping": (
         "The coach keeps brief private notes of each session and a shared summary with actions. Records are "
-        "kept securely for the retention period below after the engagement ends, then private notes are "
+        "kept securely for the retention period in the package after the engagement ends, then private notes are "
         "deleted. The coachee may ask to see what is held about them."
     ),
 }

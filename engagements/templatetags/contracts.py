@@ -2,7 +2,7 @@
 
 from django import template
 
-from engagements.contract_selectors import awaiting_acceptance_by
+from engagements.contract_selectors import awaiting_acceptance_by, changes_requested_of
 
 register = template.Library()
 
@@ -11,4 +11,9 @@ register = template.Library()
 def contracts_awaiting(context, role: str) -> dict:
     """Those awaiting the person as `role` (coachee, coach or sponsor): one list per home section."""
     user = context["request"].user
-    return {"awaiting": list(awaiting_acceptance_by(user, role)) if user.is_authenticated else []}
+    if not user.is_authenticated:
+        return {"awaiting": [], "to_revise": []}
+    return {
+        "awaiting": list(awaiting_acceptance_by(user, role)),
+        "to_revise": list(changes_requested_of(user)) if role == "coach" else [],
+    }
