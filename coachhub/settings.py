@@ -3,6 +3,8 @@
 The variables are documented in README.md ("Configuration").
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -34,6 +36,14 @@ def _flag(name: str, default: bool) -> bool:
 
 DEBUG = _flag("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-change-me")
+# Private coach notes are encrypted with these Fernet keys (comma-separated, urlsafe base64):
+# the first encrypts, every one decrypts, so a new key is rotated in at the front. Empty is allowed
+# only with DEBUG on, where a key derived from SECRET_KEY is used.
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in env.str("FIELD_ENCRYPTION_KEYS", default="").split(",") if key.strip()]
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(b"field-encryption:" + SECRET_KEY.encode()).digest()).decode()
+    ]
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost").lower()
 PORT = _setting(env.int, "PORT", default=8000)
 

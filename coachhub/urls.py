@@ -22,6 +22,7 @@ urlpatterns = [
     path("roster/", include("coachhub.roster.urls")),
     path("api/v1/", include("engagements.api_urls")),
     path("", include("engagements.urls")),
+    path("", include("sessions.urls")),
 ]
 
 if settings.DEBUG:

@@ -7,3 +7,6 @@ class CoachingSessionsConfig(AppConfig):
     name = "sessions"
     label = "coaching_sessions"
     verbose_name = "Coaching sessions"
+
+    def ready(self) -> None:
+        from sessions import checks  # noqa: F401  (registers the deploy check)

@@ -10,7 +10,7 @@ import pytest
 
 def test_check_deploy_reports_no_issues():
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env |= {"DEBUG": "false", "SECRET_KEY": "x7!Qm2#vL9@pR4$tW8^zK1&nB6*yH3(cF5)dJ0_gS2+eA7-uM9=oI4"}
+    env |= {"FIELD_ENCRYPTION_KEYS": "8oQ6bqNrPnnbx8k1AvhnjCNS8dUH9vxCrQvDgwjrFBE=", "DEBUG": "false", "SECRET_KEY": "x7!Qm2#vL9@pR4$tW8^zK1&nB6*yH3(cF5)dJ0_gS2+eA7-uM9=oI4"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
@@ -37,3 +37,14 @@ def test_a_malformed_setting_stops_start_up_with_a_message_naming_it(name, value
     )
     assert result.returncode != 0
     assert message in result.stderr.strip().splitlines()[-1]
+
+
+def test_check_deploy_requires_a_valid_notes_encryption_key():
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"DEBUG": "false", "SECRET_KEY": "x7!Qm2#vL9@pR4$tW8^zK1&nB6*yH3(cF5)dJ0_gS2+eA7-uM9=oI4", "FIELD_ENCRYPTION_KEYS": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], env=env, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr

@@ -39,15 +39,18 @@ def home(request: HttpRequest) -> HttpResponse:
     from engagements import (
         selectors as journey,  # the journey's apps build on tenancy, not the reverse
     )
+    from sessions import selectors as coaching_sessions
 
     context = {}
     if Role.COACH in request.roles:
         context["upcoming_calls"] = journey.upcoming_calls_for_coach(request.user)
         context["calls_awaiting_outcome"] = journey.calls_awaiting_outcome(request.user)
+        context.update(coaching_sessions.coach_home(request.user))
     if Role.COACHEE in request.roles:
         context["my_calls"] = journey.calls_of_coachee(request.user)
         context["open_enquiry"] = journey.open_enquiry(request.user)
         context["has_coach"] = journey.has_coach(request.user)
+        context["my_engagements"] = coaching_sessions.coachee_engagements(request.user)
     return render(request, "tenancy/home.html", context)
 
 

@@ -92,11 +92,12 @@ class Command(BaseCommand):
         seed_roster(people)
         seed_chemistry_calls(people)
         seed_contracts(people)
+        seed_sessions(people)
 
 
 COACHES = {
     "coach": {
-        "time_zone": "Europe/London", "weekdays": range(0, 5), "hours": (time(9), time(17)), "is_published": True,
+        "time_zone": "Europe/London", "weekdays": range(5), "hours": (time(9), time(17)), "is_published": True,
         "headline": "Executive coach for leaders in change",
         "bio": "Former operations director; twelve years coaching senior leaders through growth, mergers and new roles.",
         "approach": "Warm, direct and practical. We agree what success looks like, then use each session to try "
@@ -105,7 +106,7 @@ COACHES = {
         "accreditations": ["ICF PCC", "EMCC Senior Practitioner"], "languages": ["English", "French"],
     },
     "coach2": {
-        "time_zone": "America/New_York", "weekdays": range(0, 4), "hours": (time(10), time(16)), "is_published": True,
+        "time_zone": "America/New_York", "weekdays": range(4), "hours": (time(10), time(16)), "is_published": True,
         "headline": "Coach for first-time managers and technical leaders",
         "bio": "Engineer turned coach. Helps technical experts lead people, influence without authority and delegate.",
         "approach": "Structured and curious: psychometrics (Strengthscope, Hogan) as a starting point, then real "
@@ -114,7 +115,7 @@ COACHES = {
         "accreditations": ["ICF ACC"], "languages": ["English", "Spanish"],
     },
     "coach3": {
-        "time_zone": "Europe/London", "weekdays": range(0, 5), "hours": (time(9), time(13)), "is_published": False,
+        "time_zone": "Europe/London", "weekdays": range(5), "hours": (time(9), time(13)), "is_published": False,
         "headline": "Team and board coaching (profile being written)",
         "specialisms": ["Teams"], "languages": ["English"],
     },
@@ -262,3 +263,68 @@ def seed_contracts(people: dict) -> None:
                 version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.10",
                 base_url="", notify=False,
             )
+
+
+DEMO_LOGS = [
+    {"goals": "Plan how to hand the weekly operations review to the two team leads.",
+     "worked_on": ["Accountability", "Timelines and timeframes"],
+     "private_notes": "Private note: reluctant to let go of the review; explore what she fears would happen.",
+     "summary": "Summary: we mapped the review's parts and chose the two the leads take first.",
+     "actions": [("Brief both leads on the first two parts of the review", "coachee", True),
+                 ("Send the delegation planning template", "coach", True)]},
+    {"goals": "Prepare for the difficult conversation with the finance director.",
+     "worked_on": ["Navigating a challenging situation or conversation", "Perceptual positions: shareholder"],
+     "private_notes": "Private note: the finance director conflict echoes an earlier one; do not push yet.",
+     "summary": "Summary: we rehearsed the opening and looked at the budget from the shareholders' side.",
+     "actions": [("Hold the conversation with the finance director", "coachee", True),
+                 ("Write down three board questions you dread", "coachee", False)]},
+    {"goals": "Speak with more confidence at next month's board meeting.",
+     "worked_on": ["360 feedback", "Thoughts and feelings that drive behaviours"],
+     "private_notes": "Private note: energy much higher today; the 360 feedback landed well.",
+     "summary": "Summary: the 360 shows the board values her operational grip; we drafted the opening minute.",
+     "actions": [("Rehearse the board opening with a team lead", "coachee", False),
+                 ("Share two articles on board presence", "coach", False)]},
+]
+
+
+def _coaching_session(engagement: Engagement, number: int, starts_at: datetime, minutes: int):
+    from sessions.models import CoachingSession
+
+    ends_at = starts_at + timedelta(minutes=minutes)
+    booking = Booking.objects.create(
+        coach=engagement.coach, kind=Booking.Kind.COACHING, starts_at=starts_at, ends_at=ends_at,
+        blocked=DateTimeTZRange(starts_at, ends_at, "[)"),
+    )
+    return CoachingSession.objects.create(engagement=engagement, booking=booking, number=number)
+
+
+def seed_sessions(people: dict) -> None:
+    """coachee@'s active engagement with coach@: three past sessions logged (goals, worked-on items,
+    a private note, a shared summary, actions some done) and two upcoming sessions."""
+    from sessions import encryption, services
+    from sessions.models import ActionItem, Attendance, CoachingSession
+
+    engagement = Engagement.objects.filter(
+        coachee=people["coachee"], coach=people["coach"], stage=Engagement.Stage.ACTIVE
+    ).first()
+    if engagement is None or CoachingSession.objects.filter(engagement=engagement).exists():
+        return
+    services.ensure_worked_on_topics()
+    minutes = engagement.contract_versions.get(status="accepted").session_minutes
+    now = timezone.now()
+    for number, (days, log) in enumerate(zip((-20, -13, -6), DEMO_LOGS, strict=True), start=1):
+        starts_at = _next_weekday_at("Europe/London", 9, days)
+        session = _coaching_session(engagement, number, starts_at, minutes)
+        session.goals, session.worked_on, session.summary = log["goals"], log["worked_on"], log["summary"]
+        session.private_notes_ciphertext = encryption.encrypt(log["private_notes"])
+        session.attendance, session.version = Attendance.HELD, 1
+        session.logged_at = session.last_saved_at = starts_at + timedelta(hours=2)
+        session.save()
+        for text, owner, done in log["actions"]:
+            ActionItem.objects.create(
+                session=session, engagement=engagement, text=text, owner=owner,
+                due_date=(starts_at + timedelta(days=7)).date(),
+                status=ActionItem.Status.DONE if done else ActionItem.Status.OPEN, done_at=now if done else None,
+            )
+    for number, days in ((4, 7), (5, 21)):
+        _coaching_session(engagement, number, _next_weekday_at("Europe/London", 9, days), minutes)

@@ -1,0 +1,219 @@
+"""Reads for coaching sessions, with DESIGN.md's "Who sees what" decided here and only here.
+
+| data                                   | coachee | own coach | other coaches | admin | sponsor              |
+| private coach notes                    | –       | yes       | –             | –     | –                    |
+| shared summary, actions                | yes     | yes       | –             | –     | summaries shared     |
+| session dates, attendance, sessions used | yes   | yes       | –             | yes   | yes                  |
+| the coachee's reflections              | yes     | –         | –             | –     | –                    |
+
+Views ask `engagement_for` / `session_for` (404 alike for missing and not yours) and render the
+`SessionRecord`s of `records_for`, which carry only what the viewer may read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from engagements.models import ContractVersion, Engagement
+from sessions import encryption
+from sessions.models import (
+    ActionItem,
+    Attendance,
+    CoacheeReflection,
+    CoachingSession,
+    WorkedOnTopic,
+)
+
+ADMIN = "admin"
+
+
+class Viewer:
+    """How `user` relates to one engagement: coach, coachee, sponsor, admin (or none)."""
+
+    def __init__(self, user, roles: frozenset[str], engagement: Engagement):
+        self.user = user
+        self.is_coach = engagement.coach_id == user.pk
+        self.is_coachee = engagement.coachee_id == user.pk
+        self.is_sponsor = engagement.sponsor_id is not None and engagement.sponsor_id == user.pk
+        self.is_admin = ADMIN in roles
+
+    @property
+    def may_see_dates(self) -> bool:
+        return self.is_coach or self.is_coachee or self.is_sponsor or self.is_admin
+
+    @property
+    def may_see_content(self) -> bool:
+        """Goals, worked-on items, summary and actions."""
+        return self.is_coach or self.is_coachee
+
+
+def engagements_visible_to(user, roles: frozenset[str]) -> QuerySet[Engagement]:
+    """Engagements whose sessions `user` may follow (dates at least)."""
+    engagements = Engagement.objects.select_related("coachee", "coach", "sponsor").exclude(
+        stage__in=[Engagement.Stage.CHEMISTRY, Engagement.Stage.CLOSED]
+    )
+    if ADMIN in roles:
+        return engagements
+    return engagements.filter(Q(coachee=user) | Q(coach=user) | Q(sponsor=user))
+
+
+def engagement_for(user, roles: frozenset[str], engagement_id: int) -> tuple[Engagement, Viewer]:
+    engagement = engagements_visible_to(user, roles).get(pk=engagement_id)
+    return engagement, Viewer(user, roles, engagement)
+
+
+def session_for_coach(user, session_id: int) -> CoachingSession:
+    """A session only its own coach may log; DoesNotExist for anyone else."""
+    return CoachingSession.objects.select_related("engagement__coachee", "engagement__coach", "booking").get(
+        pk=session_id, engagement__coach=user
+    )
+
+
+@dataclass
+class SessionRecord:
+    """One session as a given viewer may see it. Fields the viewer may not read stay empty."""
+
+    session: CoachingSession
+    goals: str = ""
+    worked_on: list[str] = field(default_factory=list)
+    summary: str = ""
+    private_notes: str = ""
+    actions: list[ActionItem] = field(default_factory=list)
+    content_visible: bool = False
+
+
+def records_for(engagement: Engagement, viewer: Viewer) -> list[SessionRecord]:
+    """The engagement's sessions as `viewer` may see them. Three queries, however many sessions."""
+    if not viewer.may_see_dates:
+        return []
+    sessions = list(
+        CoachingSession.objects.filter(engagement=engagement).select_related("booking")
+        .prefetch_related(Prefetch("actions", queryset=ActionItem.objects.order_by("status", "due_date", "pk")))
+        .order_by("booking__starts_at")
+    ) if viewer.may_see_content else list(
+        CoachingSession.objects.filter(engagement=engagement).select_related("booking").order_by("booking__starts_at")
+    )
+    records = []
+    for session in sessions:
+        record = SessionRecord(session=session)
+        # The coachee reads the log once the coach has saved it as logged, not the draft being typed.
+        logged = session.logged_at is not None
+        if viewer.is_coach or (viewer.is_coachee and logged):
+            record.content_visible = True
+            record.goals, record.worked_on, record.summary = session.goals, session.worked_on, session.summary
+        elif viewer.is_sponsor and logged and session.summary_shared_with_sponsor:
+            record.summary = session.summary
+        if viewer.may_see_content:
+            record.actions = list(session.actions.all())
+        if viewer.is_coach:
+            record.private_notes = encryption.decrypt(session.private_notes_ciphertext)
+        records.append(record)
+    return records
+
+
+def reflections_for(engagement: Engagement, viewer: Viewer) -> QuerySet[CoacheeReflection]:
+    if not viewer.is_coachee:
+        return CoacheeReflection.objects.none()
+    return CoacheeReflection.objects.filter(engagement=engagement, author=viewer.user)
+
+
+def private_notes_of(session: CoachingSession, user) -> str:
+    """The coach's private notes, for that coach alone; empty for anyone else."""
+    if session.engagement.coach_id != user.pk:
+        return ""
+    return encryption.decrypt(session.private_notes_ciphertext)
+
+
+def contract_in_force(engagement: Engagement) -> ContractVersion | None:
+    return ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED).first()
+
+
+@dataclass
+class Commitment:
+    """The package as the contract states it, and how much of it is booked or used."""
+
+    contract: ContractVersion | None
+    used: int
+    scheduled: int
+
+    @property
+    def total(self) -> int:
+        return self.contract.sessions if self.contract else 0
+
+    @property
+    def taken(self) -> int:
+        return self.used + self.scheduled
+
+    @property
+    def left(self) -> int:
+        return max(self.total - self.taken, 0)
+
+    @property
+    def next_number(self) -> int:
+        return self.taken + 1
+
+    @property
+    def end_date(self) -> date | None:
+        return self.contract.end_date if self.contract else None
+
+    def describe(self) -> str:
+        if self.contract is None:
+            return "No contract in force."
+        return (
+            f"Session {self.next_number} of {self.total}, {self.left} left, ends {self.end_date.day} {self.end_date:%B %Y}"
+            if self.left else f"All {self.total} sessions booked or used; ends {self.end_date.day} {self.end_date:%B %Y}"
+        )
+
+
+def commitment(engagement: Engagement) -> Commitment:
+    counts = CoachingSession.objects.filter(engagement=engagement).values_list("attendance", flat=True)
+    attendance = list(counts)
+    used = sum(1 for value in attendance if value in (Attendance.HELD, Attendance.LATE_CANCELLATION, Attendance.NO_SHOW))
+    scheduled = sum(1 for value in attendance if value == Attendance.SCHEDULED)
+    return Commitment(contract=contract_in_force(engagement), used=used, scheduled=scheduled)
+
+
+def worked_on_topics() -> list[str]:
+    return list(WorkedOnTopic.objects.filter(is_active=True).values_list("name", flat=True))
+
+
+# --- The coach's home page ------------------------------------------------------------------------
+
+
+def coach_sessions_between(coach, start: datetime, end: datetime) -> QuerySet[CoachingSession]:
+    return CoachingSession.objects.filter(
+        engagement__coach=coach, booking__starts_at__gte=start, booking__starts_at__lt=end,
+        attendance=Attendance.SCHEDULED,
+    ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")
+
+
+def coach_home(coach, now: datetime | None = None) -> dict:
+    """Active engagements, today's and this week's sessions, sessions not yet logged, overdue actions.
+    Five queries."""
+    now = now or timezone.now()
+    today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "coaching_engagements": list(
+            Engagement.objects.filter(coach=coach, stage=Engagement.Stage.ACTIVE).select_related("coachee").order_by("matched_at")
+        ),
+        "sessions_today": list(coach_sessions_between(coach, today_start, today_start + timedelta(days=1))),
+        "sessions_this_week": list(coach_sessions_between(coach, today_start + timedelta(days=1), today_start + timedelta(days=7))),
+        "sessions_not_logged": list(
+            CoachingSession.objects.filter(
+                engagement__coach=coach, booking__starts_at__lt=now, attendance=Attendance.SCHEDULED,
+            ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")[:50]
+        ),
+        "overdue_actions": list(
+            ActionItem.objects.filter(
+                engagement__coach=coach, status=ActionItem.Status.OPEN, due_date__lt=timezone.localdate(now),
+            ).select_related("engagement__coachee").order_by("due_date")[:50]
+        ),
+    }
+
+
+def coachee_engagements(coachee) -> QuerySet[Engagement]:
+    return Engagement.objects.filter(coachee=coachee, stage__in=[Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]).select_related("coach")

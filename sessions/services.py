@@ -1,0 +1,356 @@
+"""Writes for coaching sessions: booking against the contract, cancelling, logging, actions.
+
+Each service is one transaction and checks its rule; the database backs the important ones (no
+overlapping bookings, attendance and "counts as used" kept together, done actions have a time).
+Private notes are encrypted before they reach the model and never appear in audit rows or errors.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from coachhub.roster.models import CoachProfile
+from coachhub.tenancy import audit
+from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.mail import send_email
+from coachhub.tenancy.timezones import describe
+from engagements import calendar
+from engagements.models import Booking, Engagement
+from engagements.selectors import is_free_slot
+from engagements.services import NOT_A_SLOT, BookingRefused, _hold
+from sessions import encryption, selectors
+from sessions.models import (
+    DEFAULT_WORKED_ON_TOPICS,
+    NOTES_MAX_LENGTH,
+    ActionItem,
+    Attendance,
+    CoacheeReflection,
+    CoachingSession,
+    WorkedOnTopic,
+)
+
+PAST_COMMITMENT = "past_commitment"
+PAST_END_DATE = "past_end_date"
+NOT_ACTIVE = "not_active"
+NO_CONTRACT = "no_contract"
+
+
+def ensure_worked_on_topics() -> list[str]:
+    """The practice's list, created from the default list the first time it is needed."""
+    names = selectors.worked_on_topics()
+    if names or WorkedOnTopic.objects.exists():
+        return names
+    with transaction.atomic():
+        for position, name in enumerate(DEFAULT_WORKED_ON_TOPICS):
+            WorkedOnTopic.objects.get_or_create(name=name, defaults={"position": position})
+    return selectors.worked_on_topics()
+
+
+def _active_engagement(engagement: Engagement, actor) -> Engagement:
+    """The engagement, locked, if `actor` is its coach; refused unless it is active."""
+    engagement = Engagement.objects.select_for_update(of=("self",)).select_related("coachee", "coach").get(pk=engagement.pk)
+    if engagement.coach_id != actor.pk:
+        raise Engagement.DoesNotExist
+    if engagement.stage != Engagement.Stage.ACTIVE:
+        raise ValidationError(
+            f"This engagement is {engagement.get_stage_display().lower()}, not active: sessions can only be "
+            "booked and logged while it is active.", code=NOT_ACTIVE,
+        )
+    return engagement
+
+
+@transaction.atomic
+def book_session(
+    *, engagement: Engagement, actor, starts_at: datetime, base_url: str, beyond_commitment: bool = False,
+) -> CoachingSession:
+    """The coach books the next session in one of their free times, as long as the contract states.
+
+    Past the package's sessions or the contract's end date it is refused unless the coach
+    confirmed (`beyond_commitment`) after seeing the warning.
+    """
+    engagement = _active_engagement(engagement, actor)
+    commitment = selectors.commitment(engagement)
+    if commitment.contract is None:
+        raise BookingRefused(NO_CONTRACT, "There is no accepted contract in force: sessions are booked against it.")
+    if not beyond_commitment:
+        if commitment.left <= 0:
+            raise BookingRefused(
+                PAST_COMMITMENT,
+                f"The contract's {commitment.total} sessions are all booked or used. Tick “book beyond the contract” "
+                "to book anyway.", "beyond_commitment",
+            )
+        if starts_at.date() > commitment.end_date:
+            raise BookingRefused(
+                PAST_END_DATE,
+                f"The contract ends on {commitment.end_date:%d %B %Y}. Tick “book beyond the contract” to book anyway.",
+                "beyond_commitment",
+            )
+    minutes = commitment.contract.session_minutes
+    profile = CoachProfile.objects.get(user_id=actor.pk)
+    if not is_free_slot(profile, starts_at, minutes=minutes):
+        raise BookingRefused(NOT_A_SLOT, "That time is not one of your free times. Please pick a listed time.", "start")
+    booking = _hold(profile=profile, kind=Booking.Kind.COACHING, starts_at=starts_at, minutes=minutes)
+    session = CoachingSession.objects.create(engagement=engagement, booking=booking, number=commitment.next_number)
+    audit.record(actor=actor, action="coaching_session.booked", subject=str(session), starts_at=starts_at.isoformat())
+    _notify(session, profile, base_url=base_url, event="booked")
+    return session
+
+
+def _lock_session(session: CoachingSession) -> CoachingSession:
+    return (
+        CoachingSession.objects.select_for_update(of=("self",))
+        .select_related("booking", "engagement__coachee", "engagement__coach").get(pk=session.pk)
+    )
+
+
+def _notice_hours(session: CoachingSession) -> int:
+    contract = selectors.contract_in_force(session.engagement)
+    return contract.cancellation_notice_hours if contract else 0
+
+
+@transaction.atomic
+def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datetime | None = None) -> CoachingSession:
+    """Cancel a scheduled session. With the contract's notice it is freed; later it counts as used.
+    Either way the coach's time is released."""
+    now = now or timezone.now()
+    session = _lock_session(session)
+    if actor.pk not in (session.engagement.coach_id, session.engagement.coachee_id):
+        raise CoachingSession.DoesNotExist
+    if session.attendance != Attendance.SCHEDULED:
+        raise ValidationError("Only a scheduled session can be cancelled.")
+    in_time = session.booking.starts_at - now >= timedelta(hours=_notice_hours(session))
+    session.attendance = Attendance.CANCELLED_IN_TIME if in_time else Attendance.LATE_CANCELLATION
+    session.ics_sequence += 1
+    session.save(update_fields=["attendance", "counts_as_used", "ics_sequence", "updated_at"])
+    booking = session.booking
+    booking.is_active = False
+    booking.save(update_fields=["is_active", "updated_at"])
+    audit.record(actor=actor, action="coaching_session.cancelled", subject=str(session), attendance=session.attendance)
+    profile = CoachProfile.objects.get(user_id=session.engagement.coach_id)
+    _notify(session, profile, base_url=base_url, event="cancelled")
+    return session
+
+
+@transaction.atomic
+def reschedule_session(*, session: CoachingSession, actor, starts_at: datetime, base_url: str, now: datetime | None = None) -> CoachingSession:
+    """Move a scheduled session to another free time of the coach, with the contract's notice.
+    Later than that, the session can only be cancelled (and counts as used)."""
+    now = now or timezone.now()
+    session = _lock_session(session)
+    if session.engagement.coach_id != actor.pk:
+        raise CoachingSession.DoesNotExist
+    if session.attendance != Attendance.SCHEDULED:
+        raise ValidationError("Only a scheduled session can be moved.")
+    notice = _notice_hours(session)
+    if session.booking.starts_at - now < timedelta(hours=notice):
+        raise BookingRefused(
+            "late", f"The contract asks for {notice} hours' notice: this session can no longer be moved. "
+            "Cancelling it now counts as used.",
+        )
+    contract = selectors.contract_in_force(session.engagement)
+    profile = CoachProfile.objects.get(user_id=actor.pk)
+    if not is_free_slot(profile, starts_at, minutes=contract.session_minutes):
+        raise BookingRefused(NOT_A_SLOT, "That time is not one of your free times. Please pick a listed time.", "start")
+    old = session.booking
+    old.is_active = False
+    old.save(update_fields=["is_active", "updated_at"])
+    session.booking = _hold(profile=profile, kind=Booking.Kind.COACHING, starts_at=starts_at, minutes=contract.session_minutes)
+    session.ics_sequence += 1
+    session.save(update_fields=["booking", "ics_sequence", "updated_at"])
+    audit.record(actor=actor, action="coaching_session.moved", subject=str(session), previous=old.starts_at.isoformat())
+    _notify(session, profile, base_url=base_url, event="moved")
+    return session
+
+
+def _notify(session: CoachingSession, profile: CoachProfile, *, base_url: str, event: str) -> None:
+    engagement = session.engagement
+    leader, coach = engagement.coachee, engagement.coach
+    attachment = [calendar.meeting_attachment(
+        filename="coaching-session.ics", uid=session.ics_uid, sequence=session.ics_sequence, booking=session.booking,
+        title=f"Coaching session {session.number}", about=f"Coaching session {session.number}: {leader} and coach {coach}.",
+        leader=leader, coach=coach, video_link=profile.video_link, cancelled=event == "cancelled",
+    )]
+    url = base_url.rstrip("/") + reverse("engagement_sessions", args=[engagement.pk], urlconf=settings.ROOT_URLCONF)
+    for reader, zone in ((leader, leader.time_zone or require_practice().time_zone), (coach, profile.time_zone)):
+        send_email(
+            to=reader.email, template_prefix="sessions/emails/coaching_session", attachments=attachment,
+            context={
+                "reader": reader, "leader": leader, "coach": coach, "event": event, "number": session.number,
+                "when": describe(session.booking.starts_at, zone),
+                "minutes": int((session.booking.ends_at - session.booking.starts_at).total_seconds() // 60),
+                "video_link": profile.video_link, "url": url,
+            },
+        )
+
+
+# --- The log ------------------------------------------------------------------------------------------
+
+LOG_FIELDS = ("goals", "private_notes", "summary")
+
+
+def _check_length(field: str, text: str) -> None:
+    if len(text) > NOTES_MAX_LENGTH:
+        raise ValidationError(
+            {field: f"This is {len(text):,} characters; the most a field holds is {NOTES_MAX_LENGTH:,}. "
+                    "Nothing was saved: shorten it (your text is still in the box)."}
+        )
+
+
+def _merge(saved: str, mine: str, when: datetime) -> str:
+    """Both texts, the one already saved first, and a marked block with the one from the stale page."""
+    if not saved.strip():
+        return mine
+    if not mine.strip() or mine == saved or saved.endswith(mine):
+        return saved
+    stamp = timezone.localtime(when).strftime("%H:%M")
+    return f"{saved}\n\n--- Also typed in another tab or window (saved {stamp}): ---\n{mine}"
+
+
+@transaction.atomic
+def save_log(
+    *, session: CoachingSession, actor, version: int, goals: str | None = None, private_notes: str | None = None,
+    summary: str | None = None, worked_on: list[str] | None = None, attendance: str | None = None,
+    final: bool = False, now: datetime | None = None,
+) -> tuple[CoachingSession, bool]:
+    """Save what the coach typed (autosave or the final save). Returns (session, conflict).
+
+    `version` is the one the page was showing. If the log was saved since (another tab), the texts
+    are merged so that neither is lost, and `conflict` tells the page to show the merged text.
+    """
+    now = now or timezone.now()
+    session = _lock_session(session)
+    engagement = session.engagement
+    if engagement.coach_id != actor.pk:
+        raise CoachingSession.DoesNotExist
+    if engagement.stage != Engagement.Stage.ACTIVE:
+        raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}, not active: sessions cannot be logged.", code=NOT_ACTIVE)
+    texts = {"goals": goals, "private_notes": private_notes, "summary": summary}
+    for field, text in texts.items():
+        if text is not None:
+            _check_length(field, text)
+    conflict = version != session.version
+    current = {"goals": session.goals, "summary": session.summary, "private_notes": encryption.decrypt(session.private_notes_ciphertext)}
+    for field, text in texts.items():
+        if text is None:
+            continue
+        current[field] = _merge(current[field], text, now) if conflict else text
+        if len(current[field]) > NOTES_MAX_LENGTH:
+            raise ValidationError({field: "Merging with the other tab's text makes this too long; shorten it and save again."})
+    session.goals, session.summary = current["goals"], current["summary"]
+    session.private_notes_ciphertext = encryption.encrypt(current["private_notes"])
+    if worked_on is not None:
+        allowed = set(selectors.worked_on_topics())
+        session.worked_on = [name for name in worked_on if name in allowed]
+    if attendance is not None:
+        if attendance not in Attendance.values:
+            raise ValidationError({"attendance": "Choose how the session went."})
+        session.attendance = attendance
+    if final:
+        if session.attendance == Attendance.SCHEDULED:
+            session.attendance = Attendance.HELD
+        session.logged_at = session.logged_at or now
+    session.last_saved_at = now
+    session.version += 1
+    session.save()
+    if session.is_cancelled or session.attendance == Attendance.NO_SHOW:
+        Booking.objects.filter(pk=session.booking_id).update(is_active=False)
+    # Which fields changed, never what they say.
+    audit.record(actor=actor, action="coaching_session.logged" if final else "coaching_session.draft_saved",
+                 subject=str(session), fields=[f for f, t in texts.items() if t is not None], conflict=conflict)
+    return session, conflict
+
+
+# --- Actions, reflections, sharing -----------------------------------------------------------------
+
+
+@transaction.atomic
+def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_date: date | None, today: date | None = None) -> ActionItem:
+    today = today or timezone.localdate()
+    if session.engagement.coach_id != actor.pk:
+        raise CoachingSession.DoesNotExist
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Say what is to be done."})
+    if due_date is not None and due_date < today:
+        raise ValidationError({"due_date": "The due date is in the past: choose today or a later day."})
+    if owner not in ActionItem.Owner.values:
+        raise ValidationError({"owner": "Choose who owns this action."})
+    action = ActionItem.objects.create(session=session, engagement=session.engagement, text=text, owner=owner, due_date=due_date)
+    audit.record(actor=actor, action="action_item.added", subject=str(session))
+    return action
+
+
+@transaction.atomic
+def set_action_done(*, action: ActionItem, actor, done: bool, now: datetime | None = None) -> ActionItem:
+    """The coachee (or the coach) ticks an action off, or opens it again."""
+    action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=action.pk)
+    if actor.pk not in (action.engagement.coach_id, action.engagement.coachee_id):
+        raise ActionItem.DoesNotExist
+    action.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
+    action.done_at = (now or timezone.now()) if done else None
+    action.save(update_fields=["status", "done_at", "updated_at"])
+    audit.record(actor=actor, action="action_item.done" if done else "action_item.reopened", subject=f"action {action.pk}")
+    return action
+
+
+@transaction.atomic
+def add_reflection(*, engagement: Engagement, actor, text: str) -> CoacheeReflection:
+    if engagement.coachee_id != actor.pk:
+        raise Engagement.DoesNotExist
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write your reflection first."})
+    _check_length("text", text)
+    return CoacheeReflection.objects.create(engagement=engagement, author=actor, text=text)
+
+
+@transaction.atomic
+def share_summary_with_sponsor(*, session: CoachingSession, actor, shared: bool) -> CoachingSession:
+    """The coachee's choice, per summary."""
+    session = _lock_session(session)
+    if session.engagement.coachee_id != actor.pk:
+        raise CoachingSession.DoesNotExist
+    session.summary_shared_with_sponsor = shared
+    session.save(update_fields=["summary_shared_with_sponsor", "updated_at"])
+    audit.record(actor=actor, action="session_summary.shared" if shared else "session_summary.unshared", subject=str(session))
+    return session
+
+
+@transaction.atomic
+def reencrypt_private_notes() -> int:
+    """Re-encrypt every private note of the current practice under the first key (key rotation)."""
+    count = 0
+    for session in CoachingSession.objects.select_for_update().exclude(private_notes_ciphertext=""):
+        session.private_notes_ciphertext = encryption.reencrypt(session.private_notes_ciphertext)
+        session.save(update_fields=["private_notes_ciphertext", "updated_at"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def update_worked_on_topics(*, actor, names: list[str]) -> list[str]:
+    """The practice admin's list, in the order given. Removed entries are retired, not deleted, so
+    sessions that ticked them keep saying so."""
+    ensure_worked_on_topics()
+    cleaned: list[str] = []
+    for name in (name.strip() for name in names):
+        if name and name.lower() not in {c.lower() for c in cleaned}:
+            if len(name) > 120:
+                raise ValidationError({"topics": f"“{name[:40]}…” is longer than 120 characters."})
+            cleaned.append(name)
+    if not cleaned:
+        raise ValidationError({"topics": "Keep at least one entry."})
+    existing = {topic.name.lower(): topic for topic in WorkedOnTopic.objects.select_for_update()}
+    for position, name in enumerate(cleaned):
+        topic = existing.pop(name.lower(), None) or WorkedOnTopic(name=name)
+        topic.name, topic.position, topic.is_active = name, position, True
+        topic.save()
+    WorkedOnTopic.objects.filter(pk__in=[topic.pk for topic in existing.values()]).update(is_active=False)
+    audit.record(actor=actor, action="worked_on_topics.updated", subject="What was worked on: the list", count=len(cleaned))
+    return cleaned

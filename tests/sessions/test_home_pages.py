@@ -1,0 +1,36 @@
+"""Home pages: the coach's sessions today, this week, not yet logged, overdue actions; the coachee's link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from coachhub.tenancy.context import practice_context
+from sessions.models import ActionItem
+from tests.conftest import client_at
+from tests.sessions.conftest import book, past_session
+
+
+def test_coach_home_lists_unlogged_sessions_and_overdue_actions(acme, engagement):
+    session = past_session(acme, engagement, days_ago=2)
+    upcoming = book(acme, engagement, after_days=2)
+    with practice_context(acme.practice):
+        ActionItem.objects.create(session=session, engagement=engagement, text="Overdue: call the CFO",
+                                  due_date=timezone.localdate() - timedelta(days=1))
+    body = client_at(acme, engagement.coach).get("/").content.decode()
+    assert "Sessions not yet logged" in body and f"/sessions/{session.pk}/log/" in body
+    assert "Overdue: call the CFO" in body
+    assert f"/engagements/{engagement.pk}/sessions/" in body
+    assert upcoming.booking.starts_at > timezone.now()
+
+
+def test_other_coach_home_shows_none_of_it(acme, engagement):
+    past_session(acme, engagement, days_ago=2)
+    body = client_at(acme, acme.coach2).get("/").content.decode()
+    assert "Sessions not yet logged" not in body and str(engagement.coachee) not in body
+
+
+def test_coachee_home_links_to_their_sessions(acme, engagement):
+    body = client_at(acme, engagement.coachee).get("/").content.decode()
+    assert f"/engagements/{engagement.pk}/sessions/" in body
