@@ -53,6 +53,8 @@ def bench_environment() -> dict[str, str]:
     redis_db = os.environ.get("BENCH_REDIS_DB", "12")
     return {
         "DJANGO_SETTINGS_MODULE": "coachhub.settings",
+        # DEBUG is off, so private coach notes need a key: a fixed one, for bench data only.
+        "FIELD_ENCRYPTION_KEYS": "Y29hY2todWItYmVuY2gtbm90ZXMta2V5LW5vdC1zZWM=",
         # With DEBUG off whitenoise serves collected files; the bench collects its own.
         "STATIC_ROOT": str(VAR / "static"),
         "DATABASE_URL": _with_path(configured.get("DATABASE_URL", DEFAULT_DATABASE_URL), f"/{database}"),

@@ -274,6 +274,7 @@ def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_da
     today = today or timezone.localdate()
     if session.engagement.coach_id != actor.pk:
         raise CoachingSession.DoesNotExist
+    _active_engagement(session.engagement, actor)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Say what is to be done."})

@@ -188,7 +188,7 @@ def _save(request: HttpRequest, session: CoachingSession, form: SessionLogForm, 
     sent = {name: data[name] if name in request.POST else None for name in ("goals", "summary", "private_notes")}
     return services.save_log(
         session=session, actor=request.user, version=data["version"], **sent,
-        worked_on=data["worked_on"] if "worked_on" in request.POST or final else None,
+        worked_on=data["worked_on"] if "worked_on_sent" in request.POST or final else None,
         attendance=(data["attendance"] or None) if final else None, final=final,
     )
 
