@@ -5,9 +5,6 @@ through contract_forms, writes through contracting."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
-from coachhub.tenancy.timezones import viewer_zone_name
 from engagements import contract_selectors as selectors
 from engagements import contracting
 from engagements.contract_forms import (
@@ -34,11 +30,15 @@ from engagements.contract_forms import (
     add_draft_errors,
     objective_initial,
 )
-from engagements.forms import SlotWeekForm, week_days
-from engagements.models import Acceptance, ContractingSession, ContractVersion, Engagement
-from engagements.selectors import free_slots
+from engagements.models import (
+    Acceptance,
+    ContractingSession,
+    ContractVersion,
+    Engagement,
+)
 from engagements.services import BookingRefused
 from engagements.tasks import render_contract_pdf
+from engagements.views import slot_week
 
 
 def _version_or_404(request: HttpRequest, version_id: int) -> ContractVersion:
@@ -149,24 +149,6 @@ def amend(request: HttpRequest, engagement_id: int) -> HttpResponse:
 # --- The contracting session --------------------------------------------------------------------------------
 
 
-def _session_slots(profile: CoachProfile, request: HttpRequest) -> dict:
-    """One week of free contracting-session start times, as the slot picker shows them."""
-    week_form = SlotWeekForm(request.GET or None)
-    zone_name = week_form.zone_name(viewer_zone_name(request.user, request.practice))
-    zone = ZoneInfo(zone_name)
-    today = timezone.now().astimezone(zone).date()
-    first, last = week_days(week_form.week_start(today))
-    days: dict = {}
-    for slot in free_slots(profile, first_day=first, last_day=last, zone=zone, minutes=ContractingSession.MINUTES):
-        days.setdefault(slot.date(), []).append(slot)
-    return {
-        "zone_name": zone_name, "days": sorted(days.items()), "week_first": first, "week_last": last,
-        "previous_week": first - timedelta(days=7) if first > today else None,
-        "next_week": last + timedelta(days=1) if last < today + timedelta(days=profile.horizon_days) else None,
-        "week_form": week_form,
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def book_session(request: HttpRequest, engagement_id: int) -> HttpResponse:
@@ -191,7 +173,7 @@ def book_session(request: HttpRequest, engagement_id: int) -> HttpResponse:
     return render(request, "contracts/session.html", {
         "engagement": engagement, "form": form, "profile": profile,
         "session": selectors.contracting_session_of(engagement), "minutes": ContractingSession.MINUTES,
-        **_session_slots(profile, request),
+        **slot_week(profile, request, minutes=ContractingSession.MINUTES),
     })
 
 

@@ -49,9 +49,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _slot_days(profile: CoachProfile, request: HttpRequest, default_zone: str | None = None) -> dict:
-    """One week of free slots, grouped by day, in the zone the visitor chose (else `default_zone`,
-    else the viewer's)."""
+def slot_week(
+    profile: CoachProfile, request: HttpRequest, *, minutes: int | None = None, default_zone: str | None = None
+) -> dict:
+    """One week of a coach's free start times (chemistry calls, or meetings `minutes` long),
+    grouped by day, in the zone the visitor chose (else `default_zone`, else the viewer's): the
+    context of the slot picker (engagements/_slot_picker.html)."""
     week_form = SlotWeekForm(request.GET or None)
     zone_name = week_form.zone_name(
         default_zone or viewer_zone_name(request.user if request.user.is_authenticated else None, request.practice)
@@ -59,9 +62,8 @@ def _slot_days(profile: CoachProfile, request: HttpRequest, default_zone: str | 
     zone = ZoneInfo(zone_name)
     today = timezone.now().astimezone(zone).date()
     first, last = week_days(week_form.week_start(today))
-    slots = selectors.free_slots(profile, first_day=first, last_day=last, zone=zone)
     days: dict = {}
-    for slot in slots:
+    for slot in selectors.free_slots(profile, first_day=first, last_day=last, zone=zone, minutes=minutes):
         days.setdefault(slot.date(), []).append(slot)
     horizon_end = today + timedelta(days=profile.horizon_days)
     return {
@@ -92,7 +94,7 @@ def coach_profile(request: HttpRequest, profile_id: int) -> HttpResponse:
             services.confirm_leader_email(request, call.engagement.coachee, created)
             request.session["booked_call"] = call.pk
             return redirect("chemistry_call_booked")
-    context = {"profile": profile, "form": form, **_slot_days(profile, request)}
+    context = {"profile": profile, "form": form, **slot_week(profile, request)}
     return render(request, "engagements/coach_profile.html", context)
 
 
@@ -148,7 +150,7 @@ def _manage(request: HttpRequest, call: ChemistryCall, *, actor) -> HttpResponse
         call.refresh_from_db()
     # The leader's own zone (as in their emails), unless they pick another to see times in.
     zone = call.engagement.coachee.time_zone or request.practice.time_zone
-    context = {"call": call, "profile": profile, "form": form, **_slot_days(profile, request, default_zone=zone)}
+    context = {"call": call, "profile": profile, "form": form, **slot_week(profile, request, default_zone=zone)}
     return render(request, "engagements/manage_call.html", context)
 
 
@@ -228,5 +230,5 @@ def reassign_chemistry_call(request: HttpRequest, call_id: int) -> HttpResponse:
             return redirect("practice_chemistry_calls")
     context = {"call": call, "coaches": coaches, "chosen": chosen, "form": form}
     if chosen:
-        context |= {"profile": chosen, **_slot_days(chosen, request)}
+        context |= {"profile": chosen, **slot_week(chosen, request)}
     return render(request, "engagements/reassign.html", context)

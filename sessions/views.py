@@ -6,9 +6,6 @@ missing and not yours, and hands the template only what the viewer may see.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -21,10 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
-from coachhub.tenancy.timezones import viewer_zone_name
-from engagements.forms import SlotWeekForm, week_days
-from engagements.selectors import free_slots
 from engagements.services import BookingRefused
+from engagements.views import slot_week
 from sessions import selectors, services
 from sessions.forms import (
     ActionForm,
@@ -73,23 +68,6 @@ def engagement_sessions(request: HttpRequest, engagement_id: int) -> HttpRespons
     })
 
 
-def _slots(profile: CoachProfile, request: HttpRequest, minutes: int) -> dict:
-    week_form = SlotWeekForm(request.GET or None)
-    zone_name = week_form.zone_name(viewer_zone_name(request.user, request.practice))
-    zone = ZoneInfo(zone_name)
-    today = timezone.now().astimezone(zone).date()
-    first, last = week_days(week_form.week_start(today))
-    days: dict = {}
-    for slot in free_slots(profile, first_day=first, last_day=last, zone=zone, minutes=minutes):
-        days.setdefault(slot.date(), []).append(slot)
-    return {
-        "zone_name": zone_name, "days": sorted(days.items()), "week_first": first, "week_last": last,
-        "previous_week": first - timedelta(days=7) if first > today else None,
-        "next_week": last + timedelta(days=1) if last < today + timedelta(days=profile.horizon_days) else None,
-        "week_form": week_form,
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
@@ -119,7 +97,7 @@ def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
             return redirect("engagement_sessions", engagement.pk)
     return render(request, "sessions/book.html", {
         "engagement": engagement, "form": form, "commitment": commitment, "minutes": commitment.contract.session_minutes,
-        "warn": commitment.left <= 0, **_slots(profile, request, commitment.contract.session_minutes),
+        "warn": commitment.left <= 0, **slot_week(profile, request, minutes=commitment.contract.session_minutes),
     })
 
 
@@ -149,7 +127,7 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
             return redirect("engagement_sessions", engagement.pk)
     return render(request, "sessions/book.html", {
         "engagement": engagement, "form": form, "commitment": commitment, "minutes": commitment.contract.session_minutes,
-        "moving": session, **_slots(profile, request, commitment.contract.session_minutes),
+        "moving": session, **slot_week(profile, request, minutes=commitment.contract.session_minutes),
     })
 
 
