@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "engagements",
     "sessions.apps.CoachingSessionsConfig",
     "measurement",
+    "coachhub.reminders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

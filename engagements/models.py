@@ -42,6 +42,8 @@ class Engagement(PracticeOwnedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     matched_at = models.DateTimeField(null=True, blank=True)
+    # Set when the final report closes the engagement; the contract's retention period runs from here.
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -460,6 +462,10 @@ class Objective(PracticeOwnedModel):
     rated_by_coach = models.BooleanField(default=True)
     rated_by_sponsor = models.BooleanField(default=False)
     baseline = models.PositiveSmallIntegerField(validators=[MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)])
+    # Where success lies on the scale; contracts accepted before targets existed have none until amended.
+    target = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)]
+    )
 
     class Meta:
         ordering = ["version_id", "position"]
@@ -470,6 +476,9 @@ class Objective(PracticeOwnedModel):
                 name="objective_has_a_rater",
             ),
             models.CheckConstraint(condition=models.Q(baseline__gte=1, baseline__lte=10), name="objective_baseline_on_scale"),
+            models.CheckConstraint(
+                condition=models.Q(target__isnull=True) | models.Q(target__gte=1, target__lte=10), name="objective_target_on_scale"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(description="") & ~models.Q(success_measure=""), name="objective_described_and_measured"
             ),

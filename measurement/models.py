@@ -1,1 +1,142 @@
-"""Models arrive with this app's issue."""
+"""Measurement points (mid and end), the raters' ratings and the computed on/off-track status."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from coachhub.tenancy.models import PracticeOwnedModel
+from engagements.models import ContractVersion, Engagement, Objective
+
+
+class RaterRole(models.TextChoices):
+    COACHEE = "coachee", "Coachee"
+    COACH = "coach", "Coach"
+    SPONSOR = "sponsor", "Sponsor"
+
+
+class PointStatus(models.TextChoices):
+    """The computed verdict. Mid-points read on/at risk/off track; the end-point reads achieved or not."""
+
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    ACHIEVED = "achieved", "Achieved"
+    PARTLY_ACHIEVED = "partly_achieved", "Partly achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+
+class MeasurementPoint(PracticeOwnedModel):
+    """When the raters evaluate the objectives: after a number of sessions held, or on a date."""
+
+    class Kind(models.TextChoices):
+        MID = "mid", "Mid-point"
+        END = "end", "End-point"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="measurement_points")
+    # The contract version whose objectives are rated; an accepted amendment moves open points to the new one.
+    version = models.ForeignKey(ContractVersion, on_delete=models.PROTECT, related_name="measurement_points")
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    due_after_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    # Set when the point falls due (its session held or its date reached): raters may rate from then on.
+    fell_due_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=PointStatus.choices, blank=True)
+    status_reason = models.TextField(blank=True, editable=False)
+    # The numbers behind the status (rule, tolerance, sessions held/contracted), as computed at closing.
+    computation = models.JSONField(default=dict, blank=True, editable=False)
+    coach_comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["engagement_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "engagement", "kind"], name="measurement_point_one_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(due_after_sessions__isnull=False) | models.Q(due_on__isnull=False),
+                name="measurement_point_has_a_due_rule",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True) | ~models.Q(status=""), name="measurement_point_closed_with_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "closed_at", "fell_due_at"], name="measurement_point_due"),
+            models.Index(fields=["practice", "due_on"], name="measurement_point_due_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.engagement}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class PointMove(PracticeOwnedModel):
+    """A coach moving a measurement point, with the reason: the history of its due rule."""
+
+    point = models.ForeignKey(MeasurementPoint, on_delete=models.CASCADE, related_name="moves")
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_after_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_due_on = models.DateField(null=True, blank=True)
+    to_after_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_due_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(max_length=1000)
+
+    class Meta:
+        ordering = ["point_id", "created_at"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="point_move_has_reason")]
+
+
+class Rating(PracticeOwnedModel):
+    """One rater's current score for one objective at one point. Every change is kept in RatingRevision."""
+
+    point = models.ForeignKey(MeasurementPoint, on_delete=models.PROTECT, related_name="ratings")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="ratings")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=8, choices=RaterRole.choices)
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(Objective.SCALE_MIN), MaxValueValidator(Objective.SCALE_MAX)]
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["point_id", "objective_id", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "point", "objective", "role"], name="rating_one_per_rater"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=10), name="rating_on_scale"),
+        ]
+        indexes = [models.Index(fields=["practice", "point", "rater"], name="rating_point_rater")]
+
+    def __str__(self) -> str:
+        return f"{self.role} rated {self.score} ({self.objective})"
+
+
+class RatingRevision(PracticeOwnedModel):
+    """A rating as submitted or corrected: who, when, what score and comment."""
+
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="revisions")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["rating_id", "created_at"]
+
+
+class ObjectiveResult(PracticeOwnedModel):
+    """The computed outcome of one objective at a closed point (never edited once written)."""
+
+    point = models.ForeignKey(MeasurementPoint, on_delete=models.CASCADE, related_name="results")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="results")
+    score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    expected = models.DecimalField(max_digits=4, decimal_places=2)
+    status = models.CharField(max_length=16, choices=PointStatus.choices)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["point_id", "objective__position"]
+        constraints = [models.UniqueConstraint(fields=["practice", "point", "objective"], name="objective_result_once")]

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -48,6 +49,23 @@ class Practice(models.Model):
         default=3, validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="How many coaches a leader may book chemistry calls with (1–10).",
     )
+    coachees_book_sessions = models.BooleanField(
+        "coachees book their own sessions", default=False,
+        help_text="Let coachees book coaching sessions from their coach's free times (coaches always can).",
+    )
+    mid_point_percent = models.PositiveSmallIntegerField(
+        "mid-point after (% of sessions)", default=50, validators=[MinValueValidator(10), MaxValueValidator(90)],
+        help_text="The mid-point evaluation falls due after this share of the contracted sessions (10–90).",
+    )
+    measurement_grace_days = models.PositiveSmallIntegerField(
+        "days to rate before the coach may close", default=7, validators=[MaxValueValidator(60)],
+        help_text="How long raters have after a measurement point falls due before the coach may close it without them (0–60).",
+    )
+    on_track_tolerance = models.DecimalField(
+        "on-track tolerance (points)", max_digits=3, decimal_places=1, default=Decimal("1.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
+        help_text="How far below the expected progress an objective may score and still be on track (0–5).",
+    )
     suspended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -58,6 +76,13 @@ class Practice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(max_chemistry_calls__gte=1, max_chemistry_calls__lte=10),
                 name="practice_max_chemistry_calls_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mid_point_percent__gte=10, mid_point_percent__lte=90), name="practice_mid_point_range",
+            ),
+            models.CheckConstraint(condition=models.Q(measurement_grace_days__lte=60), name="practice_grace_days_range"),
+            models.CheckConstraint(
+                condition=models.Q(on_track_tolerance__gte=0, on_track_tolerance__lte=5), name="practice_tolerance_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(brand_colour__regex=r"^#[0-9a-fA-F]{6}$"),

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    """Reminders that are sent exactly once, notification settings and the retention purge."""
+
+    name = "coachhub.reminders"
+    label = "reminders"
+    verbose_name = "Reminders"
