@@ -93,6 +93,12 @@ class Command(BaseCommand):
         seed_chemistry_calls(people)
         seed_contracts(people)
         seed_sessions(people)
+        # Late imports: the measurement and reminders apps build on everything seeded above.
+        from coachhub.reminders.demo import seed_reminders
+        from measurement.demo import seed_measurement
+
+        seed_measurement(people)
+        seed_reminders(people)
 
 
 COACHES = {
