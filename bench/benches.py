@@ -115,6 +115,7 @@ def _bench_contract(coach_profile):
             "description": f"Objective {n}: delegate the weekly operations review to the team leads and hold them to it.",
             "success_measure": "Leads run the review alone for four weeks in a row; escalations fall by half.",
             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": n % 2 == 0, "baseline": 3 + n % 5,
+            "target": 8,
         } for n in range(1, PDF_OBJECTIVES + 1)],
     )
     version = contracting.send_contract(version=version, actor=coach, base_url="", notify=False)

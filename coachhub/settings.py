@@ -162,7 +162,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this; longer than any task we run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminders: each minute, a dispatch task per active practice with something due (exactly once:
+    # rows are claimed with SELECT … FOR UPDATE SKIP LOCKED). The retention purge runs daily.
+    "reminders-dispatch": {"task": "coachhub.reminders.tasks.enqueue_due_reminders", "schedule": 60.0},
+    "records-retention-purge": {"task": "coachhub.reminders.tasks.enqueue_retention_purge", "schedule": 24 * 3600.0},
+    # Measurement points due on a date fall due (hourly, so each practice's midnight is met within the hour).
+    "measurement-points-due": {"task": "measurement.tasks.mark_points_due_everywhere", "schedule": 3600.0},
+}
+REMINDERS_BATCH_SIZE = _setting(env.int, "REMINDERS_BATCH_SIZE", default=500)
 
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

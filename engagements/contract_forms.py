@@ -10,7 +10,7 @@ from coachhub.accounts.models import User
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.forms import add_service_errors
 from coachhub.tenancy.models import ClientOrganisation, Role
-from engagements.contracting import OBJECTIVE_FIELDS, SECTION_FIELDS, TERMS_FIELDS
+from engagements.contracting import OBJECTIVE_FIELDS, SECTION_FIELDS, TERMS_FIELDS, objective_target_error_key
 from engagements.models import ContractTemplate, ContractVersion, Objective
 
 SECTION_WIDGET = forms.Textarea(attrs={"rows": 5})
@@ -89,6 +89,11 @@ class ObjectiveForm(forms.Form):
         label=f"Baseline today ({Objective.SCALE_MIN}–{Objective.SCALE_MAX})", coerce=int, required=False, empty_value=None,
         choices=[("", "Choose")] + [(n, str(n)) for n in range(Objective.SCALE_MIN, Objective.SCALE_MAX + 1)],
     )
+    target = forms.TypedChoiceField(
+        label=f"Target ({Objective.SCALE_MIN}–{Objective.SCALE_MAX})", coerce=int, required=False, empty_value=None,
+        choices=[("", "Choose")] + [(n, str(n)) for n in range(Objective.SCALE_MIN, Objective.SCALE_MAX + 1)],
+        help_text="Where success lies on the scale; needed before the contract is sent.",
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -129,8 +134,21 @@ def objective_initial(version: ContractVersion) -> list[dict]:
     return [{field: getattr(objective, field) for field in OBJECTIVE_FIELDS} for objective in version.objectives.all()]
 
 
+def _add_target_errors(formset, error: ValidationError) -> None:
+    """A missing target goes next to that objective's target field (positions count the kept forms)."""
+    kept = [form for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+    for position, form in enumerate(kept, start=1):
+        messages = error.error_dict.pop(objective_target_error_key(position), None)
+        if messages:
+            form.add_error("target", [message for item in messages for message in item.messages])
+
+
 def add_draft_errors(form: ContractDraftForm, formset, error: ValidationError) -> None:
     """A service's refusal: per field on the draft form; objectives' problems above the objectives."""
+    if hasattr(error, "error_dict"):
+        _add_target_errors(formset, error)
+        if not error.error_dict:
+            return
     if hasattr(error, "error_dict") and "objectives" in error.error_dict:
         formset._non_form_errors = formset.error_class(
             [message for item in error.error_dict.pop("objectives") for message in item.messages]

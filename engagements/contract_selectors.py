@@ -186,6 +186,9 @@ def canonical_text(version: ContractVersion, objectives: list[Objective] | None 
                     f"   Rated by: {', '.join(objective.raters)}, on a scale of {Objective.SCALE_MIN} to {Objective.SCALE_MAX}",
                     f"   Baseline: {objective.baseline} of {Objective.SCALE_MAX}",
                 ]
+                # Only when set: contracts accepted before targets existed keep their exact text.
+                if objective.target is not None:
+                    lines.append(f"   Target: {objective.target} of {Objective.SCALE_MAX}")
     return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from coachhub.reminders import services as reminders
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
@@ -53,7 +54,9 @@ PACKAGE_FIELDS = ["sessions", "frequency", "session_minutes", "cancellation_noti
 TERMS_FIELDS = SECTION_FIELDS + PACKAGE_FIELDS
 # What the coach may change in a draft, besides its objectives.
 DRAFT_FIELDS = TERMS_FIELDS + ["start_date", "end_date", "sponsor", "client_organisation"]
-OBJECTIVE_FIELDS = ["description", "success_measure", "rated_by_coachee", "rated_by_coach", "rated_by_sponsor", "baseline"]
+OBJECTIVE_FIELDS = [
+    "description", "success_measure", "rated_by_coachee", "rated_by_coach", "rated_by_sponsor", "baseline", "target",
+]
 
 
 def _normalised(value):
@@ -184,6 +187,11 @@ def _check_draft(version: ContractVersion, objectives: list[dict] | None) -> Non
             errors.setdefault("objectives", []).append(
                 f"Objective {number}: give a baseline from {Objective.SCALE_MIN} to {Objective.SCALE_MAX}."
             )
+        target = objective.get("target")
+        if target is not None and (not isinstance(target, int) or not Objective.SCALE_MIN <= target <= Objective.SCALE_MAX):
+            errors.setdefault("objectives", []).append(
+                f"Objective {number}: give a target from {Objective.SCALE_MIN} to {Objective.SCALE_MAX}."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -226,6 +234,10 @@ def update_contract_draft(
 # --- Sending, answering -------------------------------------------------------------------------------------
 
 
+def objective_target_error_key(position: int) -> str:
+    return f"objective_{position}_target"
+
+
 def _check_complete(version: ContractVersion, objectives: list[Objective]) -> None:
     errors: dict[str, list[str]] = {}
     if not version.start_date:
@@ -239,6 +251,13 @@ def _check_complete(version: ContractVersion, objectives: list[Objective]) -> No
         errors["objectives"] = ["Agree at least one objective before sending."]
     elif not version.sponsor_id and any(objective.rated_by_sponsor for objective in objectives):
         errors["objectives"] = ["An objective is rated by the sponsor, but this contract has no sponsor."]
+    for objective in objectives:
+        if objective.target is None:
+            # Keyed per objective so the page shows it next to that objective's target field.
+            errors[objective_target_error_key(objective.position)] = [
+                f"Give objective {objective.position} a target from {Objective.SCALE_MIN} to {Objective.SCALE_MAX}: "
+                "where success lies on its scale."
+            ]
     if errors:
         raise ValidationError(errors)
 
@@ -263,6 +282,7 @@ def send_contract(*, version: ContractVersion, actor, base_url: str, notify: boo
     version.sent_at = timezone.now()
     version.save()
     audit.record(actor=actor, action="contract.sent", subject=str(version), sha256=version.text_sha256)
+    reminders.arm_contract(version=version)
     if notify:
         for role, party in version.parties():
             if party.pk != actor.pk:
@@ -330,6 +350,7 @@ def accept_contract(
             for _, someone in version.parties():
                 _email(someone, "accepted", version, base_url=base_url)
     _render_pdf_later(version)
+    reminders.arm_contract(version=version)
     return Answer(acceptance, created=True, fully_accepted=fully_accepted)
 
 
@@ -349,6 +370,9 @@ def _put_in_force(version: ContractVersion, last_party) -> None:
         fields.append("stage")
     engagement.save(update_fields=fields)
     audit.record(actor=last_party, action="contract.in_force", subject=str(version), engagement_stage=engagement.stage)
+    from measurement.services import schedule_points  # measurement builds on contracting
+
+    schedule_points(version=version)
 
 
 @transaction.atomic
@@ -373,6 +397,7 @@ def request_contract_changes(
     audit.record(actor=party, action="contract.changes_requested", subject=str(version), role=role, ip=ip_address)
     if party.pk != version.coach_id:
         _email(version.coach, "changes_requested", version, base_url=base_url, extra={"acceptance": acceptance})
+    reminders.arm_contract(version=version)
     return Answer(acceptance, created=True, fully_accepted=False)
 
 
@@ -396,6 +421,7 @@ def amend_contract(*, engagement: Engagement, actor) -> ContractVersion:
     if latest.status == ContractVersion.Status.SENT:
         latest.status, latest.superseded_at = ContractVersion.Status.SUPERSEDED, timezone.now()
         latest.save(update_fields=["status", "superseded_at", "updated_at"])
+        reminders.disarm_contract(version=latest)
     number = engagement.contract_versions.aggregate(n=Max("number"))["n"] + 1
     amendment = ContractVersion.objects.create(
         engagement=engagement, number=number, coachee=engagement.coachee, coach=engagement.coach,

@@ -16,6 +16,7 @@ from coachhub.accounts.services import leader_account
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
+from coachhub.reminders import services as reminders
 from engagements import notifications
 from engagements.models import Booking, ChemistryCall, Engagement
 from engagements.selectors import coach_load, is_free_slot, open_enquiry
@@ -92,6 +93,7 @@ def book_chemistry_call(
         engagement=engagement, coach_id=profile.user_id, booking=booking, manage_token_digest=digest
     )
     audit.record(actor=leader, action="chemistry_call.booked", subject=f"{leader.email} with {profile.user.email}")
+    reminders.arm_chemistry_call(call=call)
     notifications.chemistry_call_booked(call, manage_token=token, base_url=base_url)
     return call, created
 
@@ -135,6 +137,7 @@ def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor
     call.ics_sequence += 1
     call.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.rescheduled", subject=str(call), previous=old.starts_at.isoformat())
+    reminders.arm_chemistry_call(call=call)
     notifications.chemistry_call_changed(call, base_url=base_url, previous_start=old.starts_at)
     return call
 
@@ -150,6 +153,7 @@ def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> Chemi
     call.booking.is_active = False
     call.booking.save(update_fields=["is_active", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.cancelled", subject=str(call))
+    reminders.disarm_chemistry_call(call=call)
     notifications.chemistry_call_cancelled(call, base_url=base_url)
     return call
 
@@ -167,6 +171,7 @@ def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes:
     call.coach_outcome, call.coach_notes, call.outcome_recorded_at = outcome, notes.strip(), timezone.now()
     call.save(update_fields=["coach_outcome", "coach_notes", "outcome_recorded_at", "updated_at"])
     audit.record(actor=coach, action="chemistry_call.outcome", subject=str(call), outcome=outcome)
+    reminders.arm_chemistry_call(call=call)
     _match_if_agreed(call.engagement)
     return call
 
@@ -207,6 +212,7 @@ def _match_if_agreed(engagement: Engagement) -> None:
     for call in others:
         call.status = ChemistryCall.Status.CLOSED
         call.save(update_fields=["status", "updated_at"])
+        reminders.disarm_chemistry_call(call=call, reason="the leader was matched with another coach")
         if call.booking.starts_at > timezone.now():
             call.booking.is_active = False
             call.booking.save(update_fields=["is_active", "updated_at"])
@@ -233,6 +239,7 @@ def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, start
     call.ics_sequence += 1
     call.save(update_fields=["booking", "coach", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.reassigned", subject=str(call), previous_coach=previous_coach.email)
+    reminders.arm_chemistry_call(call=call)
     notifications.chemistry_call_reassigned(call, previous_coach=previous_coach, base_url=base_url)
     return call
 

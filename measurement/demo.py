@@ -1,7 +1,164 @@
-"""Demo measurement data for seed_demo (idempotent)."""
+"""Demo measurement data for seed_demo (idempotent), the same in every practice:
+
+- coachee@'s active engagement with coach@ (sponsor@): objectives with targets, the mid-point
+  closed with ratings from all three raters, on track;
+- coachee3@ (a new leader of the same client organisation) with coach2@ and sponsor@: a four-
+  session contract, the mid-point closed off track, and the end-point due with the coachee's and
+  coach's ratings in, awaiting the sponsor's (reminders use it).
+Everything goes through the services, as the pages would (no emails: demo data).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from coachhub.tenancy.models import Membership, Role
+from engagements.models import ContractVersion, Engagement
+from measurement import services
+from measurement.models import MeasurementPoint
+
+TARGETS = {1: 8, 2: 8}  # by objective position, for contracts accepted before targets existed
+
+RILEY_OBJECTIVES = [
+    {"description": "Delegate client escalations to the team instead of handling them personally.",
+     "success_measure": "Escalations handled by the team without her, month on month.",
+     "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 3, "target": 8},
+    {"description": "Give direct feedback to senior stakeholders.",
+     "success_measure": "Sponsor and two peers notice clearer, earlier feedback.",
+     "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4, "target": 8},
+]
+# role → score per objective position.
+ON_TRACK_MID = {"coachee": {1: 6, 2: 7}, "coach": {1: 5, 2: 6}, "sponsor": {1: 5, 2: 7}}
+OFF_TRACK_MID = {"coachee": {1: 4, 2: 4}, "coach": {1: 3, 2: 4}, "sponsor": {1: 3, 2: 3}}
+END_SO_FAR = {"coachee": {1: 5, 2: 6}, "coach": {1: 5, 2: 5}}
+COMMENTS = {
+    "coachee": "The leads ran two reviews on their own; I still step in when it gets tense.",
+    "coach": "Real change in the last three sessions; board preparation is the next focus.",
+    "sponsor": "Noticeably calmer in the operations review.",
+}
+
 
 def seed_measurement(people: dict) -> None:
-    """Filled in with the measurement issue."""
+    _coachee_engagement(people)
+    _second_engagement(people)
+
+
+def _accepted(engagement: Engagement) -> ContractVersion | None:
+    return engagement.contract_versions.filter(status=ContractVersion.Status.ACCEPTED).first()
+
+
+def _ensure_targets(engagement: Engagement, coach, version: ContractVersion) -> ContractVersion:
+    """A contract accepted before targets existed gets them through an amendment, accepted by all."""
+    from engagements import contracting
+
+    objectives = list(version.objectives.all())
+    if all(objective.target is not None for objective in objectives):
+        return version
+    amendment = contracting.amend_contract(engagement=engagement, actor=coach)
+    contracting.update_contract_draft(
+        version=amendment, actor=coach, changes={},
+        objectives=[
+            {**{field: getattr(objective, field) for field in contracting.OBJECTIVE_FIELDS},
+             "target": objective.target or TARGETS.get(objective.position, min(objective.baseline + 3, 10))}
+            for objective in objectives
+        ],
+    )
+    amendment = contracting.send_contract(version=amendment, actor=coach, base_url="", notify=False)
+    for _, party in amendment.parties():
+        contracting.accept_contract(
+            version=amendment, party=party, text_sha256=amendment.text_sha256, ip_address="192.0.2.10",
+            base_url="", notify=False,
+        )
+    return ContractVersion.objects.get(pk=amendment.pk)
+
+
+def _rate(point: MeasurementPoint, parties: dict, scores: dict[str, dict[int, int]], *, at: datetime) -> None:
+    point = MeasurementPoint.objects.select_related("version").get(pk=point.pk)
+    if point.is_closed:
+        return
+    objectives = list(point.version.objectives.all())
+    for role, by_position in scores.items():
+        answers = {
+            objective.pk: (by_position[objective.position], COMMENTS.get(role, "") if objective.position == 1 else "")
+            for objective in objectives if role in objective.raters and objective.position in by_position
+        }
+        services.rate_point(point=point, rater=parties[role], answers=answers, now=at)
+
+
+def _coachee_engagement(people: dict) -> None:
+    engagement = Engagement.objects.filter(
+        coachee=people["coachee"], coach=people["coach"], stage=Engagement.Stage.ACTIVE
+    ).first()
+    if engagement is None or _accepted(engagement) is None:
+        return
+    version = _ensure_targets(engagement, people["coach"], _accepted(engagement))
+    if not MeasurementPoint.objects.filter(engagement=engagement).exists():  # accepted before measurement existed
+        services.schedule_points(version=version)
+    services.mark_points_due(engagement=engagement)
+    mid = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.MID).first()
+    if mid is None or mid.fell_due_at is None:
+        return
+    parties = {"coachee": version.coachee, "coach": version.coach, "sponsor": version.sponsor}
+    _rate(mid, parties, ON_TRACK_MID, at=timezone.now())
+
+
+def _second_engagement(people: dict) -> None:
+    from coachhub.tenancy.management.commands.seed_demo import _coaching_session, _contracting_session, _next_weekday_at
+    from engagements import contracting
+    from sessions.models import Attendance, CoachingSession
+
+    coachee, coach, sponsor = people["coachee3"], people["coach2"], people["sponsor"]
+    engagement = Engagement.objects.filter(coachee=coachee, coach=coach).first()
+    now = timezone.now()
+    today = timezone.localdate()
+    if engagement is None:
+        engagement = Engagement.objects.create(
+            coachee=coachee, coach=coach, preferred_coach=coach, stage=Engagement.Stage.CONTRACTING,
+            matched_at=now - timedelta(days=60),
+            objectives="Let the team handle escalations; give senior stakeholders direct feedback.",
+            hopes="Time back for strategy; stakeholders who hear problems early.",
+        )
+        _contracting_session(engagement, coach, _next_weekday_at("America/New_York", 13, -55))
+    if _accepted(engagement) is None:
+        organisation = Membership.objects.get(user=sponsor, role=Role.SPONSOR).client_organisation
+        version = contracting.draft_contract(engagement=engagement, actor=coach)
+        start = today - timedelta(days=50)
+        contracting.update_contract_draft(
+            version=version, actor=coach, objectives=RILEY_OBJECTIVES,
+            changes={"sponsor": sponsor, "client_organisation": organisation, "start_date": start,
+                     "end_date": start + timedelta(days=120), "sessions": 4},
+        )
+        version = contracting.send_contract(version=version, actor=coach, base_url="", notify=False)
+        for party in (coachee, coach, sponsor):
+            contracting.accept_contract(
+                version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.11",
+                base_url="", notify=False,
+            )
+    version = _accepted(engagement)
+    engagement.refresh_from_db()
+    parties = {"coachee": coachee, "coach": coach, "sponsor": sponsor}
+
+    def held(numbers_and_days: tuple[tuple[int, int], ...]) -> None:
+        for number, days in numbers_and_days:
+            if CoachingSession.objects.filter(engagement=engagement, number=number).exists():
+                continue
+            starts_at = _next_weekday_at("America/New_York", 13, days)
+            session = _coaching_session(engagement, number, starts_at, version.session_minutes)
+            session.attendance, session.version = Attendance.HELD, 1
+            session.logged_at = session.last_saved_at = session.booking.ends_at
+            session.summary = f"Session {number}: worked on handing escalations to the team."
+            session.save()
+
+    # The mid-point was rated after the second of four sessions, the end-point after the fourth.
+    held(((1, -42), (2, -30)))
+    services.mark_points_due(engagement=engagement)
+    mid = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.MID).first()
+    if mid is not None and mid.fell_due_at is not None:
+        _rate(mid, parties, OFF_TRACK_MID, at=now)
+    held(((3, -18), (4, -6)))
+    services.mark_points_due(engagement=engagement)
+    end = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.END).first()
+    if end is not None and end.fell_due_at is not None:
+        _rate(end, parties, END_SO_FAR, at=now)  # the sponsor's rating is still awaited

@@ -18,6 +18,7 @@ def _notes(label: str, help_text: str = "", rows: int = 5) -> forms.CharField:
 
 class SessionLogForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    draft_token = forms.CharField(widget=forms.HiddenInput, required=False)
     attendance = forms.ChoiceField(
         choices=[(value, label) for value, label in Attendance.choices if value != Attendance.SCHEDULED],
         initial=Attendance.HELD, widget=forms.RadioSelect, required=False,

@@ -164,3 +164,21 @@ class CoacheeReflection(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"Reflection of {self.author}"
+
+
+class LogDraft(PracticeOwnedModel):
+    """What a coach typed into a session's log after their sign-in expired, kept on the server
+    (private notes encrypted) until they are back and it is saved into the log."""
+
+    session = models.OneToOneField(CoachingSession, on_delete=models.CASCADE, related_name="signed_out_draft")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    goals = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+    worked_on = models.JSONField(default=list, blank=True)
+    private_notes_ciphertext = models.TextField(blank=True, editable=False)
+    summary = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Signed-out draft of {self.session}"

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from coachhub.tenancy.context import require_practice
 from engagements.models import ContractVersion, Engagement
 from sessions import encryption
 from sessions.models import (
@@ -25,6 +26,7 @@ from sessions.models import (
     Attendance,
     CoacheeReflection,
     CoachingSession,
+    LogDraft,
     WorkedOnTopic,
 )
 
@@ -35,11 +37,15 @@ class Viewer:
     """How `user` relates to one engagement: coach, coachee, sponsor, admin (or none)."""
 
     def __init__(self, user, roles: frozenset[str], engagement: Engagement):
-        self.user = user
+        self.user, self.engagement = user, engagement
         self.is_coach = engagement.coach_id == user.pk
         self.is_coachee = engagement.coachee_id == user.pk
         self.is_sponsor = engagement.sponsor_id is not None and engagement.sponsor_id == user.pk
         self.is_admin = ADMIN in roles
+
+    @property
+    def may_book(self) -> bool:
+        return may_book_sessions(self.engagement, self.user)
 
     @property
     def may_see_dates(self) -> bool:
@@ -49,6 +55,37 @@ class Viewer:
     def may_see_content(self) -> bool:
         """Goals, worked-on items, summary and actions."""
         return self.is_coach or self.is_coachee
+
+
+def may_book_sessions(engagement: Engagement, user) -> bool:
+    """The coach books and moves sessions; the coachee too where the practice allows it."""
+    return engagement.coach_id == user.pk or (
+        engagement.coachee_id == user.pk and require_practice().coachees_book_sessions
+    )
+
+
+def _participant(user) -> Q:
+    return Q(engagement__coach=user) | Q(engagement__coachee=user)
+
+
+def session_for_participant(user, session_id: int) -> CoachingSession:
+    """A session of `user`'s own coaching (as its coach or coachee); DoesNotExist for anyone else."""
+    return CoachingSession.objects.select_related("engagement__coachee", "engagement__coach", "booking").get(
+        _participant(user), pk=session_id
+    )
+
+
+def session_for_booker(user, session_id: int) -> CoachingSession:
+    """A session whose time `user` may move; DoesNotExist for anyone else."""
+    session = session_for_participant(user, session_id)
+    if not may_book_sessions(session.engagement, user):
+        raise CoachingSession.DoesNotExist
+    return session
+
+
+def action_for_participant(user, action_id: int) -> ActionItem:
+    """An action its engagement's coach or coachee may tick off; DoesNotExist for anyone else."""
+    return ActionItem.objects.select_related("engagement").get(_participant(user), pk=action_id)
 
 
 def engagements_visible_to(user, roles: frozenset[str]) -> QuerySet[Engagement]:
@@ -126,6 +163,15 @@ def private_notes_of(session: CoachingSession, user) -> str:
     if session.engagement.coach_id != user.pk:
         return ""
     return encryption.decrypt(session.private_notes_ciphertext)
+
+
+def signed_out_draft_of(session: CoachingSession, user) -> dict | None:
+    """What its coach typed into the log while signed out and has not saved since, or None."""
+    draft = LogDraft.objects.filter(session=session, author=user, session__engagement__coach=user).first()
+    if draft is None:
+        return None
+    return {"goals": draft.goals, "summary": draft.summary, "worked_on": draft.worked_on,
+            "private_notes": encryption.decrypt(draft.private_notes_ciphertext), "kept_at": draft.updated_at}
 
 
 def contract_in_force(engagement: Engagement) -> ContractVersion | None:

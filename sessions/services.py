@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from coachhub.reminders import services as reminders
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
@@ -32,6 +34,7 @@ from sessions.models import (
     Attendance,
     CoacheeReflection,
     CoachingSession,
+    LogDraft,
     WorkedOnTopic,
 )
 
@@ -39,6 +42,7 @@ PAST_COMMITMENT = "past_commitment"
 PAST_END_DATE = "past_end_date"
 NOT_ACTIVE = "not_active"
 NO_CONTRACT = "no_contract"
+NOT_FREE_MESSAGE = "That time is not one of the coach's free times (it may just have been taken). Please pick a listed time."
 
 
 def ensure_worked_on_topics() -> list[str]:
@@ -52,10 +56,12 @@ def ensure_worked_on_topics() -> list[str]:
     return selectors.worked_on_topics()
 
 
-def _active_engagement(engagement: Engagement, actor) -> Engagement:
-    """The engagement, locked, if `actor` is its coach; refused unless it is active."""
+def _active_engagement(engagement: Engagement, actor, *, booking: bool = False) -> Engagement:
+    """The engagement, locked, if `actor` is its coach (or, for booking, may book its sessions);
+    refused unless it is active."""
     engagement = Engagement.objects.select_for_update(of=("self",)).select_related("coachee", "coach").get(pk=engagement.pk)
-    if engagement.coach_id != actor.pk:
+    allowed = selectors.may_book_sessions(engagement, actor) if booking else engagement.coach_id == actor.pk
+    if not allowed:
         raise Engagement.DoesNotExist
     if engagement.stage != Engagement.Stage.ACTIVE:
         raise ValidationError(
@@ -69,15 +75,22 @@ def _active_engagement(engagement: Engagement, actor) -> Engagement:
 def book_session(
     *, engagement: Engagement, actor, starts_at: datetime, base_url: str, beyond_commitment: bool = False,
 ) -> CoachingSession:
-    """The coach books the next session in one of their free times, as long as the contract states.
+    """The coach (or the coachee, where the practice allows) books the next session in one of the
+    coach's free times, as long as the contract states.
 
     Past the package's sessions or the contract's end date it is refused unless the coach
-    confirmed (`beyond_commitment`) after seeing the warning.
+    confirmed (`beyond_commitment`) after seeing the warning; a coachee cannot go past it.
     """
-    engagement = _active_engagement(engagement, actor)
+    engagement = _active_engagement(engagement, actor, booking=True)
+    by_coach = engagement.coach_id == actor.pk
     commitment = selectors.commitment(engagement)
     if commitment.contract is None:
         raise BookingRefused(NO_CONTRACT, "There is no accepted contract in force: sessions are booked against it.")
+    if not by_coach and (commitment.left <= 0 or starts_at.date() > commitment.end_date):
+        raise BookingRefused(
+            PAST_COMMITMENT, "That goes beyond what the contract states (its sessions or its end date). "
+            "Please ask your coach: only they can book past the contract.", "start",
+        )
     if not beyond_commitment:
         if commitment.left <= 0:
             raise BookingRefused(
@@ -92,12 +105,13 @@ def book_session(
                 "beyond_commitment",
             )
     minutes = commitment.contract.session_minutes
-    profile = CoachProfile.objects.get(user_id=actor.pk)
+    profile = CoachProfile.objects.get(user_id=engagement.coach_id)
     if not is_free_slot(profile, starts_at, minutes=minutes):
-        raise BookingRefused(NOT_A_SLOT, "That time is not one of your free times. Please pick a listed time.", "start")
+        raise BookingRefused(NOT_A_SLOT, NOT_FREE_MESSAGE, "start")
     booking = _hold(profile=profile, kind=Booking.Kind.COACHING, starts_at=starts_at, minutes=minutes)
     session = CoachingSession.objects.create(engagement=engagement, booking=booking, number=commitment.next_number)
     audit.record(actor=actor, action="coaching_session.booked", subject=str(session), starts_at=starts_at.isoformat())
+    reminders.arm_coaching_session(session=session)
     _notify(session, profile, base_url=base_url, event="booked")
     return session
 
@@ -132,6 +146,7 @@ def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datet
     booking.is_active = False
     booking.save(update_fields=["is_active", "updated_at"])
     audit.record(actor=actor, action="coaching_session.cancelled", subject=str(session), attendance=session.attendance)
+    reminders.disarm_coaching_session(session=session)
     profile = CoachProfile.objects.get(user_id=session.engagement.coach_id)
     _notify(session, profile, base_url=base_url, event="cancelled")
     return session
@@ -143,7 +158,7 @@ def reschedule_session(*, session: CoachingSession, actor, starts_at: datetime, 
     Later than that, the session can only be cancelled (and counts as used)."""
     now = now or timezone.now()
     session = _lock_session(session)
-    if session.engagement.coach_id != actor.pk:
+    if not selectors.may_book_sessions(session.engagement, actor):
         raise CoachingSession.DoesNotExist
     if session.attendance != Attendance.SCHEDULED:
         raise ValidationError("Only a scheduled session can be moved.")
@@ -154,9 +169,9 @@ def reschedule_session(*, session: CoachingSession, actor, starts_at: datetime, 
             "Cancelling it now counts as used.",
         )
     contract = selectors.contract_in_force(session.engagement)
-    profile = CoachProfile.objects.get(user_id=actor.pk)
+    profile = CoachProfile.objects.get(user_id=session.engagement.coach_id)
     if not is_free_slot(profile, starts_at, minutes=contract.session_minutes):
-        raise BookingRefused(NOT_A_SLOT, "That time is not one of your free times. Please pick a listed time.", "start")
+        raise BookingRefused(NOT_A_SLOT, NOT_FREE_MESSAGE, "start")
     old = session.booking
     old.is_active = False
     old.save(update_fields=["is_active", "updated_at"])
@@ -164,6 +179,7 @@ def reschedule_session(*, session: CoachingSession, actor, starts_at: datetime, 
     session.ics_sequence += 1
     session.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="coaching_session.moved", subject=str(session), previous=old.starts_at.isoformat())
+    reminders.arm_coaching_session(session=session)
     _notify(session, profile, base_url=base_url, event="moved")
     return session
 
@@ -260,10 +276,66 @@ def save_log(
     session.save()
     if session.is_cancelled or session.attendance == Attendance.NO_SHOW:
         Booking.objects.filter(pk=session.booking_id).update(is_active=False)
+    if attendance is not None or final:
+        from measurement.services import mark_points_due  # measurement builds on sessions
+
+        mark_points_due(engagement=engagement, now=now)
+    reminders.arm_coaching_session(session=session)
     # Which fields changed, never what they say.
     audit.record(actor=actor, action="coaching_session.logged" if final else "coaching_session.draft_saved",
                  subject=str(session), fields=[f for f, t in texts.items() if t is not None], conflict=conflict)
+    # A draft kept while signed out has now reached the log (the page showed it in the fields).
+    LogDraft.objects.filter(session=session).delete()
     return session, conflict
+
+
+DRAFT_TOKEN_SALT = "sessions.log-draft"
+DRAFT_TOKEN_MAX_AGE = timedelta(days=2)
+
+
+def log_draft_token(*, session: CoachingSession, coach) -> str:
+    """A signed token the log page carries, so typing goes on being kept after the sign-in expires."""
+    return signing.dumps({"session": session.pk, "coach": coach.pk, "practice": session.practice_id}, salt=DRAFT_TOKEN_SALT)
+
+
+@transaction.atomic
+def keep_signed_out_draft(
+    *, token: str, session_id: int, goals: str | None, private_notes: str | None, summary: str | None,
+    worked_on: list[str] | None,
+) -> LogDraft:
+    """Keep what was typed on a log page whose sign-in expired, until the coach is back.
+
+    Only the page's own token (this session, its coach, this practice, recent) opens this door, and
+    it leads only to the draft: the log itself changes when the signed-in coach saves.
+    """
+    try:
+        claims = signing.loads(token, salt=DRAFT_TOKEN_SALT, max_age=DRAFT_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError("This page is too old to keep a draft while you are signed out. Copy your text, "
+                              "sign in again and paste it.") from None
+    if claims.get("session") != session_id or claims.get("practice") != require_practice().pk:
+        raise CoachingSession.DoesNotExist
+    session = CoachingSession.objects.select_related("engagement").get(
+        pk=session_id, engagement__coach_id=claims["coach"], engagement__stage=Engagement.Stage.ACTIVE
+    )
+    for field, text in (("goals", goals), ("private_notes", private_notes), ("summary", summary)):
+        if text is not None:
+            _check_length(field, text)
+    draft = LogDraft.objects.select_for_update().filter(session=session).first() or LogDraft(
+        session=session, author_id=claims["coach"], goals=session.goals, summary=session.summary,
+        worked_on=session.worked_on, private_notes_ciphertext=session.private_notes_ciphertext,
+    )
+    if goals is not None:
+        draft.goals = goals
+    if summary is not None:
+        draft.summary = summary
+    if private_notes is not None:
+        draft.private_notes_ciphertext = encryption.encrypt(private_notes)
+    if worked_on is not None:
+        allowed = set(selectors.worked_on_topics())
+        draft.worked_on = [name for name in worked_on if name in allowed]
+    draft.save()
+    return draft
 
 
 # --- Actions, reflections, sharing -----------------------------------------------------------------
@@ -284,6 +356,7 @@ def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_da
         raise ValidationError({"owner": "Choose who owns this action."})
     action = ActionItem.objects.create(session=session, engagement=session.engagement, text=text, owner=owner, due_date=due_date)
     audit.record(actor=actor, action="action_item.added", subject=str(session))
+    reminders.arm_action(action=action)
     return action
 
 
@@ -297,6 +370,7 @@ def set_action_done(*, action: ActionItem, actor, done: bool, now: datetime | No
     action.done_at = (now or timezone.now()) if done else None
     action.save(update_fields=["status", "done_at", "updated_at"])
     audit.record(actor=actor, action="action_item.done" if done else "action_item.reopened", subject=f"action {action.pk}")
+    reminders.arm_action(action=action)
     return action
 
 

@@ -20,6 +20,7 @@ from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements.services import BookingRefused
 from engagements.views import slot_week
+from measurement.selectors import progress_panel
 from sessions import selectors, services
 from sessions.forms import (
     ActionForm,
@@ -29,6 +30,10 @@ from sessions.forms import (
     WorkedOnTopicsForm,
 )
 from sessions.models import ActionItem, Attendance, CoachingSession
+
+
+PAST_SESSIONS_SHOWN = 10
+DONE_ACTIONS_SHOWN = 20
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -42,11 +47,16 @@ def _engagement_or_404(request: HttpRequest, engagement_id: int):
         raise Http404 from None
 
 
-def _coach_session_or_404(request: HttpRequest, session_id: int) -> CoachingSession:
+def _or_404(selector, request: HttpRequest, object_id: int):
+    """Ask a selector for `object_id` on behalf of the signed-in person: missing and not theirs are both 404."""
     try:
-        return selectors.session_for_coach(request.user, session_id)
+        return selector(request.user, object_id)
     except ObjectDoesNotExist:
         raise Http404 from None
+
+
+def _coach_session_or_404(request: HttpRequest, session_id: int) -> CoachingSession:
+    return _or_404(selectors.session_for_coach, request, session_id)
 
 
 @login_required
@@ -57,29 +67,36 @@ def engagement_sessions(request: HttpRequest, engagement_id: int) -> HttpRespons
     records = selectors.records_for(engagement, viewer)
     now = timezone.now()
     actions = [action for record in records for action in record.actions]
+    is_upcoming = {r.session.pk: r.session.attendance == Attendance.SCHEDULED and r.session.booking.starts_at >= now for r in records}
+    upcoming = [r for r in records if is_upcoming[r.session.pk]]
+    past = [r for r in reversed(records) if not is_upcoming[r.session.pk]]
+    done = sorted((a for a in actions if a.status == ActionItem.Status.DONE), key=lambda a: a.done_at, reverse=True)
+    # A long engagement shows its latest sessions and done actions first; "show all" lists the rest.
+    show_all = request.GET.get("all") == "1"
     return render(request, "sessions/engagement.html", {
         "engagement": engagement, "viewer": viewer, "commitment": selectors.commitment(engagement),
-        "upcoming": [r for r in records if r.session.attendance == Attendance.SCHEDULED and r.session.booking.starts_at >= now],
-        "past": [r for r in records if not (r.session.attendance == Attendance.SCHEDULED and r.session.booking.starts_at >= now)],
+        "upcoming": upcoming, "past": past if show_all else past[:PAST_SESSIONS_SHOWN], "past_count": len(past),
         "open_actions": [a for a in actions if a.status == ActionItem.Status.OPEN],
-        "done_actions": [a for a in actions if a.status == ActionItem.Status.DONE],
+        "done_actions": done if show_all else done[:DONE_ACTIONS_SHOWN], "done_count": len(done), "show_all": show_all,
         "reflections": selectors.reflections_for(engagement, viewer),
         "reflection_form": ReflectionForm(),
+        "progress": progress_panel(viewer=request.user, roles=request.roles, engagement=engagement),
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    """The coach books the next session in one of their free times (coachees do not book yet)."""
+    """The coach (or the coachee, where the practice allows) books the next session in one of the
+    coach's free times."""
     engagement, viewer = _engagement_or_404(request, engagement_id)
-    if not viewer.is_coach:
+    if not viewer.may_book:
         raise Http404
-    profile = CoachProfile.objects.filter(user=request.user).first()
+    profile = CoachProfile.objects.filter(user_id=engagement.coach_id).first()
     commitment = selectors.commitment(engagement)
     if profile is None or commitment.contract is None:
-        messages.error(request, "Sessions are booked in your free times against the contract in force: "
-                                "set up your weekly hours and have the contract accepted first.")
+        messages.error(request, "Sessions are booked in the coach's free times against the contract in force: "
+                                "the coach's weekly hours and an accepted contract come first.")
         return redirect("engagement_sessions", engagement.pk)
     form = BookSessionForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -93,21 +110,23 @@ def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The session is booked. You and the coachee have a calendar invitation.")
+            messages.success(request, "The session is booked. You both have a calendar invitation.")
             return redirect("engagement_sessions", engagement.pk)
     return render(request, "sessions/book.html", {
-        "engagement": engagement, "form": form, "commitment": commitment, "minutes": commitment.contract.session_minutes,
-        "warn": commitment.left <= 0, **slot_week(profile, request, minutes=commitment.contract.session_minutes),
+        "engagement": engagement, "viewer": viewer, "form": form, "commitment": commitment,
+        "minutes": commitment.contract.session_minutes, "warn": commitment.left <= 0, **slot_week(profile, request, minutes=commitment.contract.session_minutes),
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The coach moves a scheduled session to another free time, with the contract's notice."""
-    session = _coach_session_or_404(request, session_id)
+    """The coach (or the coachee, where the practice allows) moves a scheduled session to another
+    free time of the coach, with the contract's notice."""
+    session = _or_404(selectors.session_for_booker, request, session_id)
     engagement = session.engagement
-    profile = CoachProfile.objects.filter(user=request.user).first()
+    viewer = selectors.Viewer(request.user, request.roles, engagement)
+    profile = CoachProfile.objects.filter(user_id=engagement.coach_id).first()
     commitment = selectors.commitment(engagement)
     if profile is None or commitment.contract is None or session.attendance != Attendance.SCHEDULED:
         messages.error(request, "This session can no longer be moved.")
@@ -123,10 +142,10 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Session {session.number} is moved. You and the coachee have an updated invitation.")
+            messages.success(request, f"Session {session.number} is moved. You both have an updated invitation.")
             return redirect("engagement_sessions", engagement.pk)
     return render(request, "sessions/book.html", {
-        "engagement": engagement, "form": form, "commitment": commitment, "minutes": commitment.contract.session_minutes,
+        "engagement": engagement, "viewer": viewer, "form": form, "commitment": commitment, "minutes": commitment.contract.session_minutes,
         "moving": session, **slot_week(profile, request, minutes=commitment.contract.session_minutes),
     })
 
@@ -134,7 +153,7 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
-    engagement_session = _participant_session_or_404(request, session_id)
+    engagement_session = _or_404(selectors.session_for_participant, request, session_id)
     try:
         session = services.cancel_session(session=engagement_session, actor=request.user, base_url=_base_url(request))
     except ValidationError as error:
@@ -145,17 +164,13 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("engagement_sessions", engagement_session.engagement_id)
 
 
-def _participant_session_or_404(request: HttpRequest, session_id: int) -> CoachingSession:
-    session = CoachingSession.objects.select_related("engagement").filter(pk=session_id).first()
-    if session is None or request.user.pk not in (session.engagement.coach_id, session.engagement.coachee_id):
-        raise Http404
-    return session
-
-
-def _log_form(session: CoachingSession, user, data=None) -> SessionLogForm:
+def _log_form(session: CoachingSession, user, data=None, draft: dict | None = None) -> SessionLogForm:
+    """The log as saved, or with the texts of a draft kept while signed out (saved on the next save)."""
+    saved = {"goals": session.goals, "summary": session.summary, "worked_on": session.worked_on,
+             "private_notes": selectors.private_notes_of(session, user)}
     return SessionLogForm(data, topics=services.ensure_worked_on_topics(), initial={
-        "version": session.version, "goals": session.goals, "summary": session.summary, "worked_on": session.worked_on,
-        "private_notes": selectors.private_notes_of(session, user),
+        **saved, **{field: value for field, value in (draft or {}).items() if field in saved},
+        "version": session.version, "draft_token": services.log_draft_token(session=session, coach=user),
         "attendance": session.attendance if session.attendance != Attendance.SCHEDULED else Attendance.HELD,
     })
 
@@ -178,7 +193,8 @@ def _save(request: HttpRequest, session: CoachingSession, form: SessionLogForm, 
 def log(request: HttpRequest, session_id: int) -> HttpResponse:
     """The coach's log of one session: one page, saved as they type (see `autosave`)."""
     session = _coach_session_or_404(request, session_id)
-    form = _log_form(session, request.user, posted(request))
+    draft = selectors.signed_out_draft_of(session, request.user) if request.method == "GET" else None
+    form = _log_form(session, request.user, posted(request), draft=draft)
     if request.method == "POST" and form.is_valid():
         try:
             session, conflict = _save(request, session, form, final=True)
@@ -192,15 +208,20 @@ def log(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.success(request, f"Session {session.number} is logged.")
             return redirect("engagement_sessions", session.engagement_id)
     return render(request, "sessions/log.html", {
-        "session": session, "form": form, "action_form": ActionForm(), "actions": session.actions.all(),
+        "session": session, "form": form, "action_form": ActionForm(), "actions": session.actions.all(), "draft": draft,
     }, status=422 if form.errors else 200)
 
 
 @sensitive_post_parameters("private_notes")
-@login_required
 @require_POST
 def autosave(request: HttpRequest, session_id: int) -> HttpResponse:
-    """htmx: save the draft as the coach types; answers the "last saved" status (and the new version)."""
+    """htmx: save the draft as the coach types; answers the "last saved" status (and the new version).
+
+    Signed out meanwhile (the sign-in expired), the page's draft token still keeps the text on the
+    server as a draft, which the log page offers back once the coach has signed in again.
+    """
+    if not request.user.is_authenticated:
+        return _keep_signed_out_draft(request, session_id)
     session = _coach_session_or_404(request, session_id)
     form = _log_form(session, request.user, request.POST)
     context = {"session": session}
@@ -220,6 +241,25 @@ def autosave(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.warning(request, "This log was also saved from another tab or window. Both texts are kept below, "
                                   "the other tab's marked: tidy them up.")
     return response
+
+
+def _keep_signed_out_draft(request: HttpRequest, session_id: int) -> HttpResponse:
+    form = SessionLogForm(request.POST, topics=services.ensure_worked_on_topics())
+    context = {"signed_out": True}
+    if not form.is_valid():
+        context["problems"] = [error for errors in form.errors.values() for error in errors]
+        return render(request, "sessions/_saved.html", context)
+    texts = {name: form.cleaned_data[name] if name in request.POST else None for name in ("goals", "summary", "private_notes")}
+    try:
+        services.keep_signed_out_draft(
+            token=request.POST.get("draft_token", ""), session_id=session_id, **texts,
+            worked_on=form.cleaned_data["worked_on"] if "worked_on_sent" in request.POST else None,
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        context["problems"] = error.messages
+    return render(request, "sessions/_saved.html", context)
 
 
 @login_required
@@ -244,9 +284,7 @@ def add_action(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def tick_action(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = ActionItem.objects.select_related("engagement").filter(pk=action_id).first()
-    if action is None or request.user.pk not in (action.engagement.coach_id, action.engagement.coachee_id):
-        raise Http404
+    action = _or_404(selectors.action_for_participant, request, action_id)
     services.set_action_done(action=action, actor=request.user, done=request.POST.get("done") == "1")
     if request.POST.get("next") == "log" and action.engagement.coach_id == request.user.pk:
         return redirect("session_log", action.session_id)
@@ -277,8 +315,8 @@ def add_reflection(request: HttpRequest, engagement_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def share_summary(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = CoachingSession.objects.select_related("engagement").filter(pk=session_id).first()
-    if session is None or session.engagement.coachee_id != request.user.pk:
+    session = _or_404(selectors.session_for_participant, request, session_id)
+    if session.engagement.coachee_id != request.user.pk:
         raise Http404
     shared = request.POST.get("shared") == "1"
     services.share_summary_with_sponsor(session=session, actor=request.user, shared=shared)

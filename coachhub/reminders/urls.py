@@ -2,4 +2,12 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from coachhub.reminders import views
+
+urlpatterns = [
+    path("settings/", views.notification_settings, name="notification_settings"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("engagements/", views.engagements, name="reminder_engagements"),
+    path("engagements/<int:engagement_id>/", views.engagement_reminders, name="engagement_reminders"),
+    path("engagements/<int:engagement_id>/pause/", views.pause, name="pause_reminders"),
+]

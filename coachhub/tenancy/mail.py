@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
 import threading
 from pathlib import Path
@@ -13,6 +16,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from coachhub.tenancy.context import current_practice
+
+logger = logging.getLogger(__name__)
 
 
 def from_address() -> str:
@@ -57,10 +62,31 @@ class EmlFileBackend(BaseEmailBackend):
         self.directory.mkdir(parents=True, exist_ok=True)
         sent = 0
         for message in email_messages:
-            stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
             recipient = re.sub(r"[^a-zA-Z0-9@._-]", "_", (message.to or ["unknown"])[0])
+            message_id = next((v for k, v in message.extra_headers.items() if k.lower() == "message-id"), None)
+            if message_id:
+                # A message that names its own Message-ID (a reminder) has one file, whatever the
+                # number of attempts: the name derives from the ID and is created exclusively.
+                digest = hashlib.sha256(message_id.encode()).hexdigest()[:24]
+                if not self._write_once(self.directory / f"{recipient}-{digest}.eml", message):
+                    logger.warning("duplicate of %s to %s refused: already written", message_id, recipient)
+                sent += 1
+                continue
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
             path = self.directory / f"{stamp}-{recipient}-{get_random_string(6)}.eml"
             with self._lock:
                 path.write_bytes(message.message().as_bytes(linesep="\n"))
             sent += 1
         return sent
+
+    def _write_once(self, path: Path, message) -> bool:
+        """Write to a temporary file, then link it to its name: atomic, and refused if the name exists."""
+        temporary = path.with_name(f".{path.name}.{get_random_string(8)}.tmp")
+        temporary.write_bytes(message.message().as_bytes(linesep="\n"))
+        try:
+            os.link(temporary, path)
+            return True
+        except FileExistsError:
+            return False
+        finally:
+            temporary.unlink()

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from smtplib import SMTPException
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from coachhub.tenancy.context import current_practice, practice_context
 
 logger = logging.getLogger(__name__)
+
+BROKER_RETRY_AFTER_SECONDS = 30
 
 
 class PracticeTask(DjangoTask):
@@ -24,6 +29,7 @@ class PracticeTask(DjangoTask):
     """
 
     acks_late = True
+    _broker_down_until = 0.0  # monotonic time; see _enqueue_or_run_here
     # `practice_id` rides in every call's kwargs and is consumed by __call__, so Celery's
     # check of the kwargs against the function's own signature would reject it.
     typing = False
@@ -44,8 +50,28 @@ class PracticeTask(DjangoTask):
 
     def delay_on_commit(self, *args, **kwargs) -> None:
         transaction.on_commit(
-            functools.partial(self.apply_async, args, self._with_practice(kwargs))
+            functools.partial(self._enqueue_or_run_here, args, self._with_practice(kwargs))
         )
+
+    def _enqueue_or_run_here(self, args, kwargs) -> None:
+        """After commit, hand the task to the broker. With the broker refusing connections the
+        request must not fail (its work is committed): say so and run the task here instead, late
+        rather than never; if that fails too, say so rather than raise. A refused connection costs
+        seconds (the client's own retries), so for a while after one this process does not ask again."""
+        if time.monotonic() >= PracticeTask._broker_down_until:
+            try:
+                self.apply_async(args, kwargs, retry=False)
+                return
+            except (KombuOperationalError, RedisError, OSError) as error:
+                PracticeTask._broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_SECONDS
+                logger.warning("broker unavailable (%s): running %s in this process instead", error, self.name)
+        else:
+            logger.warning("broker unavailable (seen in the last %d s): running %s in this process instead",
+                           BROKER_RETRY_AFTER_SECONDS, self.name)
+        try:
+            self.apply(args, kwargs, throw=True)
+        except Exception:  # noqa: BLE001 - logged with its traceback, never raised into the request
+            logger.exception("task %s could not run without the broker; it was not done", self.name)
 
     def __call__(self, *args, practice_id: int | None = None, **kwargs):
         from coachhub.tenancy.models import Practice

@@ -21,7 +21,7 @@ START = date(2027, 1, 11)
 OBJECTIVE = {
     "description": "Build trust quickly in the newly merged team.",
     "success_measure": "Team pulse survey: trust score up from 5 to 7.",
-    "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4,
+    "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4, "target": 7,
 }
 
 

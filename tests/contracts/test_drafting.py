@@ -22,6 +22,7 @@ def draft_form(version, **overrides) -> dict:
         "objectives-TOTAL_FORMS": "1", "objectives-INITIAL_FORMS": "0",
         "objectives-0-description": "Lead the merged team.", "objectives-0-success_measure": "Trust score from 5 to 7.",
         "objectives-0-rated_by_coachee": "on", "objectives-0-rated_by_coach": "on", "objectives-0-baseline": "4",
+        "objectives-0-target": "7",
         "action": "save",
     }
     data.update(overrides)

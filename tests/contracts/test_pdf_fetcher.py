@@ -72,7 +72,7 @@ def hostile_version(acme, engagement, listener, in_practice) -> ContractVersion:
     with in_practice(acme):
         contracting.update_contract_draft(version=version, actor=acme.coach, changes={}, objectives=[{
             "description": f"Objective {text}", "success_measure": f"Measure {text}",
-            "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 5,
+            "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 5, "target": 8,
         }])
     version = send(acme, version)
     with in_practice(acme):

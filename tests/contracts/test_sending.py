@@ -53,7 +53,7 @@ def test_an_incomplete_draft_is_saved_but_not_sent_and_the_page_says_why(acme, e
     form = draft_form(version, start_date="", end_date="", section_confidentiality="", action="send")
     form.update({"objectives-TOTAL_FORMS": "1", "objectives-0-description": "", "objectives-0-success_measure": "",
                  "objectives-0-rated_by_coachee": "on", "objectives-0-rated_by_coach": "on", "objectives-0-baseline": "",
-                 "sessions": "10"})
+                 "objectives-0-target": "", "sessions": "10"})
     response = client_at(acme, acme.coach).post(f"/contracts/{version.pk}/edit/", form)
     page = response.content.decode()
     assert response.status_code == 200

@@ -50,6 +50,7 @@ def fill_objective(objective: Locator, description: str, measure: str, baseline:
     if sponsor_rates:
         objective.get_by_label("Sponsor", exact=True).check()
     objective.get_by_label("Baseline today (1–10)").select_option(baseline)
+    objective.get_by_label("Target (1–10)").select_option(str(min(int(baseline) + 3, 10)))
 
 
 def answer_from_home(page: Page, coachee: str, coach: str, number: int) -> None:

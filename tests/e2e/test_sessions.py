@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from coachhub.tenancy.context import practice_context
-from sessions.models import ActionItem, CoachingSession
+from sessions.models import ActionItem, CoachingSession, LogDraft
 from tests.conftest import publish_coach
 from tests.e2e.conftest import sign_in
 from tests.sessions.conftest import active_engagement, past_session
@@ -178,3 +178,61 @@ def test_another_coach_gets_404_on_the_log_page(page: Page, acme_site, engagemen
     expect(page.locator("body")).not_to_contain_text(SUMMARY)
     response = page.goto(_sessions_url(acme_site, engagement))
     assert response.status == 404
+
+
+def _wait_for(predicate, page: Page, what: str) -> None:
+    for _ in range(50):
+        if predicate():
+            return
+        page.wait_for_timeout(200)
+    pytest.fail(f"never happened: {what}")
+
+
+def test_typing_survives_an_expired_sign_in_and_a_closed_tab(page: Page, fresh_page, acme_site, engagement):
+    cast = acme_site.cast
+    session = past_session(cast, engagement, days_ago=1, number=1)
+    sign_in(page, acme_site, cast.coach.email)
+    page.goto(_log_url(acme_site, session))
+
+    # The sign-in expires while the page is open: what is typed next is kept as a draft, and the page says so.
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_label("Private notes").fill(PRIVATE)
+    expect(page.locator("#save-status")).to_contain_text("You are signed out")
+    with practice_context(cast.practice):
+        _wait_for(lambda: LogDraft.objects.filter(session=session).exists(), page, "the signed-out draft kept")
+        assert CoachingSession.objects.get(pk=session.pk).private_notes_ciphertext == ""
+
+    # Signed in again, the page gives the text back, and the next save puts it in the log.
+    sign_in(page, acme_site, cast.coach.email)
+    page.goto(_log_url(acme_site, session))
+    expect(page.get_by_role("alert")).to_contain_text("typed while signed out")
+    expect(page.get_by_label("Private notes")).to_have_value(PRIVATE)
+    page.get_by_label("Sessional goals").fill(GOALS)
+    expect(page.locator("#save-status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d"))
+    with practice_context(cast.practice):
+        _wait_for(lambda: not LogDraft.objects.filter(session=session).exists(), page, "the draft saved into the log")
+
+    # Typed and the tab closed at once, inside the autosave's delay: it still reaches the server.
+    page.get_by_label("Shared summary").fill(SUMMARY)
+    page.close(run_before_unload=True)
+    other = fresh_page()
+    with practice_context(cast.practice):
+        _wait_for(lambda: CoachingSession.objects.get(pk=session.pk).summary == SUMMARY, other, "the closing tab's text saved")
+
+
+def test_the_coachee_books_their_own_session_where_the_practice_allows(page: Page, acme_site, engagement):
+    cast = acme_site.cast
+    cast.practice.coachees_book_sessions = True
+    cast.practice.save(update_fields=["coachees_book_sessions"])
+    sign_in(page, acme_site, engagement.coachee.email)
+    page.goto(_sessions_url(acme_site, engagement))
+    page.get_by_role("link", name="Book a session").click()
+    expect(page.get_by_role("heading", name=f"Book a session with {engagement.coach}")).to_be_visible()
+    expect(page.get_by_label("Book beyond the contract")).to_have_count(0)
+    if page.locator("input[type=radio][name=start]").count() == 0:
+        page.get_by_role("link", name="Later →").click()
+    page.locator("input[type=radio][name=start]").first.check()
+    page.get_by_role("button", name="Book the session").click()
+    expect(page.get_by_role("status").first).to_contain_text("The session is booked.")
+    with practice_context(cast.practice):
+        assert CoachingSession.objects.filter(engagement=engagement, booking__coach=engagement.coach).count() == 1

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def settings_form(cast, **changes):
     return {
         "name": cast.practice.name, "time_zone": cast.practice.time_zone,
-        "brand_colour": cast.practice.brand_colour, "max_chemistry_calls": 3, **changes,
+        "brand_colour": cast.practice.brand_colour, "max_chemistry_calls": 3, "mid_point_percent": 50,
+        "measurement_grace_days": 7, "on_track_tolerance": "1.0", **changes,
     }
 
 
@@ -51,6 +52,8 @@ def test_logo_upload_is_stored_per_practice_and_served_on_its_host(acme, globex,
         ({"brand_colour": "red"}, "Use a colour like"),
         ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
         ({"max_chemistry_calls": "0"}, "greater than or equal to 1"),
+        ({"mid_point_percent": "95"}, "less than or equal to 90"),
+        ({"on_track_tolerance": "-1"}, "greater than or equal to 0"),
         ({"name": ""}, "This field is required"),
     ],
 )
@@ -76,3 +79,14 @@ def test_an_oversized_logo_is_refused(acme):
     response = client_at(acme, acme.admin).post("/practice/settings/", {**settings_form(acme), "logo": upload})
     assert response.status_code == 200
     assert b"larger than 1 MB" in response.content
+
+
+def test_admin_lets_coachees_book_and_sets_the_measurement_rules(acme):
+    client = client_at(acme, acme.admin)
+    response = client.post("/practice/settings/", settings_form(
+        acme, coachees_book_sessions="on", mid_point_percent=40, measurement_grace_days=3, on_track_tolerance="0.5",
+    ))
+    assert response.status_code == 302
+    acme.practice.refresh_from_db()
+    assert acme.practice.coachees_book_sessions and acme.practice.mid_point_percent == 40
+    assert (acme.practice.measurement_grace_days, str(acme.practice.on_track_tolerance)) == (3, "0.5")

@@ -26,7 +26,7 @@ def test_seed_demo_is_idempotent_and_complete():
     first = snapshot()
     call_command("seed_demo")
     assert snapshot() == first
-    assert first[0] == [("acme", 7, 1), ("globex", 7, 1)]
+    assert first[0] == [("acme", 8, 1), ("globex", 8, 1)]  # coachee3@ arrived with the measurement demo
     for slug in ("acme", "globex"):
         practice = Practice.objects.get(slug=slug)
         with practice_context(practice):

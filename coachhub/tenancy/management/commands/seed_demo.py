@@ -34,6 +34,7 @@ PRACTICES = {
             "coach3": ("Priya Nair", [Role.COACH]),
             "coachee": ("Daniel Okafor", [Role.COACHEE]),
             "coachee2": ("Sophie Lin", [Role.COACHEE]),
+            "coachee3": ("Riley Morgan", [Role.COACHEE]),
             "sponsor": ("Rachel Green", [Role.SPONSOR]),
         },
     },
@@ -47,6 +48,7 @@ PRACTICES = {
             "coach3": ("Tom Becker", [Role.COACH]),
             "coachee": ("Omar Haddad", [Role.COACHEE]),
             "coachee2": ("Laura Chen", [Role.COACHEE]),
+            "coachee3": ("Riley Brooks", [Role.COACHEE]),
             "sponsor": ("Victor Stone", [Role.SPONSOR]),
         },
     },
@@ -242,10 +244,12 @@ def seed_contracts(people: dict) -> None:
         _agreed_contract(awaiting, coach, sponsor, start=today + timedelta(days=14), objectives=[
             {"description": "Build trust quickly in the newly merged team.",
              "success_measure": "Team pulse survey: trust score up from 5 to 7.",
-             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4},
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4,
+             "target": 7},
             {"description": "Raise problems early instead of absorbing them.",
              "success_measure": "Issues reach the weekly review before they become escalations.",
-             "rated_by_coachee": True, "rated_by_coach": False, "rated_by_sponsor": True, "baseline": 3},
+             "rated_by_coachee": True, "rated_by_coach": False, "rated_by_sponsor": True, "baseline": 3,
+             "target": 7},
         ])
     if not Engagement.objects.filter(coachee=people["coachee"], coach=coach).exclude(stage=Engagement.Stage.CHEMISTRY).exists():
         now = timezone.now()
@@ -259,10 +263,12 @@ def seed_contracts(people: dict) -> None:
         version = _agreed_contract(engagement, coach, sponsor, start=today - timedelta(days=21), objectives=[
             {"description": "Delegate the weekly operations review to the two team leads.",
              "success_measure": "Leads run the review alone for four weeks in a row.",
-             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 3},
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 3,
+             "target": 8},
             {"description": "Speak with confidence at board meetings.",
              "success_measure": "Board feedback after each meeting; fewer follow-up questions on the operations paper.",
-             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 5},
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 5,
+             "target": 8},
         ])
         for party in (people["coachee"], coach, sponsor):
             contracting.accept_contract(

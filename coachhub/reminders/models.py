@@ -1,0 +1,116 @@
+"""Reminders (one row per email to send, keyed so it can exist once), notification settings, pauses."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from coachhub.tenancy.models import PracticeOwnedModel
+from engagements.models import Engagement
+
+
+class Reminder(PracticeOwnedModel):
+    """One reminder: about `subject` ("call:42", "contract:7", ...), of `kind`, to `recipient`, due at `due_at`.
+
+    (practice, subject, kind, recipient, due_at) is unique: arming twice creates nothing new, and
+    the dispatcher claims pending rows with SELECT … FOR UPDATE SKIP LOCKED, so a row is handled by
+    one worker at a time and leaves `pending` in the same transaction that sends it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Due"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        CANCELLED = "cancelled", "Cancelled"
+
+    kind = models.CharField(max_length=32)
+    subject = models.CharField(max_length=64)
+    engagement = models.ForeignKey(Engagement, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    # When the dispatcher may next look at it: `due_at`, later after a failed delivery, or the
+    # recipient's next 07:00 when they take a morning digest.
+    next_attempt_at = models.DateTimeField()
+    for_digest = models.BooleanField(default=False)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "subject", "kind", "recipient", "due_at"], name="reminder_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "sent", "skipped", "cancelled"]), name="reminder_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False), name="reminder_sent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["practice", "next_attempt_at"], condition=models.Q(state="pending"), name="reminder_pending_due",
+            ),
+            models.Index(fields=["practice", "engagement", "due_at"], name="reminder_engagement"),
+            models.Index(fields=["practice", "subject"], name="reminder_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} about {self.subject} to user {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def label(self) -> str:
+        from coachhub.reminders.kinds import KINDS
+
+        kind = KINDS.get(self.kind)
+        return kind.label if kind else self.kind
+
+    @property
+    def key(self) -> str:
+        return f"{self.practice_id}|{self.subject}|{self.kind}|{self.recipient_id}|{self.due_at.isoformat()}"
+
+    @property
+    def message_id(self) -> str:
+        """The same for every attempt at this reminder, so a resend is recognisably the same message."""
+        digest = hashlib.sha256(self.key.encode()).hexdigest()[:40]
+        return f"<reminder-{digest}@{settings.BASE_DOMAIN}>"
+
+
+class NotificationSettings(PracticeOwnedModel):
+    """One person's choices in one practice: kinds they do not want, and the coach's morning digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    disabled_kinds = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    morning_digest = models.BooleanField(
+        "one morning digest at 07:00 instead of single reminders", default=False,
+    )
+
+    class Meta:
+        ordering = ["user_id"]
+        constraints = [models.UniqueConstraint(fields=["practice", "user"], name="notification_settings_one_per_person")]
+
+    def __str__(self) -> str:
+        return f"Notification settings of user {self.user_id}"
+
+    def wants(self, kind: str) -> bool:
+        return kind not in self.disabled_kinds
+
+
+class EngagementPause(PracticeOwnedModel):
+    """A practice admin paused reminders for an engagement: due ones are skipped, saying so."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="+")
+    paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["practice", "engagement"], name="engagement_pause_once")]
+
+    def __str__(self) -> str:
+        return f"Reminders paused for engagement {self.engagement_id}"

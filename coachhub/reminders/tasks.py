@@ -1,0 +1,55 @@
+"""Celery tasks: the beat's sweep over practices, one practice's dispatch, the retention purge.
+
+Each task runs in its practice's context (PracticeTask, the default task class), so it sees only
+that practice's rows; the sweep runs as the platform and only enqueues.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+
+from coachhub.reminders import dispatch, retention
+from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.models import Practice
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def enqueue_due_reminders() -> int:
+    """Every minute (beat): a dispatch task for each active practice that has something due."""
+    enqueued = 0
+    for practice in Practice.objects.filter(suspended_at__isnull=True).order_by("pk"):
+        with practice_context(practice):
+            due = dispatch.due_count()
+        if due:
+            dispatch_due_reminders.apply_async(kwargs={"practice_id": practice.pk})
+            enqueued += 1
+    return enqueued
+
+
+@shared_task(autoretry_for=(DatabaseError,))
+def dispatch_due_reminders() -> dict:
+    """One batch of the current practice's due reminders; runs again at once after a full batch."""
+    outcome = dispatch.dispatch_due(batch_size=getattr(settings, "REMINDERS_BATCH_SIZE", dispatch.BATCH_SIZE))
+    if outcome.full_batch:
+        dispatch_due_reminders.delay_on_commit()
+    return {"claimed": outcome.claimed, "sent": outcome.sent, "skipped": outcome.skipped}
+
+
+@shared_task
+def enqueue_retention_purge() -> int:
+    """Daily (beat): the retention purge for each practice, suspended ones included."""
+    practices = list(Practice.objects.values_list("pk", flat=True))
+    for practice_id in practices:
+        purge_expired_records.apply_async(kwargs={"practice_id": practice_id})
+    return len(practices)
+
+
+@shared_task(autoretry_for=(DatabaseError,))
+def purge_expired_records() -> int:
+    return retention.purge_expired_records()

@@ -1,0 +1,122 @@
+"""The sponsor's dashboard (with its CSV export and one engagement's trends) and the practice
+admin's dashboard. Thin: role → filters → dashboards selector → template. Not a sponsor (or not
+an admin) of this practice, or not an engagement the sponsor sponsors: 404, like a missing page."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from coachhub.tenancy.models import Role
+from coachhub.tenancy.permissions import admin_required, role_required
+from engagements.models import Engagement
+from measurement import dashboards
+
+SPONSOR_PAGE_SIZE = 20  # each row carries a chart per objective
+PRACTICE_PAGE_SIZE = 50
+POINTS_DUE_SHOWN = 100
+
+
+class DashboardFilters(forms.Form):
+    """The sponsor dashboard's GET filters. An unknown value is an error shown, never a 500."""
+
+    stage = forms.ChoiceField(
+        required=False, choices=[("", "Any stage")] + [(s.value, s.label) for s in dashboards.DASHBOARD_STAGES],
+    )
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *dashboards.STATUS_FILTER_CHOICES])
+    coach = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=[("", "Any coach")])
+
+    def __init__(self, *args, coaches: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coach"].choices = [("", "Any coach"), *coaches]
+
+    def values(self) -> dict:
+        """The filters to apply: those that validated (an invalid one is ignored, and reported)."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        return {"stage": data.get("stage") or "", "status": data.get("status") or "", "coach_id": data.get("coach")}
+
+    def querystring(self) -> str:
+        """The valid filters as a query string, for the page links and the CSV link."""
+        values = self.values()
+        pairs = {"stage": values["stage"], "status": values["status"], "coach": values["coach_id"] or ""}
+        return urlencode({key: value for key, value in pairs.items() if value})
+
+
+def _filtered(request: HttpRequest):
+    engagements = dashboards.sponsored_engagements(request.user)
+    form = DashboardFilters(request.GET or None, coaches=dashboards.coaches_of(engagements))
+    if form.is_bound:
+        form.is_valid()
+    return form, dashboards.filter_engagements(engagements, **form.values())
+
+
+@require_GET
+@role_required(Role.SPONSOR)
+def sponsor_dashboard(request: HttpRequest) -> HttpResponse:
+    form, engagements = _filtered(request)
+    page = Paginator(engagements, SPONSOR_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = dashboards.rows_for(list(page.object_list))
+    now = timezone.now()
+    grace = request.practice.measurement_grace_days
+    for row in rows:
+        row.next_point_text = row.progress.describe_next(grace_days=grace, now=now)
+    return render(request, "measurement/dashboards/sponsor.html", {
+        "form": form, "page": page, "rows": rows, "querystring": form.querystring(),
+    })
+
+
+@require_GET
+@role_required(Role.SPONSOR)
+def sponsor_dashboard_csv(request: HttpRequest) -> HttpResponse:
+    _, engagements = _filtered(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="coaching-progress-{stamp}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerows(dashboards.csv_rows(engagements, grace_days=request.practice.measurement_grace_days))
+    return response
+
+
+@require_GET
+@role_required(Role.SPONSOR)
+def sponsor_engagement(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    try:
+        engagement = dashboards.sponsored_engagement(request.user, engagement_id)
+    except Engagement.DoesNotExist:
+        raise Http404 from None
+    row = dashboards.rows_for([engagement])[0]
+    return render(request, "measurement/dashboards/sponsor_engagement.html", {
+        "engagement": engagement, "row": row,
+        "next_point_text": row.progress.describe_next(grace_days=request.practice.measurement_grace_days),
+        "closed_points": [p for p in row.progress.points if p.closed_at is not None],
+        "summaries": list(dashboards.shared_summaries(engagement)),
+    })
+
+
+@require_GET
+@admin_required
+def practice_dashboard(request: HttpRequest) -> HttpResponse:
+    practice = request.practice
+    now = timezone.now()
+    page = Paginator(dashboards.engagements_by_track(), PRACTICE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = dashboards.rows_for(list(page.object_list), trends=False)
+    for row in rows:
+        row.next_point_text = row.progress.describe_next(grace_days=practice.measurement_grace_days, now=now)
+    return render(request, "measurement/dashboards/practice.html", {
+        "stages": dashboards.stage_counts(),
+        "due_counts": dashboards.points_due_counts(practice, now=now),
+        "points_due": list(dashboards.points_due(practice, now=now)[:POINTS_DUE_SHOWN]),
+        "points_due_shown": POINTS_DUE_SHOWN,
+        "page": page, "rows": rows,
+        "coach_loads": dashboards.coach_loads(now=now),
+        "month": dashboards.month_bounds(now, ZoneInfo(practice.time_zone))[0].date(),
+    })

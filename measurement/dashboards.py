@@ -1,0 +1,383 @@
+"""Reads for the sponsor's and the practice admin's dashboards, in a fixed number of queries.
+
+Who may see an engagement's progress is decided by `measurement.selectors.engagements_for_progress`
+(for a sponsor: a party to the accepted contract, of the engagement's client organisation); the
+sponsor's dashboard narrows that to the engagements they sponsor, in `sponsored_engagements`. The
+dashboards show dates, counts, scores and computed statuses, never session content: no private
+notes, goals or actions; a session summary only where the coachee shared it with the sponsor.
+
+Every list is a queryset annotated in SQL (sessions used and contracted, the latest verdict), and
+what a page of rows needs besides (points, objectives, ratings, results) is loaded in one query
+each for the whole page (`load_progress`), so the query count does not grow with the rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from coachhub.accounts.models import User
+from coachhub.roster.models import CoachProfile
+from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.models import Membership, Practice, Role
+from engagements.models import Booking, ContractVersion, Engagement, Objective
+from measurement.models import MeasurementPoint, ObjectiveResult, PointStatus, Rating
+from measurement.selectors import POINT_LABELS, describe_due_rule, engagements_for_progress, trend_chart
+from sessions.models import Attendance, CoachingSession
+
+NOT_MEASURED = "not_measured"
+STATUS_FILTER_CHOICES = [*PointStatus.choices, (NOT_MEASURED, "Not measured yet")]
+DASHBOARD_STAGES = [Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
+# Worst first: the practice dashboard lists engagements needing attention at the top.
+STATUS_RANK = {
+    PointStatus.OFF_TRACK: 0, PointStatus.NOT_ACHIEVED: 0,
+    PointStatus.AT_RISK: 1, PointStatus.PARTLY_ACHIEVED: 1,
+    PointStatus.ON_TRACK: 2, PointStatus.ACHIEVED: 2,
+}
+
+
+# --- Annotations shared by both dashboards -------------------------------------------------------------
+
+
+def _count(queryset: QuerySet, by: str) -> Coalesce:
+    """COUNT(*) of `queryset` rows per outer row, as a scalar subquery (0 when there are none)."""
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_progress(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """Annotate sessions used and contracted (the contract in force) and the latest closed point's
+    verdict: `sessions_used`, `sessions_contracted`, `latest_status`, `latest_status_reason`,
+    `latest_point_kind`."""
+    in_force = ContractVersion.objects.filter(engagement=OuterRef("pk"), status=ContractVersion.Status.ACCEPTED)
+    latest = MeasurementPoint.objects.filter(engagement=OuterRef("pk"), closed_at__isnull=False).order_by("-closed_at")
+    return engagements.annotate(
+        sessions_used=_count(CoachingSession.objects.filter(engagement=OuterRef("pk"), counts_as_used=True), "engagement"),
+        sessions_contracted=Subquery(in_force.values("sessions")[:1], output_field=IntegerField()),
+        latest_status=Coalesce(Subquery(latest.values("status")[:1], output_field=CharField()), Value("")),
+        latest_status_reason=Subquery(latest.values("status_reason")[:1], output_field=CharField()),
+        latest_point_kind=Subquery(latest.values("kind")[:1], output_field=CharField()),
+    )
+
+
+def filter_engagements(
+    engagements: QuerySet[Engagement], *, stage: str = "", status: str = "", coach_id: int | None = None,
+) -> QuerySet[Engagement]:
+    """Narrow an annotated queryset (`with_progress`) by stage, latest status and coach."""
+    if stage:
+        engagements = engagements.filter(stage=stage)
+    if status == NOT_MEASURED:
+        engagements = engagements.filter(latest_status="")
+    elif status:
+        engagements = engagements.filter(latest_status=status)
+    if coach_id:
+        engagements = engagements.filter(coach_id=coach_id)
+    return engagements
+
+
+# --- The sponsor's dashboard ----------------------------------------------------------------------------
+
+
+def sponsored_engagements(sponsor: User) -> QuerySet[Engagement]:
+    """The engagements on `sponsor`'s dashboard: those they may follow as a sponsor (a party to the
+    accepted contract, of its client organisation) and sponsor, active or completed, annotated with
+    their progress. The dashboard's views, its CSV and its engagement pages all start here."""
+    sponsors_contract = ContractVersion.objects.filter(
+        engagement=OuterRef("pk"), sponsor=sponsor, status=ContractVersion.Status.ACCEPTED
+    )
+    # Without "admin" in the roles: a sponsor who is also the practice admin still sees only theirs here.
+    visible = engagements_for_progress(viewer=sponsor, roles=frozenset({Role.SPONSOR}))
+    return with_progress(visible.filter(Exists(sponsors_contract), stage__in=DASHBOARD_STAGES)).order_by(
+        "coachee__full_name", "pk"
+    )
+
+
+def sponsored_engagement(sponsor: User, engagement_id: int) -> Engagement:
+    """One engagement of `sponsor`'s dashboard; Engagement.DoesNotExist for any other (a 404)."""
+    return sponsored_engagements(sponsor).get(pk=engagement_id)
+
+
+def coaches_of(engagements: QuerySet[Engagement]) -> list[tuple[int, str]]:
+    """(id, name) of the coaches of `engagements`, for the coach filter. One query."""
+    coaches = User.objects.filter(pk__in=engagements.order_by().values("coach_id")).order_by("full_name", "pk")
+    return [(coach.pk, coach.get_full_name() or coach.email) for coach in coaches]
+
+
+def shared_summaries(engagement: Engagement) -> QuerySet[CoachingSession]:
+    """The logged sessions whose summary the coachee chose to share with the sponsor: number, date and
+    summary only (the query never reads notes, goals or anything else)."""
+    return (
+        CoachingSession.objects.filter(engagement=engagement, summary_shared_with_sponsor=True, logged_at__isnull=False)
+        .exclude(summary="").order_by("booking__starts_at").values("number", "booking__starts_at", "summary")
+    )
+
+
+# --- Points, objectives and ratings of a page of rows, in one query each ---------------------------------
+
+
+@dataclass
+class ObjectiveTrend:
+    """One objective of the contract in force: baseline, target, each closed point's ratings by
+    rater and its computed result."""
+
+    objective: Objective
+    kinds: list[str]
+    scores: dict[str, dict[str, float | None]]
+    results: dict[str, ObjectiveResult] = field(default_factory=dict)
+
+    @property
+    def latest_result(self) -> ObjectiveResult | None:
+        return self.results.get(MeasurementPoint.Kind.END) or self.results.get(MeasurementPoint.Kind.MID)
+
+    @property
+    def full_chart(self) -> SafeString:
+        return self.chart(compact=False)
+
+    def chart(self, *, compact: bool = True) -> SafeString:
+        means = {kind: float(result.score) for kind, result in self.results.items() if result.score is not None}
+        return trend_chart(self.objective, kinds=self.kinds, scores=self.scores, means=means, compact=compact)
+
+
+@dataclass
+class Progress:
+    """What a dashboard row shows besides its annotations."""
+
+    points: list[MeasurementPoint] = field(default_factory=list)
+    trends: list[ObjectiveTrend] = field(default_factory=list)
+
+    @property
+    def next_point(self) -> MeasurementPoint | None:
+        open_points = [p for p in self.points if p.closed_at is None]
+        return open_points[0] if open_points else None
+
+    def describe_next(self, *, grace_days: int, now: datetime | None = None) -> str:
+        if not self.points:
+            return "Not scheduled yet"
+        return describe_point(self.next_point, grace_days=grace_days, now=now)
+
+
+def describe_point(point: MeasurementPoint | None, *, grace_days: int = 0, now: datetime | None = None) -> str:
+    """"Mid-point: after 3 sessions held or on 4 March 2027", "End-point: due since 2 May 2027 (overdue)"."""
+    if point is None:
+        return "None left"
+    label = POINT_LABELS[point.kind]
+    if point.fell_due_at is not None:
+        day = timezone.localtime(point.fell_due_at).date()
+        overdue = point.fell_due_at < (now or timezone.now()) - timedelta(days=grace_days)
+        return f"{label}: due since {day.day} {day:%B %Y}{' (overdue)' if overdue else ''}"
+    return f"{label}: {describe_due_rule(point)}"
+
+
+def load_progress(engagements: list[Engagement], *, trends: bool = True) -> dict[int, Progress]:
+    """Points (and, with `trends`, the in-force objectives with closed points' ratings and results) of
+    `engagements`, keyed by engagement id. One query for the points, three more for the trends,
+    however many engagements. Only closed points' ratings are shown: a sponsor who rates never sees
+    the others' ratings of an open point this way."""
+    ids = [engagement.pk for engagement in engagements]
+    progress = {pk: Progress() for pk in ids}
+    if not ids:
+        return progress
+    points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind")
+    for point in points:
+        progress[point.engagement_id].points.append(point)
+    for item in progress.values():
+        item.points.sort(key=lambda p: 0 if p.kind == MeasurementPoint.Kind.MID else 1)
+    if not trends:
+        return progress
+
+    objectives = Objective.objects.filter(
+        version__engagement_id__in=ids, version__status=ContractVersion.Status.ACCEPTED
+    ).annotate(engagement_id=F("version__engagement_id")).order_by("version_id", "position")
+    # Ratings and results name the objective of the version rated; an amendment copies the
+    # objectives into a new version, so they are matched to the version in force by position.
+    ratings = Rating.objects.filter(point__engagement_id__in=ids, point__closed_at__isnull=False).values_list(
+        "point__engagement_id", "point__kind", "objective__position", "role", "score"
+    )
+    scores: dict[tuple[int, int], dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for engagement_id, kind, position, role, score in ratings:
+        scores[engagement_id, position][role][kind] = score
+    results: dict[tuple[int, int], dict[str, ObjectiveResult]] = defaultdict(dict)
+    for result in ObjectiveResult.objects.filter(point__engagement_id__in=ids).annotate(
+        engagement_id=F("point__engagement_id"), kind=F("point__kind"), position=F("objective__position"),
+    ):
+        results[result.engagement_id, result.position][result.kind] = result
+
+    for objective in objectives:
+        item = progress[objective.engagement_id]
+        kinds = [p.kind for p in item.points] or [MeasurementPoint.Kind.MID, MeasurementPoint.Kind.END]
+        by_role = scores.get((objective.engagement_id, objective.position), {})
+        item.trends.append(ObjectiveTrend(
+            objective=objective, kinds=kinds,
+            scores={role: {kind: float(score) for kind, score in by_role.get(role, {}).items()} for role in objective.raters},
+            results=results.get((objective.engagement_id, objective.position), {}),
+        ))
+    return progress
+
+
+@dataclass
+class Row:
+    """One engagement as a dashboard lists it."""
+
+    engagement: Engagement
+    progress: Progress
+    next_point_text: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return PointStatus(self.engagement.latest_status).label if self.engagement.latest_status else "Not measured yet"
+
+    @property
+    def status_rank(self) -> int:
+        return STATUS_RANK.get(self.engagement.latest_status, 3)
+
+
+def rows_for(engagements: list[Engagement], *, trends: bool = True) -> list[Row]:
+    progress = load_progress(engagements, trends=trends)
+    return [Row(engagement=engagement, progress=progress[engagement.pk]) for engagement in engagements]
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+CSV_HEADER = [
+    "Coachee", "Coach", "Stage", "Sessions used", "Sessions contracted", "Next measurement point",
+    "Status", "Status measured at", "Reason",
+]
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_rows(engagements: QuerySet[Engagement], *, grace_days: int) -> list[list[str]]:
+    """The filtered rows as CSV lines (header first), every cell formula-safe. Two queries."""
+    listed = list(engagements.select_related("coachee", "coach"))
+    progress = load_progress(listed, trends=False)
+    now = timezone.now()
+    lines = [CSV_HEADER]
+    for engagement in listed:
+        lines.append([csv_safe(cell) for cell in (
+            engagement.coachee.get_full_name() or engagement.coachee.email,
+            engagement.coach.get_full_name() if engagement.coach else "",
+            engagement.get_stage_display(),
+            engagement.sessions_used,
+            engagement.sessions_contracted or "",
+            progress[engagement.pk].describe_next(grace_days=grace_days, now=now),
+            PointStatus(engagement.latest_status).label if engagement.latest_status else "Not measured yet",
+            POINT_LABELS.get(engagement.latest_point_kind, ""),
+            engagement.latest_status_reason or "",
+        )])
+    return lines
+
+
+# --- The practice admin's dashboard ------------------------------------------------------------------
+
+
+def stage_counts() -> list[tuple[str, str, int]]:
+    """(stage, label, count) for every stage, in the journey's order. One query."""
+    counts = dict(Engagement.objects.order_by().values_list("stage").annotate(n=Count("pk")))
+    return [(value, label, counts.get(value, 0)) for value, label in Engagement.Stage.choices]
+
+
+def points_due(practice: Practice, *, now: datetime | None = None) -> QuerySet[MeasurementPoint]:
+    """Points that fell due and are not closed, oldest first, each with `overdue` (past the practice's
+    grace period) annotated."""
+    now = now or timezone.now()
+    grace_ends = now - timedelta(days=practice.measurement_grace_days)
+    return MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False).annotate(
+        overdue=Case(When(fell_due_at__lt=grace_ends, then=Value(True)), default=Value(False)),
+    ).select_related("engagement__coachee", "engagement__coach").order_by("fell_due_at", "pk")
+
+
+def points_due_counts(practice: Practice, *, now: datetime | None = None) -> dict[str, int]:
+    """{"due": n, "overdue": m}: overdue ones are counted in "due" too. One query."""
+    now = now or timezone.now()
+    grace_ends = now - timedelta(days=practice.measurement_grace_days)
+    return MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False).aggregate(
+        due=Count("pk"), overdue=Count("pk", filter=Q(fell_due_at__lt=grace_ends)),
+    )
+
+
+def engagements_by_track() -> QuerySet[Engagement]:
+    """Active and completed engagements with their progress, off track first, then at risk, on
+    track, and those not measured yet."""
+    rank = Case(
+        *[When(latest_status=status, then=Value(value)) for status, value in STATUS_RANK.items()],
+        default=Value(3), output_field=IntegerField(),
+    )
+    return with_progress(
+        Engagement.objects.filter(stage__in=DASHBOARD_STAGES).select_related("coachee", "coach")
+    ).annotate(track_rank=rank).order_by("track_rank", "coachee__full_name", "pk")
+
+
+def month_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The month `now` falls in, in `zone`, as aware datetimes [start, end)."""
+    first = now.astimezone(zone).date().replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return (
+        datetime(first.year, first.month, 1, tzinfo=zone),
+        datetime(following.year, following.month, 1, tzinfo=zone),
+    )
+
+
+@dataclass
+class CoachLoad:
+    coach: User
+    capacity: int | None
+    load: int
+    held_this_month: int
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.capacity is not None and self.load > self.capacity
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.load / self.capacity) if self.capacity else 0
+
+
+def coach_loads(*, now: datetime | None = None) -> list[CoachLoad]:
+    """Every active coach: coachees carried (engagements contracting or active) against the
+    capacity of their profile, and sessions held this month (the practice's month). One query."""
+    start, end = month_bounds(now or timezone.now(), ZoneInfo(require_practice().time_zone))
+    coach = OuterRef("user_id")
+    memberships = Membership.objects.filter(role=Role.COACH, is_active=True).select_related("user").annotate(
+        capacity=Subquery(
+            CoachProfile.objects.filter(user=coach).order_by().values("capacity")[:1], output_field=IntegerField()
+        ),
+        load=_count(Engagement.objects.filter(
+            coach=coach, stage__in=[Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE]
+        ), "coach"),
+        # From the coach's calendar (index booking_coach_calendar), then the sessions held.
+        held_this_month=_count(Booking.objects.filter(
+            coach=coach, kind=Booking.Kind.COACHING, starts_at__gte=start, starts_at__lt=end,
+            coaching_session__attendance=Attendance.HELD,
+        ), "coach"),
+    ).order_by("user__full_name", "user_id")
+    return [
+        CoachLoad(coach=m.user, capacity=m.capacity, load=m.load, held_this_month=m.held_this_month)
+        for m in memberships
+    ]

@@ -1,0 +1,316 @@
+"""Reads for measurement, with DESIGN.md's "Who sees what" for objectives, ratings, on/off-track
+status and the progress PDF decided here and only here:
+
+| coachee | own coach | other coaches | practice admin | sponsor                                   |
+| yes     | yes       | –             | yes            | if a party to the accepted contract and of |
+|         |           |               |                | the engagement's client organisation      |
+
+Everyone else gets DoesNotExist (a 404), exactly as for an engagement that does not exist. Inside
+an engagement, a rater sees the others' ratings of an open point only once they have submitted
+their own; the coach sees them all along (and everyone, once the point is closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.safestring import SafeString
+
+from coachhub.tenancy.models import Membership, Role
+from engagements.models import ContractVersion, Engagement, Objective
+from measurement import compute
+from measurement.models import MeasurementPoint, ObjectiveResult, PointMove, Rating
+from sessions.models import Attendance, CoachingSession
+
+ADMIN = "admin"
+ROLE_LABELS = {"coachee": "Coachee", "coach": "Coach", "sponsor": "Sponsor"}
+POINT_LABELS = {MeasurementPoint.Kind.MID: "Mid-point", MeasurementPoint.Kind.END: "End-point"}
+
+
+def engagements_for_progress(*, viewer, roles: frozenset[str]) -> QuerySet[Engagement]:
+    """Every engagement whose objectives, ratings, status and progress PDF `viewer` may see: active
+    or completed ones of which they are the coachee or the coach, a sponsor who is a party to the
+    accepted contract (and of its client organisation), or any, for a practice admin."""
+    engagements = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation").filter(
+        stage__in=[Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
+    )
+    if ADMIN in roles:
+        return engagements
+    party_to_accepted = ContractVersion.objects.filter(
+        engagement=OuterRef("pk"), sponsor=viewer, status=ContractVersion.Status.ACCEPTED
+    )
+    of_organisation = Membership.objects.filter(
+        user=viewer, role=Role.SPONSOR, is_active=True, client_organisation=OuterRef("client_organisation")
+    )
+    return engagements.filter(
+        Q(coachee=viewer) | Q(coach=viewer) | (Exists(party_to_accepted) & Exists(of_organisation))
+    )
+
+
+def engagement_for_progress(*, viewer, roles: frozenset[str], engagement_id: int) -> Engagement:
+    """One engagement `viewer` may follow the progress of; Engagement.DoesNotExist otherwise."""
+    return engagements_for_progress(viewer=viewer, roles=roles).get(pk=engagement_id)
+
+
+def contract_in_force(engagement: Engagement) -> ContractVersion | None:
+    return (
+        ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED)
+        .select_related("coachee", "coach", "sponsor", "client_organisation").first()
+    )
+
+
+def sessions_held(engagement: Engagement) -> int:
+    return CoachingSession.objects.filter(engagement=engagement, attendance=Attendance.HELD).count()
+
+
+# --- What one viewer sees of an engagement's measurement ---------------------------------------------------
+
+
+@dataclass
+class PointView:
+    """One measurement point as a given viewer may see it."""
+
+    point: MeasurementPoint
+    objectives: list[Objective]
+    ratings: list[Rating]
+    results: dict[int, ObjectiveResult]
+    moves: list[PointMove]
+    viewer_role: str | None
+    ratings_visible: bool
+    rated_roles: list[str]
+    waiting_for: list[tuple[str, object]]
+
+    @property
+    def label(self) -> str:
+        return POINT_LABELS[self.point.kind]
+
+    @property
+    def is_due(self) -> bool:
+        return self.point.fell_due_at is not None and not self.point.is_closed
+
+    @property
+    def viewer_rates(self) -> bool:
+        return self.viewer_role is not None and any(self.viewer_role in o.raters for o in self.objectives)
+
+    @property
+    def viewer_has_rated(self) -> bool:
+        return self.viewer_role in self.rated_roles
+
+    def rating(self, objective: Objective, role: str) -> Rating | None:
+        return next((r for r in self.ratings if r.objective_id == objective.pk and r.role == role), None)
+
+    def mine(self) -> dict[int, Rating]:
+        return {r.objective_id: r for r in self.ratings if r.role == self.viewer_role}
+
+    def visible_ratings(self) -> list[Rating]:
+        """What the viewer may read now: everything when visible, else only their own."""
+        if self.ratings_visible:
+            return self.ratings
+        return [r for r in self.ratings if r.role == self.viewer_role]
+
+    def due_rule(self) -> str:
+        return describe_due_rule(self.point)
+
+
+def describe_due_rule(point: MeasurementPoint) -> str:
+    parts = []
+    if point.due_after_sessions is not None:
+        parts.append(f"after {point.due_after_sessions} session{'s' if point.due_after_sessions != 1 else ''} held")
+    if point.due_on is not None:
+        parts.append(f"on {point.due_on.day} {point.due_on:%B %Y}")
+    return " or ".join(parts)
+
+
+@dataclass
+class ObjectiveRow:
+    """One objective with its scores at each point (what the viewer may see) and its chart."""
+
+    objective: Objective
+    cells: list[dict] = field(default_factory=list)
+    chart: SafeString | str = ""
+
+
+@dataclass
+class Progress:
+    engagement: Engagement
+    contract: ContractVersion | None
+    points: list[PointView]
+    rows: list[ObjectiveRow]
+    sessions_held: int
+    is_coach: bool
+    is_admin: bool
+    rule: str = compute.RULE_IN_WORDS
+
+    @property
+    def closed_points(self) -> list[PointView]:
+        return [view for view in self.points if view.point.is_closed]
+
+    @property
+    def latest_closed(self) -> PointView | None:
+        closed = [view for view in self.points if view.point.is_closed]
+        return max(closed, key=lambda view: view.point.closed_at) if closed else None
+
+    @property
+    def end_point(self) -> PointView | None:
+        return next((view for view in self.points if view.point.kind == MeasurementPoint.Kind.END), None)
+
+    @property
+    def can_complete(self) -> bool:
+        end = self.end_point
+        return self.is_coach and self.engagement.stage == Engagement.Stage.ACTIVE and end is not None and end.point.is_closed
+
+
+def _view(point: MeasurementPoint, viewer, *, is_coach: bool) -> PointView:
+    objectives = list(point.version.objectives.all())
+    ratings = [r for r in point.ratings.all() if r.objective.version_id == point.version_id]
+    role = point.version.role_of(viewer) if viewer is not None else None
+    needed = {(o.pk, r) for o in objectives for r in o.raters}
+    given = {(r.objective_id, r.role) for r in ratings}
+    parties = dict(point.version.parties())
+    rater_roles = [r for r in ("coachee", "coach", "sponsor") if any(r in o.raters for o in objectives) and r in parties]
+    rated = [r for r in rater_roles if all((o, rr) in given for o, rr in needed if rr == r)]
+    waiting = [(r, parties[r]) for r in rater_roles if r not in rated]
+    viewer_rates = role is not None and role in rater_roles
+    # No viewer: the progress report, which shows closed points only.
+    visible = point.is_closed or (
+        viewer is not None and (is_coach or not viewer_rates or any(r.role == role for r in ratings))
+    )
+    return PointView(
+        point=point, objectives=objectives, ratings=ratings,
+        results={result.objective_id: result for result in point.results.all()},
+        moves=list(point.moves.all()), viewer_role=role if viewer_rates else None,
+        ratings_visible=visible, rated_roles=rated, waiting_for=waiting,
+    )
+
+
+def _points(engagement: Engagement) -> QuerySet[MeasurementPoint]:
+    return MeasurementPoint.objects.filter(engagement=engagement).select_related(
+        "version", "version__coachee", "version__coach", "version__sponsor", "closed_by",
+    ).prefetch_related(
+        "version__objectives",
+        Prefetch("ratings", queryset=Rating.objects.select_related("objective", "rater").order_by("objective__position", "role")),
+        Prefetch("results", queryset=ObjectiveResult.objects.order_by("objective__position")),
+        Prefetch("moves", queryset=PointMove.objects.select_related("moved_by")),
+    ).order_by("kind")  # "end" < "mid": reordered below
+
+
+def _score(view: PointView, objective: Objective, role: str | None = None) -> float | None:
+    if role is not None:
+        rating = next((r for r in view.visible_ratings() if r.objective.position == objective.position and r.role == role), None)
+        return float(rating.score) if rating else None
+    if view.point.is_closed:
+        result = next((r for r in view.results.values() if r.objective_id in {o.pk for o in view.objectives if o.position == objective.position}), None)
+        return float(result.score) if result and result.score is not None else None
+    return None
+
+
+def progress_for(engagement: Engagement, viewer, roles: frozenset[str], *, charts: bool = True, compact: bool = True) -> Progress:
+    """Everything the measurement pages, the engagement pages' panel and the PDF show, as `viewer`
+    may see it (engagement already checked by engagement_for_progress). A fixed number of queries."""
+    is_coach = engagement.coach_id == viewer.pk if viewer is not None else False
+    is_admin = ADMIN in roles
+    points = sorted(_points(engagement), key=lambda p: 0 if p.kind == MeasurementPoint.Kind.MID else 1)
+    views = [_view(point, viewer, is_coach=is_coach) for point in points]
+    contract = contract_in_force(engagement)
+    objectives = list(contract.objectives.all()) if contract else (views[-1].objectives if views else [])
+    rows = []
+    for objective in objectives:
+        row = ObjectiveRow(objective=objective)
+        for view in views:
+            match = next((o for o in view.objectives if o.position == objective.position), None)
+            result = view.results.get(match.pk) if match else None
+            row.cells.append({
+                "view": view, "label": view.label, "result": result,
+                "ratings": {r.role: r for r in view.visible_ratings() if match and r.objective_id == match.pk},
+            })
+        if charts:
+            row.chart = objective_chart_for(objective, views, compact=compact)
+        rows.append(row)
+    return Progress(
+        engagement=engagement, contract=contract, points=views, rows=rows,
+        sessions_held=sessions_held(engagement), is_coach=is_coach, is_admin=is_admin,
+    )
+
+
+def objective_chart_for(objective: Objective, views: list[PointView], *, compact: bool = True) -> SafeString:
+    """Baseline → mid → end, one line per rater (as far as the viewer may see) and the mean score."""
+    kinds = [view.point.kind for view in views]
+    by_kind = dict(zip(kinds, views, strict=True))
+    scores = {
+        role: {kind: _score(view, objective, role) for kind, view in by_kind.items()} for role in objective.raters
+    }
+    means = {kind: _score(view, objective) for kind, view in by_kind.items()}
+    return trend_chart(objective, kinds=kinds, scores=scores, means=means, compact=compact)
+
+
+def trend_chart(
+    objective: Objective, *, kinds: list[str], scores: dict[str, dict[str, float | None]],
+    means: dict[str, float | None], compact: bool = True,
+) -> SafeString:
+    """The one shape every objective's chart takes (pages, dashboards, PDFs): baseline, then each
+    point's ratings by rater (`scores[role][kind]`) and its mean score (`means[kind]`)."""
+    from measurement.charts import objective_chart
+
+    # Every line starts from the agreed baseline; a rater with no rating yet has no line.
+    series: dict[str, list[float | None]] = {}
+    for role in objective.raters:
+        values = [scores.get(role, {}).get(kind) for kind in kinds]
+        if any(value is not None for value in values):
+            series[ROLE_LABELS[role]] = [float(objective.baseline), *values]
+    series["Score (mean)"] = [float(objective.baseline)] + [means.get(kind) for kind in kinds]
+    return objective_chart(
+        title=f"Objective {objective.position}: {objective.description[:80]}", baseline=objective.baseline,
+        target=objective.target, labels=["Baseline"] + [POINT_LABELS[kind] for kind in kinds], series=series,
+        compact=compact,
+    )
+
+
+def point_for(*, engagement: Engagement, point_id: int) -> MeasurementPoint:
+    """A point of an engagement already checked by engagement_for_progress."""
+    return MeasurementPoint.objects.select_related("version").get(engagement=engagement, pk=point_id)
+
+
+def points_due_for(user, *, now: datetime | None = None) -> QuerySet[MeasurementPoint]:
+    """Open, due points where `user` is a party of the version rated (for home pages and reminders)."""
+    return MeasurementPoint.objects.filter(
+        Q(version__coachee=user) | Q(version__coach=user) | Q(version__sponsor=user),
+        closed_at__isnull=True, fell_due_at__isnull=False,
+    ).select_related("engagement__coachee", "version")
+
+
+# --- Where an engagement's progress report is stored ---------------------------------------------------------
+
+
+def progress_storage_path(engagement: Engagement) -> str:
+    """`practices/<practice>/progress/<engagement>/progress-<state>.pdf`, where <state> is 10 hex
+    digits of a hash of everything the report shows (closed points, comments, sessions held, the
+    contract in force, the stage, the practice's branding): anything changing gives a new name."""
+    import hashlib
+
+    from coachhub.tenancy.context import require_practice
+
+    practice = require_practice()
+    points = MeasurementPoint.objects.filter(engagement=engagement).order_by("kind").values_list(
+        "pk", "version_id", "closed_at", "status", "coach_comment", "due_after_sessions", "due_on",
+    )
+    contract = ContractVersion.objects.filter(
+        engagement=engagement, status=ContractVersion.Status.ACCEPTED
+    ).values_list("pk", flat=True).first()
+    parts = [
+        engagement.stage, str(engagement.completed_at), str(contract), str(sessions_held(engagement)),
+        practice.name, practice.brand_colour, practice.logo.name or "", *(repr(point) for point in points),
+    ]
+    state = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
+    return f"practices/{engagement.practice_id}/progress/{engagement.pk}/progress-{state}.pdf"
+
+
+def progress_panel(*, viewer, roles: frozenset[str], engagement: Engagement) -> Progress | None:
+    """The engagement pages' progress panel, or None when `viewer` may not see the measurement
+    (or there is nothing measured yet)."""
+    if not engagements_for_progress(viewer=viewer, roles=roles).filter(pk=engagement.pk).exists():
+        return None
+    if not MeasurementPoint.objects.filter(engagement=engagement).exists():
+        return None
+    return progress_for(engagement, viewer, roles)

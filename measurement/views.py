@@ -1,0 +1,190 @@
+"""Measurement pages: an engagement's progress (objectives, points, charts, the rule), a point's
+page (who has rated, the viewer's rating form, the coach's close, move and comment), completion
+and the progress report PDF. Thin: access through measurement.selectors (404 alike for missing
+and not yours), input through measurement.forms, writes through measurement.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coachhub.tenancy.forms import add_service_errors
+from engagements.models import Engagement
+from measurement import selectors, services
+from measurement.forms import MovePointForm, PointCommentForm, RatingForm
+from measurement.models import MeasurementPoint
+from measurement.tasks import render_progress_pdf
+
+
+def _engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
+    try:
+        return selectors.engagement_for_progress(viewer=request.user, roles=request.roles, engagement_id=engagement_id)
+    except Engagement.DoesNotExist:
+        raise Http404 from None
+
+
+def _point_or_404(engagement: Engagement, point_id: int) -> MeasurementPoint:
+    try:
+        return selectors.point_for(engagement=engagement, point_id=point_id)
+    except MeasurementPoint.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def progress(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _engagement_or_404(request, engagement_id)
+    return render(request, "measurement/progress.html", {
+        "engagement": engagement, "progress": selectors.progress_for(engagement, request.user, request.roles),
+    })
+
+
+def _point_page(request: HttpRequest, engagement: Engagement, point: MeasurementPoint, *, rating_form=None,
+                move_form=None, comment_form=None, status: int = 200) -> HttpResponse:
+    progress = selectors.progress_for(engagement, request.user, request.roles)
+    view = next(v for v in progress.points if v.point.pk == point.pk)
+    if rating_form is None and view.viewer_rates:
+        rating_form = RatingForm(
+            objectives=[o for o in view.objectives if view.viewer_role in o.raters], mine=view.mine(),
+        )
+    grace_end = services.grace_ends_at(view.point)
+    return render(request, "measurement/point.html", {
+        "engagement": engagement, "progress": progress, "view": view, "rating_form": rating_form,
+        "move_form": move_form or MovePointForm(initial={
+            "after_sessions": view.point.due_after_sessions, "due_on": view.point.due_on,
+        }),
+        "comment_form": comment_form or PointCommentForm(initial={"comment": view.point.coach_comment}),
+        "grace_end": grace_end,
+        "may_close": progress.is_coach and view.is_due and (not view.waiting_for or timezone.now() >= grace_end),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
+    """A point's page; POST is the viewer's ratings (a non-rater gets 404)."""
+    engagement = _engagement_or_404(request, engagement_id)
+    point = _point_or_404(engagement, point_id)
+    if request.method == "GET":
+        return _point_page(request, engagement, point)
+    role = point.version.role_of(request.user)
+    objectives = [o for o in point.version.objectives.all() if role and role in o.raters]
+    if not objectives:
+        raise Http404
+    form = RatingForm(request.POST, objectives=objectives)
+    if form.is_valid():
+        try:
+            rated = services.rate_point(point=point, rater=request.user, answers=form.answers())
+        except MeasurementPoint.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                form.add_error(None, error)
+        else:
+            if rated.closed:
+                messages.success(request, "Thank you: your ratings are saved. Everyone has now rated, so the point is closed.")
+            elif rated.changed:
+                messages.success(request, "Thank you: your ratings are saved. You can correct them until the point closes.")
+            else:
+                messages.info(request, "Your ratings are unchanged.")
+            return redirect("measurement_point", engagement.pk, point.pk)
+    return _point_page(request, engagement, point, rating_form=form, status=422)
+
+
+def _coach_only(request: HttpRequest, engagement: Engagement) -> None:
+    if engagement.coach_id != request.user.pk:
+        raise Http404
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
+    engagement = _engagement_or_404(request, engagement_id)
+    _coach_only(request, engagement)
+    point = _point_or_404(engagement, point_id)
+    try:
+        closed = services.close_point(point=point, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"The {closed.get_kind_display().lower()} is closed: {closed.get_status_display().lower()}.")
+    return redirect("measurement_point", engagement.pk, point.pk)
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
+    engagement = _engagement_or_404(request, engagement_id)
+    _coach_only(request, engagement)
+    point = _point_or_404(engagement, point_id)
+    form = MovePointForm(request.POST)
+    if form.is_valid():
+        try:
+            services.move_point(point=point, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The {point.get_kind_display().lower()} is moved; the reason is kept with it.")
+            return redirect("measurement_point", engagement.pk, point.pk)
+    return _point_page(request, engagement, point, move_form=form, status=422)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
+    engagement = _engagement_or_404(request, engagement_id)
+    _coach_only(request, engagement)
+    point = _point_or_404(engagement, point_id)
+    form = PointCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_on_point(point=point, actor=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your comment is saved.")
+            return redirect("measurement_point", engagement.pk, point.pk)
+    return _point_page(request, engagement, point, comment_form=form, status=422)
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    engagement = _engagement_or_404(request, engagement_id)
+    _coach_only(request, engagement)
+    try:
+        services.complete_engagement(engagement=engagement, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "The engagement is completed. The final report is being prepared.")
+    return redirect("measurement_progress", engagement.pk)
+
+
+@login_required
+def progress_pdf(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    """The stored progress report as it stands. When it is not there yet, a worker renders it:
+    the page says so and refreshes, with 202, rather than render in this web worker."""
+    engagement = _engagement_or_404(request, engagement_id)
+    path = selectors.progress_storage_path(engagement)
+    if default_storage.exists(path):
+        final = "final-report" if engagement.stage == Engagement.Stage.COMPLETED else "progress-report"
+        return FileResponse(
+            default_storage.open(path, "rb"), as_attachment=True, content_type="application/pdf",
+            filename=f"{final}-{engagement.pk}.pdf",
+        )
+    if cache.add(f"progress-pdf-requested:{path}", True, timeout=120):
+        render_progress_pdf.delay_on_commit(engagement_id=engagement.pk)
+    response = render(request, "measurement/preparing.html", {"engagement": engagement}, status=202)
+    response["Retry-After"] = "3"
+    return response

@@ -1,0 +1,96 @@
+"""Closing: automatic when all raters have rated; by the coach after the grace period with the
+missing raters recorded; the computed status is never edited, the coach may comment; completion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from engagements.models import Engagement
+from measurement import services
+from measurement.models import MeasurementPoint
+from tests.conftest import client_at
+from tests.measurement.conftest import after_grace, due_mid_point, hold_sessions, point_of, rate
+
+
+def test_the_coach_cannot_close_before_the_grace_period_while_raters_are_missing(acme, engagement, in_practice):
+    point = due_mid_point(acme, engagement)
+    rate(acme, point, engagement.coachee, 6)
+    with in_practice(acme), pytest.raises(ValidationError) as refused:
+        services.close_point(point=point, actor=acme.coach, now=point.fell_due_at + timedelta(days=1))
+    assert "Still to rate:" in str(refused.value) and "(coach)" in str(refused.value) and "(sponsor)" in str(refused.value)
+    assert not point_of(acme, engagement).is_closed
+
+
+def test_after_the_grace_period_the_coach_closes_with_the_missing_raters_recorded(acme, engagement, in_practice):
+    point = due_mid_point(acme, engagement)
+    rate(acme, point, engagement.coachee, 6)
+    with in_practice(acme):
+        services.close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
+    point = point_of(acme, engagement)
+    assert point.is_closed and point.closed_by == acme.coach
+    assert point.computation["missing_raters"] == ["coach", "sponsor"]
+    with in_practice(acme):
+        assert point.status == "on_track" and "not rated by coach, sponsor" in point.results.get().reason
+
+
+def test_only_the_coach_closes(acme, engagement, in_practice):
+    point = due_mid_point(acme, engagement)
+    with in_practice(acme), pytest.raises(MeasurementPoint.DoesNotExist):
+        services.close_point(point=point, actor=acme.coach2, now=after_grace(acme, point))
+    url = f"/engagements/{engagement.pk}/progress/points/{point.pk}/close/"
+    assert client_at(acme, engagement.coachee).post(url).status_code == 404
+
+
+def test_a_point_not_yet_due_cannot_be_closed(acme, engagement, in_practice):
+    with in_practice(acme), pytest.raises(ValidationError, match="not due yet"):
+        services.close_point(point=point_of(acme, engagement), actor=acme.coach)
+
+
+def test_the_grace_period_is_the_practice_setting(acme, engagement, in_practice):
+    acme.practice.measurement_grace_days = 0
+    acme.practice.save()
+    point = due_mid_point(acme, engagement)
+    with in_practice(acme):
+        services.close_point(point=point, actor=acme.coach)
+    assert point_of(acme, engagement).status == "off_track"  # nobody rated
+
+
+def test_the_coach_comments_but_the_computed_status_stays(acme, engagement, in_practice):
+    point = due_mid_point(acme, engagement)
+    for user in (engagement.coachee, acme.coach, acme.sponsor):
+        rate(acme, point, user, 2)
+    before = point_of(acme, engagement)
+    with in_practice(acme):
+        services.comment_on_point(point=before, actor=acme.coach, comment="A hard quarter; we agreed a new plan.")
+    after = point_of(acme, engagement)
+    assert after.coach_comment == "A hard quarter; we agreed a new plan."
+    assert (after.status, after.status_reason, after.computation) == (before.status, before.status_reason, before.computation)
+    assert after.status == "off_track"
+    assert not any(f.editable for f in MeasurementPoint._meta.get_fields() if f.name in ("status_reason", "computation"))
+
+
+def test_closing_the_point_shows_status_and_reason_on_the_page(acme, engagement):
+    point = due_mid_point(acme, engagement)
+    for user in (engagement.coachee, acme.coach, acme.sponsor):
+        rate(acme, point, user, 6)
+    page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert "On track" in page and "All 1 objective reached the bar after 3 of 6 sessions" in page
+    assert "baseline + (target − baseline) × (sessions held ÷ sessions contracted) − tolerance" in page
+
+
+def test_completing_needs_the_end_point_closed_then_moves_the_engagement_to_completed(acme, engagement, in_practice):
+    with in_practice(acme), pytest.raises(ValidationError, match="end-point"):
+        services.complete_engagement(engagement=engagement, actor=acme.coach)
+    hold_sessions(acme, engagement, 6)
+    for kind in ("mid", "end"):
+        point = point_of(acme, engagement, kind)
+        for user in (engagement.coachee, acme.coach, acme.sponsor):
+            rate(acme, point, user, 7)
+    assert point_of(acme, engagement, "end").status == "achieved"
+    with in_practice(acme):
+        services.complete_engagement(engagement=engagement, actor=acme.coach)
+        engagement = Engagement.objects.get(pk=engagement.pk)
+    assert engagement.stage == "completed" and engagement.completed_at is not None
