@@ -13,7 +13,6 @@ their own; the coach sees them all along (and everyone, once the point is closed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString
@@ -272,12 +271,18 @@ def point_for(*, engagement: Engagement, point_id: int) -> MeasurementPoint:
     return MeasurementPoint.objects.select_related("version").get(engagement=engagement, pk=point_id)
 
 
-def points_due_for(user, *, now: datetime | None = None) -> QuerySet[MeasurementPoint]:
-    """Open, due points where `user` is a party of the version rated (for home pages and reminders)."""
-    return MeasurementPoint.objects.filter(
-        Q(version__coachee=user) | Q(version__coach=user) | Q(version__sponsor=user),
-        closed_at__isnull=True, fell_due_at__isnull=False,
-    ).select_related("engagement__coachee", "version")
+RATED_BY = {"coachee": "rated_by_coachee", "coach": "rated_by_coach", "sponsor": "rated_by_sponsor"}
+
+
+def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
+    """Due, open points where `user` rates as `role` (the version's party, an objective rated by that
+    role) and has not rated yet. Two queries at most on a home page."""
+    rates = Objective.objects.filter(version=OuterRef("version"), **{RATED_BY[role]: True})
+    rated = Rating.objects.filter(point=OuterRef("pk"), role=role)
+    return (
+        MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False, **{f"version__{role}": user})
+        .filter(Exists(rates)).exclude(Exists(rated)).select_related("engagement__coachee").order_by("fell_due_at")
+    )
 
 
 # --- Where an engagement's progress report is stored ---------------------------------------------------------

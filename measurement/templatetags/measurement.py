@@ -1,0 +1,14 @@
+"""`{% points_to_rate %}`: the measurement points waiting for the signed-in person's ratings (home pages)."""
+
+from django import template
+
+from measurement.selectors import points_to_rate as points_awaiting
+
+register = template.Library()
+
+
+@register.inclusion_tag("measurement/_to_rate.html", takes_context=True)
+def points_to_rate(context, role: str) -> dict:
+    """Those awaiting the person as `role` (coachee, coach or sponsor): one list per home section."""
+    user = context["request"].user
+    return {"points": list(points_awaiting(user, role)) if user.is_authenticated else []}
