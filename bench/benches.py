@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import BenchError, bench
+from bench.pages import in_process, signed_in, under_load
 
 if TYPE_CHECKING:
     from bench.runner import Run
@@ -222,17 +223,9 @@ def _sessions_engagement(practice):
     return engagement
 
 
-def _p95(timings: list[float]) -> float:
-    return statistics.quantiles(timings, n=20, method="inclusive")[18]
-
-
 @bench("sessions_pages", "the coach's home page and an engagement page (50 logged sessions, 200 actions) signed in "
                          "as the coach: in-process p95 ms and queries, then p95 under load (wrk, gunicorn)", server=True)
 def sessions_pages(run: Run) -> None:
-    from django.conf import settings
-    from django.test import Client
-
-    from bench.environment import HOST
     from coachhub.tenancy.context import practice_context
     from sessions.models import ActionItem, CoachingSession
 
@@ -243,82 +236,11 @@ def sessions_pages(run: Run) -> None:
         coach = engagement.coach
     if (sessions, actions) != (SESSIONS_COUNT, SESSIONS_COUNT * ACTIONS_EACH):
         raise BenchError(f"the engagement has {sessions} sessions and {actions} actions, not {SESSIONS_COUNT} and {SESSIONS_COUNT * ACTIONS_EACH}.")
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(coach)
-    # Bound to the practice, as signing in at its host does (coachhub.accounts.signals).
-    from coachhub.tenancy.middleware import SESSION_PRACTICE_KEY
-
-    session = client.session
-    session[SESSION_PRACTICE_KEY] = run.data.practice.pk
-    session.save()
+    client, cookie = signed_in(run.data.practice, coach)
     pages = {"coach_home": "/", "engagement_page": f"/engagements/{engagement.pk}/sessions/"}
     checks = {"coach_home": str(engagement.coachee), "engagement_page": "Private note: session 49."}
     for label, path in pages.items():
-        timings, counts = [], set()
-        for attempt in range(PAGE_RUNS + 1):  # the first request warms up, and is not counted
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(path)
-                elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                raise BenchError(f"GET {path} as the coach answered {response.status_code} ({response.get('Location', '')}): {response.content[:300]!r}")
-            if not attempt and checks[label] not in response.content.decode():
-                raise BenchError(f"GET {path} as the coach lacks {checks[label]!r}: not the page expected.")
-            if attempt:
-                timings.append(elapsed * 1000)
-                counts.add(len(queries.captured_queries))
-        if len(counts) > 1:
-            run.say(f"{label}: the query count varied between requests: {sorted(counts)}")
-        run.say(f"{label}: GET {path}, {PAGE_RUNS} requests after one warm-up, median {statistics.median(timings):.1f} ms")
-        run.figure(f"{label}_p95_ms", _p95(timings))
-        run.figure(f"{label}_queries", max(counts))
+        in_process(run, client, label=label, path=path, expect=checks[label], runs=PAGE_RUNS)
     run.say(f"engagement {engagement.pk}: {sessions} sessions ({sessions // 2 + sessions % 2} logged), {actions} open actions; "
             "the figures above are sequential requests in one process (no server, no concurrency)")
-    _sessions_pages_under_load(run, pages, cookie=f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
-
-
-def _sessions_pages_under_load(run: Run, pages: dict[str, str], *, cookie: str) -> None:
-    """The same pages under wrk against gunicorn, signed in with the bench client's session cookie.
-    Its own server: it needs the bench's notes key (the shared `run.server` has none)."""
-    import http.client
-    import subprocess
-
-    from bench.environment import HOST, VAR
-    from bench.load import _REPORT, PERCENTILES, wrk_path
-    from bench.server import Server
-
-    server = Server(run.environment)
-    seconds = max(1, round(min(run.duration, 10)))
-    script = VAR / "wrk-report.lua"
-    script.write_text(_REPORT)
-    try:
-        server.start()
-        for label, path in pages.items():
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-            try:
-                connection.request("GET", path, headers={"Host": HOST, "Cookie": cookie})
-                status = connection.getresponse().status
-            finally:
-                connection.close()
-            if status != 200:
-                raise BenchError(f"GET {path} as the coach through gunicorn answered {status}.\n{server.log_tail()}")
-            values: dict[str, int] = {}
-            for duration in (1, seconds):  # one second of warm-up, then the measure
-                done = subprocess.run(
-                    [wrk_path(), "-t2", "-c8", f"-d{duration}s", "-H", f"Host: {HOST}", "-H", f"Cookie: {cookie}",
-                     "-s", str(script), server.base_url + path],
-                    check=False, capture_output=True, text=True, timeout=duration + 30,
-                )
-                if done.returncode != 0:
-                    raise BenchError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
-                values = {line.split()[1]: int(line.split()[2]) for line in done.stdout.splitlines() if line.startswith("@bench ")}
-            if values.get("non2xx"):
-                raise BenchError(f"{label}: {values['non2xx']} responses were errors under load.\n{server.log_tail()}")
-            rps = values["requests"] / (values["duration_us"] / 1e6)
-            run.say(f"{label} under load: {values['requests']} requests in {seconds} s (wrk -t2 -c8, gunicorn 2 workers, "
-                    f"signed in as the coach), {values['socket_errors']} socket errors")
-            run.figure(f"{label}_load_rps", rps)
-            for percentile in PERCENTILES:
-                run.figure(f"{label}_load_p{percentile}_ms", values[f"p{percentile}_us"] / 1000)
-    finally:
-        server.stop()
+    under_load(run, {label: (path, cookie) for label, path in pages.items()})

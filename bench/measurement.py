@@ -19,6 +19,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from bench import BenchError, bench
+from bench.pages import in_process, signed_in, under_load
 from bench.runner import Run
 
 # A spread of verdicts, one per engagement in turn (None: no point closed yet, the mid-point due).
@@ -213,7 +214,6 @@ def _dashboard_data(practice) -> tuple:
         build_portfolio(practice=practice, organisation=theirs, sponsor=other, coaches=coaches,
                         count=PRACTICE_ENGAGEMENTS - SPONSOR_ENGAGEMENTS, prefix="dash-p",
                         hours_back_from=2 * SESSIONS_HELD * SPONSOR_ENGAGEMENTS // MEASUREMENT_COACHES + 2)
-    _analyze()
     return sponsor, admin
 
 
@@ -234,90 +234,6 @@ def _analyze() -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _signed_in_cookie(practice, user) -> tuple:
-    from django.conf import settings
-    from django.test import Client
-
-    from bench.environment import HOST
-    from coachhub.tenancy.middleware import SESSION_PRACTICE_KEY
-
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(user)
-    session = client.session
-    session[SESSION_PRACTICE_KEY] = practice.pk  # bound to the practice, as signing in at its host does
-    session.save()
-    return client, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-
-def _in_process(run: Run, client, path: str, label: str, expect: str) -> None:
-    """Sequential requests in this process: the query count per request (the whole request)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts, timings = set(), []
-    for attempt in range(PAGE_RUNS + 1):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(path)
-            elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise BenchError(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
-        if not attempt and expect not in response.content.decode():
-            raise BenchError(f"GET {path} lacks {expect!r}: not the page expected.")
-        if attempt:
-            counts.add(len(queries.captured_queries))
-            timings.append(elapsed * 1000)
-    if len(counts) > 1:
-        run.say(f"{label}: the query count varied between requests: {sorted(counts)}")
-    run.say(f"{label}: GET {path} in-process, {PAGE_RUNS} requests after one warm-up, median {statistics.median(timings):.1f} ms")
-    run.figure(f"{label}_queries", max(counts))
-
-
-def _under_load(run: Run, pages: dict[str, tuple[str, str]]) -> None:
-    """Each page under wrk against gunicorn, signed in with its own session cookie."""
-    import http.client
-    import subprocess
-
-    from bench.environment import HOST, VAR
-    from bench.load import _REPORT, PERCENTILES, wrk_path
-    from bench.server import Server
-
-    server = Server(run.environment)
-    seconds = max(1, round(min(run.duration, 10)))
-    script = VAR / "wrk-report.lua"
-    script.write_text(_REPORT)
-    try:
-        server.start()
-        for label, (path, cookie) in pages.items():
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-            try:
-                connection.request("GET", path, headers={"Host": HOST, "Cookie": cookie})
-                status = connection.getresponse().status
-            finally:
-                connection.close()
-            if status != 200:
-                raise BenchError(f"GET {path} through gunicorn answered {status}.\n{server.log_tail()}")
-            values: dict[str, int] = {}
-            for duration in (1, seconds):  # one second of warm-up, then the measure
-                done = subprocess.run(
-                    [wrk_path(), "-t2", "-c8", f"-d{duration}s", "--timeout", "10s", "-H", f"Host: {HOST}",
-                     "-H", f"Cookie: {cookie}", "-s", str(script), server.base_url + path],
-                    check=False, capture_output=True, text=True, timeout=duration + 30,
-                )
-                if done.returncode != 0:
-                    raise BenchError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
-                values = {line.split()[1]: int(line.split()[2]) for line in done.stdout.splitlines() if line.startswith("@bench ")}
-            if values.get("non2xx"):
-                raise BenchError(f"{label}: {values['non2xx']} responses were errors under load.\n{server.log_tail()}")
-            run.say(f"{label} under load: {values['requests']} requests in {seconds} s (wrk -t2 -c8, gunicorn 2 workers, "
-                    f"signed in), {values['socket_errors']} socket errors")
-            run.figure(f"{label}_load_rps", values["requests"] / (values["duration_us"] / 1e6))
-            for percentile in PERCENTILES:
-                run.figure(f"{label}_load_p{percentile}_ms", values[f"p{percentile}_us"] / 1000)
-    finally:
-        server.stop()
-
-
 @bench("measurement_dashboards", "the sponsor dashboard (200 engagements) and the practice dashboard (1,000): "
                                  "queries per request, then p95 under load (wrk, gunicorn), signed in", server=True)
 def measurement_dashboards(run: Run) -> None:
@@ -326,13 +242,16 @@ def measurement_dashboards(run: Run) -> None:
     practice = run.data.practice
     with practice_context(practice):
         sponsor, admin = _dashboard_data(practice)
-    sponsor_client, sponsor_cookie = _signed_in_cookie(practice, sponsor)
-    admin_client, admin_cookie = _signed_in_cookie(practice, admin)
+    # Once the data is committed (the practice's context is one transaction): ANALYZE cannot see rows
+    # that are not, and statistics of empty tables give the planner nested loops over everything.
+    _analyze()
+    sponsor_client, sponsor_cookie = signed_in(practice, sponsor)
+    admin_client, admin_cookie = signed_in(practice, admin)
     run.say(f"{SPONSOR_ENGAGEMENTS} engagements sponsored by {SPONSOR_EMAIL} (20 a page, 3 objective charts each); "
             f"{PRACTICE_ENGAGEMENTS} in the practice's dashboard (50 a page)")
-    _in_process(run, sponsor_client, "/dashboard/sponsor/", "sponsor_dashboard", "Coaching progress")
-    _in_process(run, admin_client, "/practice/dashboard/", "practice_dashboard", "Practice dashboard")
-    _under_load(run, {
+    in_process(run, sponsor_client, label="sponsor_dashboard", path="/dashboard/sponsor/", expect="Coaching progress", runs=PAGE_RUNS)
+    in_process(run, admin_client, label="practice_dashboard", path="/practice/dashboard/", expect="Practice dashboard", runs=PAGE_RUNS)
+    under_load(run, {
         "sponsor_dashboard": ("/dashboard/sponsor/", sponsor_cookie),
         "practice_dashboard": ("/practice/dashboard/", admin_cookie),
     })

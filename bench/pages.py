@@ -1,0 +1,100 @@
+"""Signed-in pages measured two ways: sequential requests in this process (queries per request,
+p95 ms), then under wrk against the bench's own gunicorn (rps and percentiles)."""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import subprocess
+import time
+
+from bench import BenchError
+from bench.runner import Run
+
+
+def signed_in(practice, user) -> tuple:
+    """A test client signed in as `user` at the bench host, and its session cookie for wrk."""
+    from django.conf import settings
+    from django.test import Client
+
+    from bench.environment import HOST
+    from coachhub.tenancy.middleware import SESSION_PRACTICE_KEY
+
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_PRACTICE_KEY] = practice.pk  # bound to the practice, as signing in at its host does
+    session.save()
+    return client, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=20, method="inclusive")[18]
+
+
+def in_process(run: Run, client, *, label: str, path: str, expect: str, runs: int) -> None:
+    """`runs` requests after one warm-up: figures `<label>_p95_ms` and `<label>_queries`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts, timings = set(), []
+    for attempt in range(runs + 1):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise BenchError(f"GET {path} answered {response.status_code} ({response.get('Location', '')}): {response.content[:300]!r}")
+        if not attempt and expect not in response.content.decode():
+            raise BenchError(f"GET {path} lacks {expect!r}: not the page expected.")
+        if attempt:
+            counts.add(len(queries.captured_queries))
+            timings.append(elapsed * 1000)
+    if len(counts) > 1:
+        run.say(f"{label}: the query count varied between requests: {sorted(counts)}")
+    run.say(f"{label}: GET {path} in-process, {runs} requests after one warm-up, median {statistics.median(timings):.1f} ms")
+    run.figure(f"{label}_p95_ms", p95(timings))
+    run.figure(f"{label}_queries", max(counts))
+
+
+def under_load(run: Run, pages: dict[str, tuple[str, str]]) -> None:
+    """Each page (label → (path, session cookie)) under wrk against a gunicorn of its own (it needs
+    the bench's notes key, which the shared `run.server` lacks): `<label>_load_rps` and percentiles."""
+    from bench.environment import HOST, VAR
+    from bench.load import _REPORT, PERCENTILES, wrk_path
+    from bench.server import Server
+
+    server = Server(run.environment)
+    seconds = max(1, round(min(run.duration, 10)))
+    script = VAR / "wrk-report.lua"
+    script.write_text(_REPORT)
+    try:
+        server.start()
+        for label, (path, cookie) in pages.items():
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            try:
+                connection.request("GET", path, headers={"Host": HOST, "Cookie": cookie})
+                status = connection.getresponse().status
+            finally:
+                connection.close()
+            if status != 200:
+                raise BenchError(f"GET {path} through gunicorn answered {status}.\n{server.log_tail()}")
+            values: dict[str, int] = {}
+            for duration in (1, seconds):  # one second of warm-up, then the measure
+                done = subprocess.run(
+                    [wrk_path(), "-t2", "-c8", f"-d{duration}s", "--timeout", "10s", "-H", f"Host: {HOST}",
+                     "-H", f"Cookie: {cookie}", "-s", str(script), server.base_url + path],
+                    check=False, capture_output=True, text=True, timeout=duration + 30,
+                )
+                if done.returncode != 0:
+                    raise BenchError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+                values = {line.split()[1]: int(line.split()[2]) for line in done.stdout.splitlines() if line.startswith("@bench ")}
+            if values.get("non2xx"):
+                raise BenchError(f"{label}: {values['non2xx']} responses were errors under load.\n{server.log_tail()}")
+            run.say(f"{label} under load: {values['requests']} requests in {seconds} s (wrk -t2 -c8, gunicorn 2 workers, "
+                    f"signed in), {values['socket_errors']} socket errors")
+            run.figure(f"{label}_load_rps", values["requests"] / (values["duration_us"] / 1e6))
+            for percentile in PERCENTILES:
+                run.figure(f"{label}_load_p{percentile}_ms", values[f"p{percentile}_us"] / 1000)
+    finally:
+        server.stop()
