@@ -178,6 +178,12 @@ def contract_in_force(engagement: Engagement) -> ContractVersion | None:
     return ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED).first()
 
 
+def cancelled_in_time(starts_at: datetime, contract: ContractVersion | None, now: datetime) -> bool:
+    """The contract's rule: a session cancelled at least its notice before it starts is not counted."""
+    notice = contract.cancellation_notice_hours if contract else 0
+    return starts_at - now >= timedelta(hours=notice)
+
+
 @dataclass
 class Commitment:
     """The package as the contract states it, and how much of it is booked or used."""
@@ -207,10 +213,12 @@ class Commitment:
         return self.contract.end_date if self.contract else None
 
     def describe(self) -> str:
+        """As the issue words it: "Session 3 of 8, 5 left, ends 30 June 2027" — the next session, and
+        how many the contract still holds after it."""
         if self.contract is None:
             return "No contract in force."
         return (
-            f"Session {self.next_number} of {self.total}, {self.left} left, ends {self.end_date.day} {self.end_date:%B %Y}"
+            f"Session {self.next_number} of {self.total}, {self.left - 1} left, ends {self.end_date.day} {self.end_date:%B %Y}"
             if self.left else f"All {self.total} sessions booked or used; ends {self.end_date.day} {self.end_date:%B %Y}"
         )
 
@@ -225,6 +233,13 @@ def commitment(engagement: Engagement) -> Commitment:
 
 def worked_on_topics() -> list[str]:
     return list(WorkedOnTopic.objects.filter(is_active=True).values_list("name", flat=True))
+
+
+def worked_on_choices(session: CoachingSession) -> list[str]:
+    """The practice's list, plus entries the admin has since retired that this session ticked (the
+    list's promise: retiring an entry keeps it on the sessions that ticked it, saved again or not)."""
+    names = worked_on_topics()
+    return names + [name for name in session.worked_on if name not in names]
 
 
 # --- The coach's home page ------------------------------------------------------------------------

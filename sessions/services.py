@@ -8,6 +8,7 @@ Private notes are encrypted before they reach the model and never appear in audi
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -86,7 +87,8 @@ def book_session(
     commitment = selectors.commitment(engagement)
     if commitment.contract is None:
         raise BookingRefused(NO_CONTRACT, "There is no accepted contract in force: sessions are booked against it.")
-    if not by_coach and (commitment.left <= 0 or starts_at.date() > commitment.end_date):
+    day = _contract_day(starts_at)
+    if not by_coach and (commitment.left <= 0 or day > commitment.end_date):
         raise BookingRefused(
             PAST_COMMITMENT, "That goes beyond what the contract states (its sessions or its end date). "
             "Please ask your coach: only they can book past the contract.", "start",
@@ -98,7 +100,7 @@ def book_session(
                 f"The contract's {commitment.total} sessions are all booked or used. Tick “book beyond the contract” "
                 "to book anyway.", "beyond_commitment",
             )
-        if starts_at.date() > commitment.end_date:
+        if day > commitment.end_date:
             raise BookingRefused(
                 PAST_END_DATE,
                 f"The contract ends on {commitment.end_date:%d %B %Y}. Tick “book beyond the contract” to book anyway.",
@@ -114,6 +116,11 @@ def book_session(
     reminders.arm_coaching_session(session=session)
     _notify(session, profile, base_url=base_url, event="booked")
     return session
+
+
+def _contract_day(moment: datetime) -> date:
+    """The day a moment falls on for the contract's dates: a day in the practice's zone."""
+    return moment.astimezone(ZoneInfo(require_practice().time_zone)).date()
 
 
 def _lock_session(session: CoachingSession) -> CoachingSession:
@@ -138,7 +145,7 @@ def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datet
         raise CoachingSession.DoesNotExist
     if session.attendance != Attendance.SCHEDULED:
         raise ValidationError("Only a scheduled session can be cancelled.")
-    in_time = session.booking.starts_at - now >= timedelta(hours=_notice_hours(session))
+    in_time = selectors.cancelled_in_time(session.booking.starts_at, selectors.contract_in_force(session.engagement), now)
     session.attendance = Attendance.CANCELLED_IN_TIME if in_time else Attendance.LATE_CANCELLATION
     session.ics_sequence += 1
     session.save(update_fields=["attendance", "counts_as_used", "ics_sequence", "updated_at"])
@@ -153,9 +160,13 @@ def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datet
 
 
 @transaction.atomic
-def reschedule_session(*, session: CoachingSession, actor, starts_at: datetime, base_url: str, now: datetime | None = None) -> CoachingSession:
+def reschedule_session(
+    *, session: CoachingSession, actor, starts_at: datetime, base_url: str, now: datetime | None = None,
+    beyond_commitment: bool = False,
+) -> CoachingSession:
     """Move a scheduled session to another free time of the coach, with the contract's notice.
-    Later than that, the session can only be cancelled (and counts as used)."""
+    Later than that, the session can only be cancelled (and counts as used). Past the contract's end
+    date only the coach moves it, having confirmed (`beyond_commitment`)."""
     now = now or timezone.now()
     session = _lock_session(session)
     if not selectors.may_book_sessions(session.engagement, actor):
@@ -169,6 +180,14 @@ def reschedule_session(*, session: CoachingSession, actor, starts_at: datetime, 
             "Cancelling it now counts as used.",
         )
     contract = selectors.contract_in_force(session.engagement)
+    by_coach = session.engagement.coach_id == actor.pk
+    if _contract_day(starts_at) > contract.end_date and not (beyond_commitment and by_coach):
+        raise BookingRefused(
+            PAST_END_DATE, f"The contract ends on {contract.end_date:%d %B %Y}. " + (
+                "Tick “book beyond the contract” to move the session there anyway." if by_coach
+                else "Please ask your coach: only they can book past the contract."
+            ), "beyond_commitment" if by_coach else "start",
+        )
     profile = CoachProfile.objects.get(user_id=session.engagement.coach_id)
     if not is_free_slot(profile, starts_at, minutes=contract.session_minutes):
         raise BookingRefused(NOT_A_SLOT, NOT_FREE_MESSAGE, "start")
@@ -180,11 +199,13 @@ def reschedule_session(*, session: CoachingSession, actor, starts_at: datetime, 
     session.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="coaching_session.moved", subject=str(session), previous=old.starts_at.isoformat())
     reminders.arm_coaching_session(session=session)
-    _notify(session, profile, base_url=base_url, event="moved")
+    _notify(session, profile, base_url=base_url, event="moved", previous=old.starts_at)
     return session
 
 
-def _notify(session: CoachingSession, profile: CoachProfile, *, base_url: str, event: str) -> None:
+def _notify(
+    session: CoachingSession, profile: CoachProfile, *, base_url: str, event: str, previous: datetime | None = None,
+) -> None:
     engagement = session.engagement
     leader, coach = engagement.coachee, engagement.coach
     attachment = [calendar.meeting_attachment(
@@ -199,6 +220,8 @@ def _notify(session: CoachingSession, profile: CoachProfile, *, base_url: str, e
             context={
                 "reader": reader, "leader": leader, "coach": coach, "event": event, "number": session.number,
                 "when": describe(session.booking.starts_at, zone),
+                "previous": describe(previous, zone) if previous else "",
+                "counts_as_used": session.counts_as_used,
                 "minutes": int((session.booking.ends_at - session.booking.starts_at).total_seconds() // 60),
                 "video_link": profile.video_link, "url": url,
             },
@@ -218,14 +241,18 @@ def _check_length(field: str, text: str) -> None:
         )
 
 
-def _merge(saved: str, mine: str, when: datetime) -> str:
-    """Both texts, the one already saved first, and a marked block with the one from the stale page."""
-    if not saved.strip():
-        return mine
-    if not mine.strip() or mine == saved or saved.endswith(mine):
-        return saved
+def _merge(saved: str, mine: str, when: datetime) -> tuple[str, bool]:
+    """Both texts, the one already saved first, and a marked block with the one from the stale page.
+    Returns (text, whether both had to be kept side by side).
+
+    Where one text already holds the other (the same tab's own earlier save still in flight, or a
+    tab that only typed on), the longer one keeps everything and nothing needs marking."""
+    if not saved.strip() or saved in mine:
+        return mine, False
+    if not mine.strip() or mine in saved:
+        return saved, False
     stamp = timezone.localtime(when).strftime("%H:%M")
-    return f"{saved}\n\n--- Also typed in another tab or window (saved {stamp}): ---\n{mine}"
+    return f"{saved}\n\n--- Also typed in another tab or window (saved {stamp}): ---\n{mine}", True
 
 
 @transaction.atomic
@@ -246,22 +273,35 @@ def save_log(
         raise CoachingSession.DoesNotExist
     if engagement.stage != Engagement.Stage.ACTIVE:
         raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}, not active: sessions cannot be logged.", code=NOT_ACTIVE)
+    if (final or attendance is not None) and session.booking.starts_at > now:
+        # Notes can be prepared ahead; how it went is recorded once it has begun (and calling it
+        # off goes through cancel_session, where the contract's notice decides what it counts as).
+        raise ValidationError(
+            {"attendance": f"Session {session.number} has not taken place yet: its attendance is recorded once it "
+                           "has begun. To call it off, cancel it from the sessions page."},
+        )
     texts = {"goals": goals, "private_notes": private_notes, "summary": summary}
     for field, text in texts.items():
         if text is not None:
             _check_length(field, text)
-    conflict = version != session.version
+    stale = version != session.version
+    conflict = False
     current = {"goals": session.goals, "summary": session.summary, "private_notes": encryption.decrypt(session.private_notes_ciphertext)}
     for field, text in texts.items():
         if text is None:
             continue
-        current[field] = _merge(current[field], text, now) if conflict else text
+        if stale:
+            current[field], merged = _merge(current[field], text, now)
+            conflict = conflict or merged
+        else:
+            current[field] = text
         if len(current[field]) > NOTES_MAX_LENGTH:
             raise ValidationError({field: "Merging with the other tab's text makes this too long; shorten it and save again."})
     session.goals, session.summary = current["goals"], current["summary"]
     session.private_notes_ciphertext = encryption.encrypt(current["private_notes"])
     if worked_on is not None:
-        allowed = set(selectors.worked_on_topics())
+        ensure_worked_on_topics()
+        allowed = set(selectors.worked_on_choices(session))
         session.worked_on = [name for name in worked_on if name in allowed]
     if attendance is not None:
         if attendance not in Attendance.values:
@@ -332,7 +372,8 @@ def keep_signed_out_draft(
     if private_notes is not None:
         draft.private_notes_ciphertext = encryption.encrypt(private_notes)
     if worked_on is not None:
-        allowed = set(selectors.worked_on_topics())
+        ensure_worked_on_topics()
+        allowed = set(selectors.worked_on_choices(session))
         draft.worked_on = [name for name in worked_on if name in allowed]
     draft.save()
     return draft
@@ -375,6 +416,19 @@ def set_action_done(*, action: ActionItem, actor, done: bool, now: datetime | No
 
 
 @transaction.atomic
+def remove_action(*, action: ActionItem, actor) -> None:
+    """The coach takes back an action added by mistake (a typo, the wrong owner): it goes, with its
+    reminder, and the audit keeps a line saying so."""
+    action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement", "session").get(pk=action.pk)
+    if action.engagement.coach_id != actor.pk:
+        raise ActionItem.DoesNotExist
+    _active_engagement(action.engagement, actor)
+    reminders.disarm_action(action=action, reason="the action was removed")
+    audit.record(actor=actor, action="action_item.removed", subject=str(action.session))
+    action.delete()
+
+
+@transaction.atomic
 def add_reflection(*, engagement: Engagement, actor, text: str) -> CoacheeReflection:
     if engagement.coachee_id != actor.pk:
         raise Engagement.DoesNotExist
@@ -391,6 +445,9 @@ def share_summary_with_sponsor(*, session: CoachingSession, actor, shared: bool)
     session = _lock_session(session)
     if session.engagement.coachee_id != actor.pk:
         raise CoachingSession.DoesNotExist
+    if shared and (session.logged_at is None or not session.summary.strip()):
+        # Shared is a choice about a summary the coachee has read, not a blank cheque for one to come.
+        raise ValidationError("This session has no summary to share yet.")
     session.summary_shared_with_sponsor = shared
     session.save(update_fields=["summary_shared_with_sponsor", "updated_at"])
     audit.record(actor=actor, action="session_summary.shared" if shared else "session_summary.unshared", subject=str(session))

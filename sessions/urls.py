@@ -16,4 +16,5 @@ urlpatterns = [
     path("sessions/<int:session_id>/share/", views.share_summary, name="share_summary"),
     path("practice/worked-on/", views.worked_on_topics, name="worked_on_topics"),
     path("actions/<int:action_id>/done/", views.tick_action, name="tick_action"),
+    path("actions/<int:action_id>/remove/", views.remove_action, name="remove_action"),
 ]

@@ -64,24 +64,33 @@ def engagement_sessions(request: HttpRequest, engagement_id: int) -> HttpRespons
     """The engagement's sessions: the coachee's own page, the coach's overview; dates only for
     the practice admin and the sponsor (with the summaries the coachee shared)."""
     engagement, viewer = _engagement_or_404(request, engagement_id)
+    return _engagement_page(request, engagement, viewer)
+
+
+def _engagement_page(request: HttpRequest, engagement, viewer, reflection_form: ReflectionForm | None = None) -> HttpResponse:
     records = selectors.records_for(engagement, viewer)
     now = timezone.now()
     actions = [action for record in records for action in record.actions]
     is_upcoming = {r.session.pk: r.session.attendance == Attendance.SCHEDULED and r.session.booking.starts_at >= now for r in records}
     upcoming = [r for r in records if is_upcoming[r.session.pk]]
+    commitment = selectors.commitment(engagement)
+    for record in upcoming:
+        # Said before the coach or coachee confirms a cancellation: does it count as used?
+        record.late_if_cancelled = not selectors.cancelled_in_time(record.session.booking.starts_at, commitment.contract, now)
     past = [r for r in reversed(records) if not is_upcoming[r.session.pk]]
     done = sorted((a for a in actions if a.status == ActionItem.Status.DONE), key=lambda a: a.done_at, reverse=True)
     # A long engagement shows its latest sessions and done actions first; "show all" lists the rest.
     show_all = request.GET.get("all") == "1"
     return render(request, "sessions/engagement.html", {
-        "engagement": engagement, "viewer": viewer, "commitment": selectors.commitment(engagement),
+        "engagement": engagement, "viewer": viewer, "commitment": commitment,
         "upcoming": upcoming, "past": past if show_all else past[:PAST_SESSIONS_SHOWN], "past_count": len(past),
         "open_actions": [a for a in actions if a.status == ActionItem.Status.OPEN],
         "done_actions": done if show_all else done[:DONE_ACTIONS_SHOWN], "done_count": len(done), "show_all": show_all,
+        "today": timezone.localdate(now),
         "reflections": selectors.reflections_for(engagement, viewer),
-        "reflection_form": ReflectionForm(),
+        "reflection_form": reflection_form or ReflectionForm(),
         "progress": progress_panel(viewer=request.user, roles=request.roles, engagement=engagement),
-    })
+    }, status=422 if reflection_form is not None else 200)
 
 
 @login_required
@@ -112,9 +121,11 @@ def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
         else:
             messages.success(request, "The session is booked. You both have a calendar invitation.")
             return redirect("engagement_sessions", engagement.pk)
+    week = slot_week(profile, request, minutes=commitment.contract.session_minutes)
     return render(request, "sessions/book.html", {
-        "engagement": engagement, "viewer": viewer, "form": form, "commitment": commitment,
-        "minutes": commitment.contract.session_minutes, "warn": commitment.left <= 0, **slot_week(profile, request, minutes=commitment.contract.session_minutes),
+        "engagement": engagement, "viewer": viewer, "form": form, "commitment": commitment, "profile": profile,
+        "minutes": commitment.contract.session_minutes, "warn": commitment.left <= 0,
+        "past_end": week["week_last"] > commitment.end_date, **week,
     })
 
 
@@ -135,7 +146,8 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.reschedule_session(
-                session=session, actor=request.user, starts_at=form.cleaned_data["start"], base_url=_base_url(request)
+                session=session, actor=request.user, starts_at=form.cleaned_data["start"], base_url=_base_url(request),
+                beyond_commitment=viewer.is_coach and form.cleaned_data["beyond_commitment"],
             )
         except BookingRefused as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -144,9 +156,10 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Session {session.number} is moved. You both have an updated invitation.")
             return redirect("engagement_sessions", engagement.pk)
+    week = slot_week(profile, request, minutes=commitment.contract.session_minutes)
     return render(request, "sessions/book.html", {
         "engagement": engagement, "viewer": viewer, "form": form, "commitment": commitment, "minutes": commitment.contract.session_minutes,
-        "moving": session, **slot_week(profile, request, minutes=commitment.contract.session_minutes),
+        "moving": session, "profile": profile, "past_end": week["week_last"] > commitment.end_date, **week,
     })
 
 
@@ -168,7 +181,8 @@ def _log_form(session: CoachingSession, user, data=None, draft: dict | None = No
     """The log as saved, or with the texts of a draft kept while signed out (saved on the next save)."""
     saved = {"goals": session.goals, "summary": session.summary, "worked_on": session.worked_on,
              "private_notes": selectors.private_notes_of(session, user)}
-    return SessionLogForm(data, topics=services.ensure_worked_on_topics(), initial={
+    services.ensure_worked_on_topics()
+    return SessionLogForm(data, topics=selectors.worked_on_choices(session), initial={
         **saved, **{field: value for field, value in (draft or {}).items() if field in saved},
         "version": session.version, "draft_token": services.log_draft_token(session=session, coach=user),
         "attendance": session.attendance if session.attendance != Attendance.SCHEDULED else Attendance.HELD,
@@ -195,9 +209,11 @@ def log(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _coach_session_or_404(request, session_id)
     draft = selectors.signed_out_draft_of(session, request.user) if request.method == "GET" else None
     form = _log_form(session, request.user, posted(request), draft=draft)
+    # Notes may be prepared before the session; it is logged (attendance and all) once it has begun.
+    started = session.booking.starts_at <= timezone.now()
     if request.method == "POST" and form.is_valid():
         try:
-            session, conflict = _save(request, session, form, final=True)
+            session, conflict = _save(request, session, form, final=started)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -205,10 +221,15 @@ def log(request: HttpRequest, session_id: int) -> HttpResponse:
                 messages.warning(request, "This log was also saved from another tab or window. Both texts are kept: "
                                           "check the marked parts below and save again.")
                 return redirect("session_log", session.pk)
-            messages.success(request, f"Session {session.number} is logged.")
+            if started:
+                messages.success(request, f"Session {session.number} is logged.")
+            else:
+                messages.success(request, f"Your notes for session {session.number} are saved. Record how it went "
+                                          "once it has taken place.")
             return redirect("engagement_sessions", session.engagement_id)
     return render(request, "sessions/log.html", {
         "session": session, "form": form, "action_form": ActionForm(), "actions": session.actions.all(), "draft": draft,
+        "started": started,
     }, status=422 if form.errors else 200)
 
 
@@ -244,7 +265,9 @@ def autosave(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _keep_signed_out_draft(request: HttpRequest, session_id: int) -> HttpResponse:
-    form = SessionLogForm(request.POST, topics=services.ensure_worked_on_topics())
+    # Which entries this session may keep (retired ones it ticked too) is the service's to decide.
+    topics = services.ensure_worked_on_topics()
+    form = SessionLogForm(request.POST, topics=topics + [t for t in request.POST.getlist("worked_on") if t not in topics])
     context = {"signed_out": True}
     if not form.is_valid():
         context["problems"] = [error for errors in form.errors.values() for error in errors]
@@ -276,6 +299,7 @@ def add_action(request: HttpRequest, session_id: int) -> HttpResponse:
         log_form = _log_form(session, request.user)
         return render(request, "sessions/log.html", {
             "session": session, "form": log_form, "action_form": form, "actions": session.actions.all(),
+            "started": session.booking.starts_at <= timezone.now(),
         }, status=422)
     messages.success(request, "Action added.")
     return redirect("session_log", session.pk)
@@ -293,6 +317,21 @@ def tick_action(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def remove_action(request: HttpRequest, action_id: int) -> HttpResponse:
+    action = _or_404(selectors.action_for_participant, request, action_id)
+    if action.engagement.coach_id != request.user.pk:
+        raise Http404
+    try:
+        services.remove_action(action=action, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Action removed: “{action.text}”.")
+    return redirect("session_log", action.session_id)
+
+
+@login_required
+@require_POST
 def add_reflection(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement, viewer = _engagement_or_404(request, engagement_id)
     if not viewer.is_coachee:
@@ -304,10 +343,8 @@ def add_reflection(request: HttpRequest, engagement_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("engagement_sessions", engagement.pk)
+        # The page again, with the text still in the box and the message next to it.
+        return _engagement_page(request, engagement, viewer, reflection_form=form)
     messages.success(request, "Reflection saved. Only you can see it.")
     return redirect("engagement_sessions", engagement.pk)
 
@@ -319,8 +356,12 @@ def share_summary(request: HttpRequest, session_id: int) -> HttpResponse:
     if session.engagement.coachee_id != request.user.pk:
         raise Http404
     shared = request.POST.get("shared") == "1"
-    services.share_summary_with_sponsor(session=session, actor=request.user, shared=shared)
-    messages.success(request, f"Session {session.number}'s summary is {'now shared with' if shared else 'no longer shared with'} your sponsor.")
+    try:
+        services.share_summary_with_sponsor(session=session, actor=request.user, shared=shared)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Session {session.number}'s summary is {'now shared with' if shared else 'no longer shared with'} your sponsor.")
     return redirect("engagement_sessions", session.engagement_id)
 
 

@@ -7,6 +7,9 @@
 - a measurement point that fell due and is not closed (when the measurement demo made one): each
   rater who has not rated, the sponsor among them.
 
+The upcoming chemistry calls and coaching sessions the demo books get their 24 h, 1 h and
+after-the-event reminders like any booking (nothing of theirs is due at once).
+
 Only first reminders that are still pending are brought forward, and their keys (so their
 Message-IDs) never change: running seed_demo again sends none of them twice.
 """
@@ -19,8 +22,8 @@ from django.utils import timezone
 
 from coachhub.reminders import services
 from coachhub.reminders.models import Reminder
-from engagements.models import ContractVersion, Engagement
-from sessions.models import ActionItem, CoachingSession
+from engagements.models import ChemistryCall, ContractVersion, Engagement
+from sessions.models import ActionItem, Attendance, CoachingSession
 
 DEMO_ACTION = "Book a venue for the team's away day"
 
@@ -39,6 +42,17 @@ def _bring_forward(subject: str) -> None:
 
 
 def seed_reminders(people: dict) -> None:
+    # The demo books its calls and sessions directly, not through the booking services: arm them here.
+    now = timezone.now()
+    for call in ChemistryCall.objects.filter(
+        status=ChemistryCall.Status.BOOKED, booking__is_active=True, booking__starts_at__gt=now
+    ).select_related("booking", "engagement"):
+        services.arm_chemistry_call(call=call)
+    for session in CoachingSession.objects.filter(
+        attendance=Attendance.SCHEDULED, booking__is_active=True, booking__starts_at__gt=now
+    ).select_related("booking", "engagement"):
+        services.arm_coaching_session(session=session)
+
     contract = ContractVersion.objects.filter(
         coachee=people["coachee2"], status=ContractVersion.Status.SENT
     ).order_by("-number").first()

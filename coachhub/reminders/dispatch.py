@@ -18,7 +18,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coachhub.accounts.models import User
-from coachhub.reminders.kinds import KINDS, WEEK, next_local_time
+from coachhub.reminders.kinds import DIGEST_TIME, KINDS, WEEK, next_local_time
 from coachhub.reminders.models import EngagementPause, NotificationSettings, Reminder
 from coachhub.reminders.zones import known_zones, zones_of
 from coachhub.roster.models import CoachProfile
@@ -39,7 +39,6 @@ from coachhub.tenancy.timezones import describe
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-DIGEST_TIME = time(7, 0)
 MAX_ATTEMPTS = 6
 UNSUBSCRIBE_SALT = "reminders.unsubscribe"
 
@@ -245,7 +244,8 @@ def _digest(entries, recipient, zone: str, base_url: str, practice) -> tuple[lis
     digest = hashlib.sha256("|".join(sorted(r.key for r in rows)).encode()).hexdigest()[:40]
     items = []
     for row, context in entries:
-        context = {"practice": practice, **context}
+        # A digest line names its time, never "tomorrow" or "in an hour": the digest may come on the day itself.
+        context = {"practice": practice, **context, "in_digest": True}
         items.append({
             "line": " ".join(render_to_string(f"emails/reminders/{KINDS[row.kind].template}_subject.txt", context).split()),
             "url": context["url"],

@@ -41,6 +41,24 @@ def next_local_time(after: datetime, at: time, zone: str) -> datetime:
     return candidate if candidate >= after else local_instant(local_day + timedelta(days=1), at, zone)
 
 
+def last_local_time(before: datetime, at: time, zone: str) -> datetime:
+    """The last `at` on the wall clock of `zone` at or before the instant `before`."""
+    local_day = before.astimezone(ZoneInfo(zone)).date()
+    candidate = local_instant(local_day, at, zone)
+    return candidate if candidate <= before else local_instant(local_day - timedelta(days=1), at, zone)
+
+
+DIGEST_TIME = time(7, 0)
+
+
+def digest_slot(due_at: datetime, zone: str, now: datetime) -> datetime | None:
+    """The morning digest that carries a reminder due at `due_at`: the last 07:00 on the reader's
+    clock at or before it (a day-before reminder comes the morning before, not after), while that is
+    still ahead. None once it has passed: the dispatcher then sends it singly or in the next digest."""
+    slot = last_local_time(due_at, DIGEST_TIME, zone)
+    return slot if slot > now else None
+
+
 def _url(name: str, *args) -> str:
     try:
         return reverse(name, args=args)
@@ -61,6 +79,8 @@ class Kind:
     context: Callable[[object, object], dict]
     engagement_id: Callable[[object], int | None]
     recurring: bool = False  # weekly after the first, until it no longer applies
+    # The roles it can go to: the settings page offers a person only the kinds of their roles.
+    audience: frozenset[str] = frozenset({"coach", "coachee", "sponsor"})
 
 
 # --- Chemistry calls ---------------------------------------------------------------------------------
@@ -95,9 +115,11 @@ def _before_call(offset: timedelta):
 
 
 def _call_context(call: ChemistryCall, reminder) -> dict:
+    for_coach = reminder.recipient_id == call.coach_id
     return {
-        "event": call.booking, "other": call.coach if reminder.recipient_id != call.coach_id else call.engagement.coachee,
-        "url": _url("my_chemistry_call", call.pk), "starts_at": call.booking.starts_at,
+        "event": call.booking, "other": call.engagement.coachee if for_coach else call.coach, "for_coach": for_coach,
+        # The leader's call page is theirs alone; a coach finds their upcoming calls on their home page.
+        "url": _url("home") if for_coach else _url("my_chemistry_call", call.pk), "starts_at": call.booking.starts_at,
         "minutes": int((call.booking.ends_at - call.booking.starts_at).total_seconds() // 60),
         "coach_id": call.coach_id,
     }
@@ -322,31 +344,38 @@ def _starts(offset_before_start: timedelta):
     return lambda obj, reminder: obj.booking.starts_at - offset_before_start
 
 
+COACHES = frozenset({"coach"})
+COACH_AND_LEADER = frozenset({"coach", "coachee"})
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in [
         Kind("chemistry_call_24h", "Chemistry call: a day before", "chemistry_call", "call", _load_calls, *_call_24h,
-             stale_at=_starts(timedelta(hours=1)), context=_call_context, engagement_id=lambda c: c.engagement_id),
+             stale_at=_starts(timedelta(hours=1)), context=_call_context, engagement_id=lambda c: c.engagement_id,
+             audience=COACH_AND_LEADER),
         Kind("chemistry_call_1h", "Chemistry call: an hour before", "chemistry_call", "call", _load_calls, *_call_1h,
-             stale_at=_starts(timedelta(0)), context=_call_context, engagement_id=lambda c: c.engagement_id),
-        Kind("chemistry_outcome", "Coaches: record a chemistry call's outcome", "chemistry_outcome", "call", _load_calls,
+             stale_at=_starts(timedelta(0)), context=_call_context, engagement_id=lambda c: c.engagement_id,
+             audience=COACH_AND_LEADER),
+        Kind("chemistry_outcome", "Chemistry call: after it, to record the outcome", "chemistry_outcome", "call", _load_calls,
              _outcome_wanted, _outcome_applies, stale_at=lambda c, r: c.booking.ends_at + WEEK,
              context=lambda c, r: {"call": c, "leader": c.engagement.coachee, "url": _url("record_outcome", c.pk)},
-             engagement_id=lambda c: c.engagement_id),
+             engagement_id=lambda c: c.engagement_id, audience=COACHES),
         Kind("session_24h", "Coaching session: a day before", "coaching_session", "session", _load_sessions,
              *_session_24h, stale_at=_starts(timedelta(hours=1)), context=_session_context,
-             engagement_id=lambda s: s.engagement_id),
+             engagement_id=lambda s: s.engagement_id, audience=COACH_AND_LEADER),
         Kind("session_1h", "Coaching session: an hour before", "coaching_session", "session", _load_sessions,
-             *_session_1h, stale_at=_starts(timedelta(0)), context=_session_context, engagement_id=lambda s: s.engagement_id),
-        Kind("session_log", "Coaches: log a session after it", "session_log", "session", _load_sessions,
+             *_session_1h, stale_at=_starts(timedelta(0)), context=_session_context, engagement_id=lambda s: s.engagement_id,
+             audience=COACH_AND_LEADER),
+        Kind("session_log", "Coaching session: after it, to log it", "session_log", "session", _load_sessions,
              _log_wanted, _log_applies, stale_at=lambda s, r: s.booking.ends_at + WEEK,
              context=lambda s, r: {"session": s, "coachee": s.engagement.coachee, "url": _url("session_log", s.pk)},
-             engagement_id=lambda s: s.engagement_id),
+             engagement_id=lambda s: s.engagement_id, audience=COACHES),
         Kind("contract_acceptance", "A contract awaiting your acceptance", "contract_acceptance", "contract",
              _load_versions, _contract_wanted, _contract_applies, stale_at=lambda v, r: r.due_at + WEEK,
              context=_contract_context, engagement_id=lambda v: v.engagement_id, recurring=True),
         Kind("action_due", "An action due tomorrow", "action_due", "action", _load_actions, _action_wanted,
-             _action_applies, stale_at=_action_stale, context=_action_context, engagement_id=lambda a: a.engagement_id),
+             _action_applies, stale_at=_action_stale, context=_action_context, engagement_id=lambda a: a.engagement_id,
+             audience=COACH_AND_LEADER),
         Kind("measurement_due", "A measurement point to rate", "measurement_due", "point", _load_points,
              _point_wanted, _point_applies, stale_at=lambda p, r: r.due_at + WEEK, context=_point_context,
              engagement_id=lambda p: p.engagement_id, recurring=True),
@@ -359,3 +388,8 @@ for _kind in KINDS.values():
     KINDS_BY_PREFIX.setdefault(_kind.prefix, []).append(_kind)
 
 KIND_CHOICES = [(kind.name, kind.label) for kind in KINDS.values()]
+
+
+def kinds_for_roles(roles) -> list[str]:
+    """The kinds a person holding `roles` can receive, in the registry's order."""
+    return [kind.name for kind in KINDS.values() if kind.audience & set(roles)]

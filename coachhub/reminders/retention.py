@@ -2,8 +2,9 @@
 
 The contract in force says how many months records are kept after the engagement completes
 (`retention_months`); its record-keeping section says private notes are then deleted. The purge
-empties `CoachingSession.private_notes_ciphertext` of every session of such an engagement and leaves
-an audit row saying what was purged, for which engagement, and when.
+empties `CoachingSession.private_notes_ciphertext` of every session of such an engagement, and the
+private notes of any signed-out log draft still kept for one of them (`LogDraft`), and leaves an audit
+row saying what was purged, for which engagement, and when.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from coachhub.tenancy import audit
 from engagements.models import ContractVersion, Engagement
-from sessions.models import CoachingSession
+from sessions.models import CoachingSession, LogDraft
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +51,18 @@ def purge_expired_records(*, now: datetime | None = None) -> int:
             continue
         sessions = CoachingSession.objects.select_for_update().filter(engagement=engagement).exclude(private_notes_ciphertext="")
         session_ids = list(sessions.values_list("pk", flat=True))
-        if not session_ids:
+        drafts = dict(
+            LogDraft.objects.select_for_update().filter(session__engagement=engagement)
+            .exclude(private_notes_ciphertext="").values_list("pk", "session_id")
+        )
+        if not session_ids and not drafts:
             continue
         CoachingSession.objects.filter(pk__in=session_ids).update(private_notes_ciphertext="", updated_at=now)
+        LogDraft.objects.filter(pk__in=drafts).update(private_notes_ciphertext="", updated_at=now)
+        session_ids = set(session_ids) | set(drafts.values())
         audit.record(
             actor=None, action="records.purged", subject=str(engagement),
-            engagement=engagement.pk, purged="private coach notes", sessions=len(session_ids),
+            engagement=engagement.pk, purged="private coach notes", sessions=len(session_ids), drafts=len(drafts),
             completed_at=engagement.completed_at.isoformat(), retention_months=contract.retention_months,
             contract_version=contract.number, purged_at=now.isoformat(),
         )

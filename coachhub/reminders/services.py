@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from coachhub.reminders.kinds import KINDS, KINDS_BY_PREFIX
+from coachhub.reminders.kinds import KINDS, KINDS_BY_PREFIX, digest_slot
 from coachhub.reminders.models import EngagementPause, NotificationSettings, Reminder
+from coachhub.reminders.zones import zones_of
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 
@@ -56,13 +58,30 @@ def _sync(*, prefix: str, obj) -> int:
             elif row.state == Reminder.State.CANCELLED:  # e.g. moved away and back again
                 row.state, row.reason, row.next_attempt_at = Reminder.State.PENDING, "", due_at
                 row.save(update_fields=["state", "reason", "next_attempt_at", "updated_at"])
-    stale = [r.pk for r in existing if r.state == Reminder.State.PENDING and (r.kind, r.recipient_id, r.due_at) not in wanted]
-    if stale:
-        Reminder.objects.filter(pk__in=stale).update(
-            state=Reminder.State.CANCELLED, reason="no longer applies (changed, done or moved)", updated_at=timezone.now()
-        )
+    stale = [r for r in existing if r.state == Reminder.State.PENDING and (r.kind, r.recipient_id, r.due_at) not in wanted]
+    for row in stale:
+        # Say why, as the admin's reminders page shows it: "the recipient has rated", "the call was moved", ...
+        kind = KINDS.get(row.kind)
+        row.state, row.updated_at = Reminder.State.CANCELLED, timezone.now()
+        row.reason = ((kind and kind.still_applies(obj, row)) or "no longer applies (changed or moved)")[:200]
+    Reminder.objects.bulk_update(stale, ["state", "reason", "updated_at"])
+    _slot_into_digests(new)
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def _slot_into_digests(rows: list[Reminder]) -> None:
+    """Reminders to morning-digest readers wait for the digest before they fall due (two queries)."""
+    readers = set(NotificationSettings.objects.filter(
+        user_id__in={row.recipient_id for row in rows}, morning_digest=True,
+    ).values_list("user_id", flat=True)) if rows else set()
+    if not readers:
+        return
+    zones, now = zones_of(readers), timezone.now()
+    for row in rows:
+        slot = digest_slot(row.due_at, zones[row.recipient_id], now) if row.recipient_id in readers else None
+        if slot is not None:
+            row.for_digest, row.next_attempt_at = True, slot
 
 
 def _disarm(*, prefix: str, pk: int, reason: str) -> int:
@@ -130,14 +149,30 @@ def settings_for(user) -> NotificationSettings:
 
 
 @transaction.atomic
-def update_notification_settings(*, user, enabled_kinds: list[str], morning_digest: bool) -> NotificationSettings:
-    unknown = set(enabled_kinds) - set(KINDS)
+def update_notification_settings(
+    *, user, enabled_kinds: list[str], morning_digest: bool, offered_kinds: list[str] | None = None,
+) -> NotificationSettings:
+    """Turn on `enabled_kinds` and off the rest of `offered_kinds` (all kinds if not given); kinds
+    not offered (those of the person's other roles) keep their setting."""
+    offered = set(KINDS if offered_kinds is None else offered_kinds)
+    unknown = (set(enabled_kinds) | offered) - set(KINDS)
     if unknown:
         raise ValueError(f"Unknown reminder kinds: {', '.join(sorted(unknown))}")
     settings, _ = NotificationSettings.objects.select_for_update().get_or_create(user=user)
-    settings.disabled_kinds = sorted(set(KINDS) - set(enabled_kinds))
+    settings.disabled_kinds = sorted((set(settings.disabled_kinds) - offered) | (offered - set(enabled_kinds)))
     settings.morning_digest = morning_digest
     settings.save()
+    if not morning_digest:
+        # Those held for a digest go singly at their own time again (now, if it has passed).
+        Reminder.objects.filter(recipient=user, state=Reminder.State.PENDING, for_digest=True).update(
+            for_digest=False, next_attempt_at=F("due_at"), updated_at=timezone.now(),
+        )
+    else:
+        pending = list(Reminder.objects.filter(
+            recipient=user, state=Reminder.State.PENDING, for_digest=False, due_at__gt=timezone.now(),
+        ))
+        _slot_into_digests(pending)
+        Reminder.objects.bulk_update([row for row in pending if row.for_digest], ["for_digest", "next_attempt_at"])
     audit.record(actor=user, action="reminders.settings_changed", subject=str(user),
                  disabled=settings.disabled_kinds, morning_digest=morning_digest)
     return settings

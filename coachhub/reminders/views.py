@@ -16,8 +16,9 @@ from coachhub.accounts.models import User
 from coachhub.reminders import selectors, services
 from coachhub.reminders.dispatch import read_unsubscribe_token
 from coachhub.reminders.forms import NotificationSettingsForm
-from coachhub.reminders.kinds import KINDS
+from coachhub.reminders.kinds import KINDS, kinds_for_roles
 from coachhub.tenancy.forms import posted
+from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required
 from coachhub.tenancy.timezones import viewer_zone_name
 from engagements.models import Engagement
@@ -29,17 +30,19 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     if request.practice is None or not request.roles:
         raise Http404
     current = services.settings_for(request.user)
-    form = NotificationSettingsForm(posted(request), initial={
-        "enabled_kinds": [name for name in KINDS if current.wants(name)], "morning_digest": current.morning_digest,
+    kinds = kinds_for_roles(request.roles)
+    offer_digest = Role.COACH in request.roles
+    form = NotificationSettingsForm(posted(request), kinds=kinds, offer_digest=offer_digest, initial={
+        "enabled_kinds": [name for name in kinds if current.wants(name)], "morning_digest": current.morning_digest,
     })
     if request.method == "POST" and form.is_valid():
         services.update_notification_settings(
-            user=request.user, enabled_kinds=form.cleaned_data["enabled_kinds"],
-            morning_digest=form.cleaned_data["morning_digest"],
+            user=request.user, enabled_kinds=form.cleaned_data["enabled_kinds"], offered_kinds=kinds,
+            morning_digest=form.cleaned_data.get("morning_digest", False) if offer_digest else current.morning_digest,
         )
         messages.success(request, "Your notification settings are saved.")
         return redirect("notification_settings")
-    return render(request, "reminders/settings.html", {"form": form})
+    return render(request, "reminders/settings.html", {"form": form, "has_kinds": bool(kinds)})
 
 
 def _unsubscribe_target(request: HttpRequest, token: str) -> tuple[User, str]:
@@ -79,8 +82,12 @@ def _engagement_or_404(engagement_id: int) -> Engagement:
 @admin_required
 def engagement_reminders(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = _engagement_or_404(engagement_id)
+    reminders = list(selectors.reminders_of(engagement))
+    about = selectors.subjects_of(reminders)
+    for reminder in reminders:
+        reminder.about, reminder.about_when = about.get(reminder.subject, ("no longer exists", None))
     return render(request, "reminders/engagement.html", {
-        "engagement": engagement, "reminders": selectors.reminders_of(engagement),
+        "engagement": engagement, "reminders": reminders,
         "paused": selectors.is_paused(engagement), "zone": viewer_zone_name(request.user, request.practice),
     })
 

@@ -108,7 +108,7 @@ def calendar_bookings(profile: CoachProfile, now: datetime | None = None) -> Que
     """The coach's active bookings from a month ago onward, with whom each one is: one query."""
     since = (now or timezone.now()) - FEED_PAST
     return Booking.objects.filter(coach_id=profile.user_id, is_active=True, ends_at__gte=since).select_related(
-        "chemistry_call__engagement__coachee"
+        "chemistry_call__engagement__coachee", "coaching_session__engagement__coachee"
     )
 
 
@@ -123,6 +123,8 @@ def feed_events(profile: CoachProfile, *, practice_name: str, now: datetime | No
     events = []
     for booking in calendar_bookings(profile, now):
         call = getattr(booking, "chemistry_call", None)
+        # A coaching session, likewise, keeps the UID and SEQUENCE of its invites.
+        session = getattr(booking, "coaching_session", None)
         kind = booking.get_kind_display()
         attendees = []
         if call is not None:
@@ -130,6 +132,11 @@ def feed_events(profile: CoachProfile, *, practice_name: str, now: datetime | No
             summary = f"{kind} with {leader}"
             attendees.append((str(leader), leader.email))
             uid, sequence = call.ics_uid, call.ics_sequence
+        elif session is not None:
+            leader = session.engagement.coachee
+            summary = f"Coaching session {session.number}: {leader}"
+            attendees.append((str(leader), leader.email))
+            uid, sequence = session.ics_uid, session.ics_sequence
         else:
             summary = kind
             uid, sequence = f"booking-{booking.pk}@{settings.BASE_DOMAIN}", 0

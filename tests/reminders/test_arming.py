@@ -157,3 +157,18 @@ def test_recording_the_outcome_disarms_the_coachs_outcome_reminder(acme):
         )
     assert [kind for kind, _, _ in pending(acme)] == []
     assert {r.kind for r in reminders(acme, state="cancelled")} >= {"chemistry_outcome"}
+
+
+def test_a_disarmed_reminder_says_why_in_the_words_of_its_kind(acme, contracting_engagement):  # noqa: F811
+    version = sent(acme, contracting_engagement)
+    accept(acme, version, acme.coachee2)
+    answered = next(r for r in reminders(acme, state="cancelled") if r.recipient_id == acme.coachee2.pk)
+    assert answered.reason == "the recipient has answered, or changes were asked for"
+
+    call = book_call(acme, coach_profile(acme), days_ahead=3)
+    with practice_context(acme.practice):
+        engagement_services.reschedule_chemistry_call(
+            call=call, starts_at=call.booking.starts_at + timedelta(days=2), actor=None, base_url=BASE_URL,
+        )
+    moved = reminders(acme, state="cancelled", subject=f"call:{call.pk}", kind="chemistry_call_1h")
+    assert moved and {r.reason for r in moved} == {"the call was moved"}

@@ -57,7 +57,11 @@ def test_the_email_names_the_time_in_the_readers_zone_links_to_the_page_and_give
     to_coach = next(m for m in mailoutbox if m.to == [acme.coach.email])
     local = call.booking.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
     assert f"{local:%H:%M}" in to_coach.body and "(America/New_York)" in to_coach.body
-    assert re.search(rf"http://acme.localhost(:\d+)?/chemistry-calls/{call.pk}/", to_coach.body)
+    # The leader's call page is theirs alone (a 404 for the coach): the coach is sent to their home page.
+    assert re.search(r"Your upcoming chemistry calls:\nhttp://acme.localhost(:\d+)?/\n", to_coach.body)
+    assert f"/chemistry-calls/{call.pk}/" not in to_coach.body
+    to_leader = next(m for m in mailoutbox if m.to == ["leader@example.com"])
+    assert re.search(rf"http://acme.localhost(:\d+)?/chemistry-calls/{call.pk}/", to_leader.body)
     assert "https://video.example/room" in to_coach.body
     html = to_coach.alternatives[0][0]
     assert "Acme Coaching" in html and "#1f5f8b" in html and "(America/New_York)" in html
@@ -178,27 +182,72 @@ def test_the_coach_is_asked_for_the_outcome_after_the_call(acme, call, mailoutbo
     assert f"/chemistry-calls/{call.pk}/outcome/" in outcome[0].body
 
 
-def test_a_morning_digest_reader_gets_one_email_at_seven_local(acme, contracting_engagement, mailoutbox):  # noqa: F811
-    from zoneinfo import ZoneInfo
-
-    acme.coach.time_zone = "America/New_York"
+def _digest_reader(acme, zone: str = "America/New_York") -> None:
+    acme.coach.time_zone = zone
     acme.coach.save()
     with practice_context(acme.practice):
         reminders_services.update_notification_settings(
             user=acme.coach, enabled_kinds=list(__import__("coachhub.reminders.kinds", fromlist=["KINDS"]).KINDS),
             morning_digest=True,
         )
-    version = sent(acme, contracting_engagement)
-    first = version.sent_at + timedelta(days=2, minutes=1)
-    run_dispatch(acme, now=first)
+
+
+def test_a_morning_digest_reader_gets_one_email_at_seven_local_before_the_reminder_falls_due(
+    acme, contracting_engagement, mailoutbox,  # noqa: F811
+):
+    from zoneinfo import ZoneInfo
+
+    _digest_reader(acme)
+    sent(acme, contracting_engagement)
+    held = next(r for r in reminders(acme, state="pending", recipient=acme.coach))
+    local = held.next_attempt_at.astimezone(ZoneInfo("America/New_York"))
+    # The morning of the day it falls due (or the one before): a digest comes ahead, never after.
+    assert held.for_digest and (local.hour, local.minute) == (7, 0)
+    assert held.due_at - timedelta(days=1) < held.next_attempt_at <= held.due_at
+    run_dispatch(acme, now=held.next_attempt_at - timedelta(minutes=1))
     assert acme.coach.email not in [m.to[0] for m in mailoutbox]
-    deferred = next(r for r in reminders(acme, state="pending", recipient=acme.coach) if r.for_digest)
-    local = deferred.next_attempt_at.astimezone(ZoneInfo("America/New_York"))
-    assert (local.hour, local.minute) == (7, 0) and deferred.next_attempt_at > first
-    run_dispatch(acme, now=deferred.next_attempt_at)
+    run_dispatch(acme, now=held.next_attempt_at)
     digest = [m for m in mailoutbox if m.to == [acme.coach.email]]
     assert len(digest) == 1 and digest[0].subject == "Your reminders for today (1)"
     assert "coaching contract" in digest[0].body
+
+
+def test_choosing_the_digest_holds_pending_reminders_for_it(acme, contracting_engagement, mailoutbox):  # noqa: F811
+    sent(acme, contracting_engagement)
+    assert not any(r.for_digest for r in reminders(acme, state="pending", recipient=acme.coach))
+    _digest_reader(acme, "Europe/London")
+    held = next(r for r in reminders(acme, state="pending", recipient=acme.coach))
+    assert held.for_digest and held.next_attempt_at <= held.due_at
+
+
+def test_a_day_before_reminder_in_the_digest_names_the_day_never_tomorrow(acme, call, mailoutbox):
+    from coachhub.reminders.kinds import KINDS
+
+    with practice_context(acme.practice):
+        reminders_services.update_notification_settings(user=acme.coach, enabled_kinds=list(KINDS), morning_digest=True)
+    run_dispatch(acme, now=at(call, "chemistry_call_24h"))
+    deferred = next(r for r in reminders(acme, state="pending", recipient=acme.coach) if r.for_digest)
+    # The next 07:00 after "a day before" is on the call's own day: "Tomorrow" would be wrong there.
+    run_dispatch(acme, now=deferred.next_attempt_at)
+    digest = next(m for m in mailoutbox if m.to == [acme.coach.email])
+    assert "Your chemistry call with Lee Leader," in digest.body
+    assert "Tomorrow" not in digest.body and "In an hour" not in digest.body
+
+
+def test_turning_the_digest_off_sends_what_it_held_at_its_own_time_not_tomorrow_morning(acme, call, mailoutbox):
+    from coachhub.reminders.kinds import KINDS
+
+    with practice_context(acme.practice):
+        reminders_services.update_notification_settings(user=acme.coach, enabled_kinds=list(KINDS), morning_digest=True)
+    now = at(call, "chemistry_call_24h")
+    held = next(r for r in reminders(acme, state="pending", recipient=acme.coach, kind="chemistry_call_24h"))
+    assert held.for_digest and held.next_attempt_at <= now
+    with practice_context(acme.practice):
+        reminders_services.update_notification_settings(user=acme.coach, enabled_kinds=list(KINDS), morning_digest=False)
+    assert not any(r.for_digest for r in reminders(acme, state="pending", recipient=acme.coach))
+    run_dispatch(acme, now=now + timedelta(minutes=1))
+    to_coach = [m for m in mailoutbox if m.to == [acme.coach.email]]
+    assert len(to_coach) == 1 and to_coach[0].subject.startswith("Tomorrow: your chemistry call")
 
 
 def test_a_mail_server_refusing_is_retried_later_with_the_reason(acme, call, settings, caplog):
@@ -229,3 +278,29 @@ def test_the_beat_sweep_enqueues_only_active_practices_with_something_due(acme, 
     globex.practice.save()
     assert enqueue_due_reminders.delay().get() == 1  # eager in tests: the dispatch ran too
     assert {r.state for r in reminders(globex)} == {"sent"}
+
+
+def test_the_coachs_chemistry_call_reminder_links_to_a_page_the_coach_can_open(acme, call, mailoutbox):
+    from tests.conftest import client_at
+
+    run_dispatch(acme, now=at(call, "chemistry_call_24h"))
+    to_coach = next(m for m in mailoutbox if m.to == [acme.coach.email])
+    path = re.search(r"http://acme.localhost(?::\d+)?(/\S*)\n", to_coach.body.split("Your upcoming chemistry calls:")[1])
+    page = client_at(acme, acme.coach).get(path.group(1))
+    assert page.status_code == 200 and "Lee Leader" in page.content.decode()
+    # "Complimentary" is the leader's word: the coach is not given the call.
+    assert "your chemistry call with Lee Leader:" in to_coach.body
+    to_leader = next(m for m in mailoutbox if m.to == ["leader@example.com"])
+    assert "your complimentary chemistry call with" in to_leader.body
+
+
+def test_the_contract_reminder_speaks_to_each_party_as_themselves(acme, contracting_engagement, mailoutbox):  # noqa: F811
+    version = sent(acme, contracting_engagement)
+    run_dispatch(acme, now=version.sent_at + timedelta(days=2, minutes=1))
+    by_reader = {m.to[0]: m for m in mailoutbox}
+    leader, coach, sponsor = (by_reader[user.email] for user in (acme.coachee2, acme.coach, acme.sponsor))
+    assert leader.subject == "Your coaching contract is waiting for your answer"
+    assert "of your coaching contract, sent by" in leader.body
+    assert f"of the coaching contract for {acme.coachee2}, which you sent on" in coach.body
+    assert f"of the coaching contract for {acme.coachee2}, sent by {acme.coach} on" in sponsor.body
+    assert sponsor.subject == f"The coaching contract for {acme.coachee2} is waiting for your answer"

@@ -111,3 +111,48 @@ def test_the_admin_views_run_a_constant_number_of_queries(acme, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(f"/reminders/engagements/{engagement_id}/")
         client.get("/reminders/engagements/")
+
+
+def test_a_sponsor_is_offered_only_the_reminders_a_sponsor_gets_and_no_digest(acme):
+    client = client_at(acme, acme.sponsor)
+    page = client.get("/reminders/settings/").content.decode()
+    assert "A contract awaiting your acceptance" in page and "A measurement point to rate" in page
+    assert "Coaching session: after it, to log it" not in page and "Coaching session: a day before" not in page
+    assert "digest at 07:00" not in page
+    assert client.post("/reminders/settings/", {"enabled_kinds": ["contract_acceptance"]}).status_code == 302
+    saved = settings_of(acme, acme.sponsor)
+    assert not saved.wants("measurement_due") and saved.wants("contract_acceptance")
+    assert saved.wants("session_24h") and not saved.morning_digest  # kinds not offered keep their setting
+
+
+def test_a_leader_is_not_offered_the_coaches_reminders_nor_the_digest(acme):
+    page = client_at(acme, acme.coachee).get("/reminders/settings/").content.decode()
+    assert "Coaching session: a day before" in page and "An action due tomorrow" in page
+    assert "Chemistry call: after it, to record the outcome" not in page and "digest at 07:00" not in page
+
+
+def test_a_leader_posting_the_digest_or_a_coach_only_kind_changes_nothing_of_it(acme):
+    client = client_at(acme, acme.coachee)
+    response = client.post("/reminders/settings/", {"enabled_kinds": ["session_log"], "morning_digest": "on"})
+    assert response.status_code == 200 and b"Select a valid choice" in response.content
+    client.post("/reminders/settings/", {"enabled_kinds": ["session_24h"], "morning_digest": "on"})
+    saved = settings_of(acme, acme.coachee)
+    assert not saved.morning_digest and saved.wants("session_log") and not saved.wants("session_1h")
+
+
+def test_the_admin_sees_what_each_reminder_is_about(acme):
+    call = book_call(acme, coach_profile(acme))
+    due_actions(acme, 1)
+    text = client_at(acme, acme.admin).get(f"/reminders/engagements/{call.engagement_id}/").content.decode()
+    with practice_context(acme.practice):
+        from django.utils import timezone as tz
+
+        local = tz.localtime(call.booking.starts_at, __import__("zoneinfo").ZoneInfo("Europe/London"))
+    assert f"Chemistry call, {local:%a} {local.day} {local:%b, %H:%M} · to Lee Leader" in text
+
+
+def test_the_admins_list_gives_each_engagement_its_coach_stage_and_counts(acme):
+    call = book_call(acme, coach_profile(acme), days_ahead=3)
+    text = client_at(acme, acme.admin).get("/reminders/engagements/").content.decode()
+    assert f'href="/reminders/engagements/{call.engagement_id}/">Lee Leader</a>' in text
+    assert "5 due · 0 sent" in text and "Chemistry calls" in text

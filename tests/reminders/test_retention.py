@@ -12,7 +12,7 @@ from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import AuditEntry
 from engagements.models import ContractVersion, Engagement
 from sessions import encryption
-from sessions.models import CoachingSession
+from sessions.models import CoachingSession, LogDraft
 from tests.sessions.conftest import engagement as active_engagement  # noqa: F401
 from tests.sessions.conftest import past_session
 
@@ -49,6 +49,22 @@ def test_notes_past_the_retention_period_are_purged_with_an_audit_line(acme, act
         assert entry.details["retention_months"] == months and entry.details["engagement"] == active_engagement.pk
         assert purge_expired_records() == 0  # nothing left: no second audit line
         assert AuditEntry.objects.filter(action="records.purged").count() == 1
+
+
+def test_private_notes_in_a_signed_out_log_draft_are_purged_too(acme, active_engagement):  # noqa: F811
+    session = past_session(acme, active_engagement, days_ago=401, number=1)
+    with practice_context(acme.practice):
+        LogDraft.objects.create(
+            session=session, author=acme.coach, summary="Draft summary.",
+            private_notes_ciphertext=encryption.encrypt("Private: draft about the board."),
+        )
+        months = ContractVersion.objects.get(engagement=active_engagement, status="accepted").retention_months
+    complete(acme, active_engagement, months_ago=months, days=1)
+    with practice_context(acme.practice):
+        assert purge_expired_records() == 1
+        assert LogDraft.objects.get(session=session).private_notes_ciphertext == ""
+        entry = AuditEntry.objects.get(action="records.purged")
+        assert entry.details["drafts"] == 1 and entry.details["sessions"] == 1
 
 
 def test_notes_within_the_retention_period_are_kept(acme, active_engagement):  # noqa: F811

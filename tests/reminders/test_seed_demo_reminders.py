@@ -40,3 +40,14 @@ def test_the_demo_has_reminders_due_at_once_and_seeding_again_sends_none_twice(m
         assert due_kinds(practice) == []
         assert send_due(practice) == 0
     assert len(mailoutbox) == sent
+
+
+def test_the_demos_upcoming_calls_and_sessions_have_their_reminders_armed():
+    call_command("seed_demo")
+    for practice in Practice.objects.filter(slug__in=["acme", "globex"]):
+        with practice_context(practice):
+            armed = set(
+                Reminder.objects.filter(state="pending", due_at__gt=timezone.now()).values_list("kind", flat=True)
+            )
+        assert {"chemistry_call_24h", "chemistry_call_1h", "chemistry_outcome"} <= armed
+        assert {"session_24h", "session_1h", "session_log"} <= armed

@@ -34,3 +34,27 @@ def test_other_coach_home_shows_none_of_it(acme, engagement):
 def test_coachee_home_links_to_their_sessions(acme, engagement):
     body = client_at(acme, engagement.coachee).get("/").content.decode()
     assert f"/engagements/{engagement.pk}/sessions/" in body
+
+
+def test_on_the_day_the_clocks_go_back_today_runs_to_midnight(acme, engagement):
+    """25 October 2026 has 25 hours in London: a session at 23:30 that evening is still today's."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+    from engagements.models import Booking
+    from sessions import selectors
+    from sessions.models import CoachingSession
+
+    london = ZoneInfo("Europe/London")
+    starts_at = datetime(2026, 10, 25, 23, 30, tzinfo=london)
+    with practice_context(acme.practice), timezone.override(london):
+        booking = Booking.objects.create(
+            coach=engagement.coach, kind=Booking.Kind.COACHING, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=90),
+            blocked=DateTimeTZRange(starts_at, starts_at + timedelta(minutes=90), "[)"),
+        )
+        session = CoachingSession.objects.create(engagement=engagement, booking=booking, number=1)
+        home = selectors.coach_home(engagement.coach, now=datetime(2026, 10, 25, 8, 0, tzinfo=london))
+    assert [s.pk for s in home["sessions_today"]] == [session.pk]
+    assert home["sessions_this_week"] == []

@@ -12,7 +12,7 @@ from engagements.models import Engagement
 from sessions import selectors, services
 from sessions.models import DEFAULT_WORKED_ON_TOPICS, CoachingSession
 from tests.conftest import client_at
-from tests.sessions.conftest import log, past_session
+from tests.sessions.conftest import book, log, past_session
 
 
 def fresh(acme, session) -> CoachingSession:
@@ -105,3 +105,46 @@ def test_a_no_show_counts_as_used(acme, engagement):
     with practice_context(acme.practice):
         saved, _ = services.save_log(session=session, actor=engagement.coach, version=0, attendance="no_show", final=True)
     assert saved.counts_as_used
+
+
+def test_a_save_from_the_same_tab_that_only_typed_on_is_not_a_conflict(acme, engagement):
+    """Two autosaves of one tab in flight at once carry the same version: the later holds the
+    earlier's text, so it is taken as it is, without a marked copy or a reload."""
+    session = past_session(acme, engagement)
+    client = client_at(acme, engagement.coach)
+    client.post(f"/sessions/{session.pk}/autosave/", {"version": 0, "summary": "Summary: we agreed"})
+    response = client.post(f"/sessions/{session.pk}/autosave/", {"version": 0, "summary": "Summary: we agreed two experiments"})
+    assert "HX-Refresh" not in response and "another tab" not in response.content.decode()
+    assert fresh(acme, session).summary == "Summary: we agreed two experiments"
+
+
+def test_saving_the_log_right_after_its_autosave_is_not_reported_as_a_conflict(acme, engagement):
+    """Clicking "Save the log" blurs the field, which autosaves the same text a moment before the
+    form is posted with the version the page had."""
+    session = past_session(acme, engagement)
+    client = client_at(acme, engagement.coach)
+    client.post(f"/sessions/{session.pk}/autosave/", {"version": 0, "summary": "Summary: done"})
+    response = client.post(f"/sessions/{session.pk}/log/", {"version": 0, "summary": "Summary: done", "attendance": "held"})
+    assert response.status_code == 302 and response["Location"] == f"/engagements/{engagement.pk}/sessions/"
+    saved = fresh(acme, session)
+    assert saved.summary == "Summary: done" and saved.logged_at is not None
+
+
+def test_an_upcoming_session_cannot_be_marked_held_before_it_starts(acme, engagement):
+    session = book(acme, engagement, after_days=3)
+    with practice_context(acme.practice), pytest.raises(ValidationError, match="has not taken place yet"):
+        services.save_log(session=session, actor=engagement.coach, version=0, summary="Summary: early", final=True)
+    saved = fresh(acme, session)
+    assert saved.attendance == "scheduled" and saved.logged_at is None and saved.summary == ""
+
+
+def test_saving_notes_prepared_for_an_upcoming_session_leaves_it_scheduled(acme, engagement):
+    session = book(acme, engagement, after_days=3)
+    client = client_at(acme, engagement.coach)
+    page = client.get(f"/sessions/{session.pk}/log/").content.decode()
+    assert "Save the notes" in page and 'name="attendance"' not in page
+    response = client.post(f"/sessions/{session.pk}/log/", {"version": 0, "goals": "Goals: the board", "attendance": "held"})
+    assert response.status_code == 302
+    saved = fresh(acme, session)
+    assert saved.goals == "Goals: the board" and saved.attendance == "scheduled" and not saved.counts_as_used
+    assert saved.logged_at is None

@@ -95,3 +95,53 @@ def test_coachee_ticks_off_an_action(acme, engagement, logged):
     with practice_context(acme.practice):
         action.refresh_from_db()
     assert action.status == "done" and action.done_at is not None
+
+
+def test_coachee_reopens_an_action_ticked_off_by_mistake(acme, engagement, logged):
+    with practice_context(acme.practice):
+        action = logged.actions.get()
+        services.set_action_done(action=action, actor=engagement.coachee, done=True)
+    client = client_at(acme, engagement.coachee)
+    assert "Reopen" in client.get(f"/engagements/{engagement.pk}/sessions/").content.decode()
+    client.post(f"/actions/{action.pk}/done/", {"done": "0"})
+    with practice_context(acme.practice):
+        action.refresh_from_db()
+    assert action.status == "open" and action.done_at is None
+
+
+def test_an_open_action_past_its_due_date_is_marked_overdue(acme, engagement, logged):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with practice_context(acme.practice):
+        logged.actions.update(due_date=timezone.localdate() - timedelta(days=1))
+    assert "Overdue" in page(acme, engagement.coachee, engagement).content.decode()
+
+
+def test_the_coach_removes_an_action_added_by_mistake_and_nobody_else_can(acme, engagement, logged):
+    with practice_context(acme.practice):
+        action = logged.actions.get()
+    for who in (engagement.coachee, acme.sponsor, acme.admin, acme.coach2):
+        assert client_at(acme, who).post(f"/actions/{action.pk}/remove/").status_code == 404
+    coach = client_at(acme, engagement.coach)
+    assert "Remove" in coach.get(f"/sessions/{logged.pk}/log/").content.decode()
+    response = coach.post(f"/actions/{action.pk}/remove/")
+    assert response.status_code == 302 and response["Location"] == f"/sessions/{logged.pk}/log/"
+    with practice_context(acme.practice):
+        assert not logged.actions.exists()
+
+
+def test_a_reflection_too_long_is_refused_next_to_the_box_with_the_text_kept(acme, engagement, logged):
+    too_long = "r" * 50_001
+    response = client_at(acme, engagement.coachee).post(f"/engagements/{engagement.pk}/reflections/", {"text": too_long})
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Nothing was saved" in body and too_long in body
+
+
+def test_a_summary_not_yet_written_cannot_be_shared_ahead(acme, engagement):
+    unlogged = past_session(acme, engagement)
+    client_at(acme, engagement.coachee).post(f"/sessions/{unlogged.pk}/share/", {"shared": "1"})
+    log(acme, unlogged, summary=SUMMARY)
+    assert SUMMARY not in page(acme, acme.sponsor, engagement).content.decode()

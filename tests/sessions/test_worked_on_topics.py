@@ -34,3 +34,20 @@ def test_the_default_list_is_created_once(acme):
     client_at(acme, acme.admin).get("/practice/worked-on/")
     with practice_context(acme.practice):
         assert selectors.worked_on_topics() == DEFAULT_WORKED_ON_TOPICS
+
+
+def test_an_entry_retired_after_a_session_ticked_it_stays_on_that_session_when_its_log_is_saved_again(acme, engagement):
+    from sessions.models import CoachingSession
+    from tests.sessions.conftest import log, past_session
+
+    session = log(acme, past_session(acme, engagement), worked_on=["360 feedback", "Accountability"])
+    assert client_at(acme, acme.admin).post("/practice/worked-on/", {"topics": "Accountability"}).status_code == 302
+    coach = client_at(acme, engagement.coach)
+    page = coach.get(f"/sessions/{session.pk}/log/").content.decode()
+    assert 'value="360 feedback"' in page and "Psychometric debrief" not in page
+    response = coach.post(f"/sessions/{session.pk}/log/", {
+        "version": session.version, "worked_on_sent": "1", "worked_on": ["360 feedback", "Accountability"], "attendance": "held",
+    })
+    assert response.status_code == 302
+    with practice_context(acme.practice):
+        assert CoachingSession.objects.get(pk=session.pk).worked_on == ["360 feedback", "Accountability"]
