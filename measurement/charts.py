@@ -37,6 +37,7 @@ HIDDEN = (
 )
 
 LABEL_CHARS = 13  # what fits the right margin at either size
+HEADING_CHARS = 54  # what fits the full chart's width in bold at its heading size
 BASELINE_DASH = "5 3"
 TARGET_DASH = ""
 
@@ -151,8 +152,10 @@ def objective_chart(
     parts.append(_direct_labels(frame, end_labels))
 
     description = describe(baseline=baseline, target=target, labels=labels, series=series, scale=scale)
+    # The heading is cut to the chart's width (the full title is in <title> and the table).
     heading = "" if compact else (
-        f'<text x="{frame.left}" y="18" font-size="{frame.font + 2}" font-weight="bold" fill="{INK}">{_e(title)}</text>'
+        f'<text x="{frame.left}" y="18" font-size="{frame.font + 2}" font-weight="bold" fill="{INK}">'
+        f'{_e(_short(title, HEADING_CHARS))}</text>'
     )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {frame.height}" width="100%" '

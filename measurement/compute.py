@@ -7,8 +7,11 @@ The default rule, as the pages state it:
   measured against its baseline; one that nobody rated is not on track (progress cannot be shown);
 - the engagement is on track when every objective is, at risk when some are not, off track when
   most (more than half) are not.
-At the end-point the same verdicts read as achieved / partly achieved / not achieved; an objective
-below its bar but above its baseline reads as partly achieved.
+At the end-point an objective that reaches its bar is achieved, one below its bar but above its
+baseline partly achieved, any other not achieved; the engagement is achieved when every objective
+is, not achieved when most are not achieved, and partly achieved otherwise (so an engagement whose
+objectives all moved up without reaching their bars reads as partly achieved, as each of them does).
+Reasons state the numbers; the verdict itself is shown beside them, not repeated in them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ RULE_IN_WORDS = (
     "An objective's score is the mean of its raters' ratings. It is on track when the score is at least "
     "baseline + (target − baseline) × (sessions held ÷ sessions contracted) − tolerance. "
     "The engagement is on track when every objective is, at risk when some are not, and off track when most are not. "
-    "At the end-point, on track reads as achieved."
+    "At the end-point an objective on track is achieved, one below its bar but above its baseline is partly achieved, "
+    "and any other is not achieved; the engagement is achieved when every objective is, not achieved when most are "
+    "not achieved, and partly achieved otherwise."
 )
 
 
@@ -119,7 +124,6 @@ def assess_objective(objective: ObjectiveInput, *, kind: str, fraction: Decimal,
             status = NOT_ACHIEVED
     else:
         status = ON_TRACK if on_track else OFF_TRACK
-    reason = f"{LABELS[status].capitalize()}. {reason}"
     return ObjectiveOutcome(
         key=objective.key, position=objective.position, score=score, expected=expected, needed=needed,
         on_track=on_track, status=status, reason=reason, missing=missing,
@@ -141,16 +145,24 @@ def assess_point(point: PointInput) -> PointOutcome:
         verdict = OFF_TRACK
     else:
         verdict = AT_RISK
+    not_achieved = sum(1 for outcome in outcomes if outcome.status == NOT_ACHIEVED)
     if point.kind == END:
-        verdict = {ON_TRACK: ACHIEVED, AT_RISK: PARTLY_ACHIEVED, OFF_TRACK: NOT_ACHIEVED}[verdict]
+        if behind == 0:
+            verdict = ACHIEVED
+        elif not_achieved * 2 > total:
+            verdict = NOT_ACHIEVED
+        else:
+            verdict = PARTLY_ACHIEVED
     if total == 0:
         counted = "There are no objectives to measure"
     elif behind == 0:
         counted = f"All {total} objective{'s' if total != 1 else ''} reached the bar"
     else:
         counted = f"{behind} of {total} objective{'s' if total != 1 else ''} did not reach the bar"
+        if point.kind == END and behind > not_achieved:
+            counted += f" ({behind - not_achieved} partly achieved: above the baseline)"
     reason = (
-        f"{LABELS[verdict].capitalize()}: {counted} after {point.sessions_held} of {point.sessions_contracted} "
+        f"{counted} after {point.sessions_held} of {point.sessions_contracted} "
         f"sessions (tolerance {_num(point.tolerance)})."
     )
     computation = {
@@ -159,12 +171,15 @@ def assess_point(point: PointInput) -> PointOutcome:
         "sessions_held": point.sessions_held,
         "sessions_contracted": point.sessions_contracted,
         "fraction": _num(fraction),
+        "percent": _num(fraction * 100),
         "tolerance": _num(point.tolerance),
         "objectives_behind": behind,
         "objectives": [
             {
                 "position": outcome.position, "baseline": objective.baseline, "target": objective.target,
                 "ratings": {role: objective.ratings[role] for role in objective.raters if role in objective.ratings},
+                # The same, in the raters' order (a JSON object's keys come back sorted).
+                "ratings_text": ", ".join(f"{role} {objective.ratings[role]}" for role in objective.raters if role in objective.ratings),
                 "missing": list(outcome.missing),
                 "score": None if outcome.score is None else _num(outcome.score),
                 "expected": _num(outcome.expected), "needed": _num(outcome.needed), "status": outcome.status,

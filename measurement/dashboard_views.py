@@ -63,7 +63,8 @@ def _filtered(request: HttpRequest):
 def sponsor_dashboard(request: HttpRequest) -> HttpResponse:
     form, engagements = _filtered(request)
     page = Paginator(engagements, SPONSOR_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = dashboards.rows_for(list(page.object_list))
+    # With the points awaiting this sponsor's own rating: the row links straight to the form.
+    rows = dashboards.rows_for(list(page.object_list), sponsor=request.user)
     now = timezone.now()
     grace = request.practice.measurement_grace_days
     for row in rows:
@@ -81,6 +82,9 @@ def sponsor_dashboard_csv(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="coaching-progress-{stamp}.csv"'
     response["Cache-Control"] = "private, no-store"
+    # A byte-order mark, so that Excel reads the file as UTF-8 (names with accents) rather than in the
+    # machine's legacy code page; other readers skip it.
+    response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerows(dashboards.csv_rows(engagements, grace_days=request.practice.measurement_grace_days))
     return response

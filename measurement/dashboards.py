@@ -19,10 +19,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -42,7 +44,13 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Practice, Role
 from engagements.models import Booking, ContractVersion, Engagement, Objective
 from measurement.models import MeasurementPoint, ObjectiveResult, PointStatus, Rating
-from measurement.selectors import POINT_LABELS, describe_due_rule, engagements_for_progress, trend_chart
+from measurement.selectors import (
+    POINT_LABELS,
+    awaits_rating_by,
+    describe_due_rule,
+    engagements_for_progress,
+    trend_chart,
+)
 from sessions.models import Attendance, CoachingSession
 
 NOT_MEASURED = "not_measured"
@@ -166,6 +174,11 @@ class Progress:
     trends: list[ObjectiveTrend] = field(default_factory=list)
 
     @property
+    def point_awaiting_sponsor(self) -> MeasurementPoint | None:
+        """With `load_progress(sponsor=…)`: a due point awaiting that sponsor's rating."""
+        return next((p for p in self.points if getattr(p, "awaits_sponsor", False)), None)
+
+    @property
     def next_point(self) -> MeasurementPoint | None:
         open_points = [p for p in self.points if p.closed_at is None]
         return open_points[0] if open_points else None
@@ -188,7 +201,7 @@ def describe_point(point: MeasurementPoint | None, *, grace_days: int = 0, now: 
     return f"{label}: {describe_due_rule(point)}"
 
 
-def load_progress(engagements: list[Engagement], *, trends: bool = True) -> dict[int, Progress]:
+def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor: User | None = None) -> dict[int, Progress]:
     """Points (and, with `trends`, the in-force objectives with closed points' ratings and results) of
     `engagements`, keyed by engagement id. One query for the points, three more for the trends,
     however many engagements. Only closed points' ratings are shown: a sponsor who rates never sees
@@ -198,6 +211,11 @@ def load_progress(engagements: list[Engagement], *, trends: bool = True) -> dict
     if not ids:
         return progress
     points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind")
+    if sponsor is not None:
+        # In the same query: whether the point awaits this sponsor's own rating (`awaits_sponsor`).
+        points = points.annotate(
+            awaits_sponsor=ExpressionWrapper(awaits_rating_by(sponsor, "sponsor"), output_field=BooleanField())
+        )
     for point in points:
         progress[point.engagement_id].points.append(point)
     for item in progress.values():
@@ -251,8 +269,8 @@ class Row:
         return STATUS_RANK.get(self.engagement.latest_status, 3)
 
 
-def rows_for(engagements: list[Engagement], *, trends: bool = True) -> list[Row]:
-    progress = load_progress(engagements, trends=trends)
+def rows_for(engagements: list[Engagement], *, trends: bool = True, sponsor: User | None = None) -> list[Row]:
+    progress = load_progress(engagements, trends=trends, sponsor=sponsor)
     return [Row(engagement=engagement, progress=progress[engagement.pk]) for engagement in engagements]
 
 

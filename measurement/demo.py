@@ -38,6 +38,16 @@ COMMENTS = {
     "coach": "Real change in the last three sessions; board preparation is the next focus.",
     "sponsor": "Noticeably calmer in the operations review.",
 }
+# Riley's own words (objective 1), at the mid-point and so far at the end-point.
+RILEY_MID_COMMENTS = {
+    "coachee": "I still take most escalations myself: the team expects me to.",
+    "coach": "Little change yet; we agreed to hand over one client account first.",
+    "sponsor": "Escalations still land on Riley's desk.",
+}
+RILEY_END_COMMENTS = {
+    "coachee": "The team now handles the routine escalations; the big clients still call me.",
+    "coach": "Steady progress since the mid-point, short of the target.",
+}
 
 
 def seed_measurement(people: dict) -> None:
@@ -74,14 +84,17 @@ def _ensure_targets(engagement: Engagement, coach, version: ContractVersion) -> 
     return ContractVersion.objects.get(pk=amendment.pk)
 
 
-def _rate(point: MeasurementPoint, parties: dict, scores: dict[str, dict[int, int]], *, at: datetime) -> None:
+def _rate(
+    point: MeasurementPoint, parties: dict, scores: dict[str, dict[int, int]], *, at: datetime | None = None,
+    comments: dict[str, str] = COMMENTS,
+) -> None:
     point = MeasurementPoint.objects.select_related("version").get(pk=point.pk)
     if point.is_closed:
         return
     objectives = list(point.version.objectives.all())
     for role, by_position in scores.items():
         answers = {
-            objective.pk: (by_position[objective.position], COMMENTS.get(role, "") if objective.position == 1 else "")
+            objective.pk: (by_position[objective.position], comments.get(role, "") if objective.position == 1 else "")
             for objective in objectives if role in objective.raters and objective.position in by_position
         }
         services.rate_point(point=point, rater=parties[role], answers=answers, now=at)
@@ -101,7 +114,7 @@ def _coachee_engagement(people: dict) -> None:
     if mid is None or mid.fell_due_at is None:
         return
     parties = {"coachee": version.coachee, "coach": version.coach, "sponsor": version.sponsor}
-    _rate(mid, parties, ON_TRACK_MID, at=timezone.now())
+    _rate(mid, parties, ON_TRACK_MID)
 
 
 def _second_engagement(people: dict) -> None:
@@ -156,9 +169,9 @@ def _second_engagement(people: dict) -> None:
     services.mark_points_due(engagement=engagement)
     mid = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.MID).first()
     if mid is not None and mid.fell_due_at is not None:
-        _rate(mid, parties, OFF_TRACK_MID, at=now)
+        _rate(mid, parties, OFF_TRACK_MID, comments=RILEY_MID_COMMENTS)
     held(((3, -18), (4, -6)))
     services.mark_points_due(engagement=engagement)
     end = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.END).first()
     if end is not None and end.fell_due_at is not None:
-        _rate(end, parties, END_SO_FAR, at=now)  # the sponsor's rating is still awaited
+        _rate(end, parties, END_SO_FAR, comments=RILEY_END_COMMENTS)  # the sponsor's rating is still awaited

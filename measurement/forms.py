@@ -10,6 +10,10 @@ from measurement.services import COMMENT_MAX_LENGTH
 
 SCALE_CHOICES = [("", "Choose")] + [(n, str(n)) for n in range(Objective.SCALE_MIN, Objective.SCALE_MAX + 1)]
 OUT_OF_SCALE = f"A rating is a whole number from {Objective.SCALE_MIN} to {Objective.SCALE_MAX}."
+# Raters should know before they write it: a comment is not private to them or to the coach.
+COMMENT_SEEN_BY = (
+    "Seen by the coach and the practice, by the other raters once they have rated, and printed in the progress report."
+)
 
 
 def score_field(name: str) -> str:
@@ -46,7 +50,7 @@ class RatingForm(forms.Form):
             )
             self.fields[comment_field(objective.pk)] = forms.CharField(
                 label=f"Comment on objective {objective.position}", required=False, max_length=COMMENT_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2}), help_text=COMMENT_SEEN_BY,
             )
 
     def items(self):
@@ -74,7 +78,8 @@ class MovePointForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("after_sessions") is None and cleaned.get("due_on") is None and not self.has_error("after_sessions"):
+        unreadable = self.has_error("after_sessions") or self.has_error("due_on")
+        if cleaned.get("after_sessions") is None and cleaned.get("due_on") is None and not unreadable:
             self.add_error("after_sessions", "Give a number of sessions, a date, or both.")
         return cleaned
 

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from coachhub.tenancy.models import Membership, Role
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
-from measurement.models import MeasurementPoint, ObjectiveResult, PointMove, Rating
+from measurement.models import MeasurementPoint, ObjectiveResult, PointMove, Rating, RatingRevision
 from sessions.models import Attendance, CoachingSession
 
 ADMIN = "admin"
 ROLE_LABELS = {"coachee": "Coachee", "coach": "Coach", "sponsor": "Sponsor"}
+RATER_ORDER = {"coachee": 0, "coach": 1, "sponsor": 2}
 POINT_LABELS = {MeasurementPoint.Kind.MID: "Mid-point", MeasurementPoint.Kind.END: "End-point"}
 
 
@@ -62,6 +63,11 @@ def contract_in_force(engagement: Engagement) -> ContractVersion | None:
 
 def sessions_held(engagement: Engagement) -> int:
     return CoachingSession.objects.filter(engagement=engagement, attendance=Attendance.HELD).count()
+
+
+def sessions_used(engagement: Engagement) -> int:
+    """Sessions that count against the package (held, late cancellations, no-shows)."""
+    return CoachingSession.objects.filter(engagement=engagement, counts_as_used=True).count()
 
 
 # --- What one viewer sees of an engagement's measurement ---------------------------------------------------
@@ -112,6 +118,19 @@ class PointView:
     def due_rule(self) -> str:
         return describe_due_rule(self.point)
 
+    def load_corrections(self) -> None:
+        """Give each rating the viewer may read `earlier`: the submissions it corrected, oldest first
+        (one query, for the point's page)."""
+        visible = {rating.pk: rating for rating in self.visible_ratings()}
+        for rating in visible.values():
+            rating.earlier = []
+        revisions = RatingRevision.objects.filter(rating_id__in=list(visible)).order_by("rating_id", "created_at", "pk")
+        by_rating: dict[int, list[RatingRevision]] = {}
+        for revision in revisions:
+            by_rating.setdefault(revision.rating_id, []).append(revision)
+        for rating_id, history in by_rating.items():
+            visible[rating_id].earlier = history[:-1]
+
 
 def describe_due_rule(point: MeasurementPoint) -> str:
     parts = []
@@ -140,7 +159,17 @@ class Progress:
     sessions_held: int
     is_coach: bool
     is_admin: bool
+    sessions_used: int = 0
     rule: str = compute.RULE_IN_WORDS
+
+    @property
+    def retention_ends_at(self):
+        """When the contract's retention period ends, for a completed engagement."""
+        if self.engagement.completed_at is None or self.contract is None:
+            return None
+        from coachhub.reminders.retention import add_months
+
+        return add_months(self.engagement.completed_at, self.contract.retention_months)
 
     @property
     def closed_points(self) -> list[PointView]:
@@ -163,7 +192,11 @@ class Progress:
 
 def _view(point: MeasurementPoint, viewer, *, is_coach: bool) -> PointView:
     objectives = list(point.version.objectives.all())
-    ratings = [r for r in point.ratings.all() if r.objective.version_id == point.version_id]
+    # Coachee, coach, sponsor: the order of the charts' series and the rating form's raters.
+    ratings = sorted(
+        (r for r in point.ratings.all() if r.objective.version_id == point.version_id),
+        key=lambda r: (r.objective.position, RATER_ORDER.get(r.role, 9)),
+    )
     role = point.version.role_of(viewer) if viewer is not None else None
     needed = {(o.pk, r) for o in objectives for r in o.raters}
     given = {(r.objective_id, r.role) for r in ratings}
@@ -214,6 +247,9 @@ def progress_for(engagement: Engagement, viewer, roles: frozenset[str], *, chart
     views = [_view(point, viewer, is_coach=is_coach) for point in points]
     contract = contract_in_force(engagement)
     objectives = list(contract.objectives.all()) if contract else (views[-1].objectives if views else [])
+    counts = CoachingSession.objects.filter(engagement=engagement).aggregate(
+        held=Count("pk", filter=Q(attendance=Attendance.HELD)), used=Count("pk", filter=Q(counts_as_used=True)),
+    )
     rows = []
     for objective in objectives:
         row = ObjectiveRow(objective=objective)
@@ -229,7 +265,7 @@ def progress_for(engagement: Engagement, viewer, roles: frozenset[str], *, chart
         rows.append(row)
     return Progress(
         engagement=engagement, contract=contract, points=views, rows=rows,
-        sessions_held=sessions_held(engagement), is_coach=is_coach, is_admin=is_admin,
+        sessions_held=counts["held"], is_coach=is_coach, is_admin=is_admin, sessions_used=counts["used"],
     )
 
 
@@ -274,14 +310,20 @@ def point_for(*, engagement: Engagement, point_id: int) -> MeasurementPoint:
 RATED_BY = {"coachee": "rated_by_coachee", "coach": "rated_by_coach", "sponsor": "rated_by_sponsor"}
 
 
-def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
-    """Due, open points where `user` rates as `role` (the version's party, an objective rated by that
-    role) and has not rated yet. Two queries at most on a home page."""
+def awaits_rating_by(user, role: str) -> Q:
+    """A due, open point where `user` rates as `role` (the version's party, an objective rated by
+    that role) and has not rated yet: a filter, or an annotation (dashboards)."""
     rates = Objective.objects.filter(version=OuterRef("version"), **{RATED_BY[role]: True})
     rated = Rating.objects.filter(point=OuterRef("pk"), role=role)
+    return Q(closed_at__isnull=True, fell_due_at__isnull=False, **{f"version__{role}": user}) & Exists(rates) & ~Exists(rated)
+
+
+def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
+    """The points awaiting `user`'s rating as `role` (awaits_rating_by), oldest first. Two queries at
+    most on a home page."""
     return (
-        MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False, **{f"version__{role}": user})
-        .filter(Exists(rates)).exclude(Exists(rated)).select_related("engagement__coachee").order_by("fell_due_at")
+        MeasurementPoint.objects.filter(awaits_rating_by(user, role))
+        .select_related("engagement__coachee").order_by("fell_due_at")
     )
 
 
@@ -305,6 +347,7 @@ def progress_storage_path(engagement: Engagement) -> str:
     ).values_list("pk", flat=True).first()
     parts = [
         engagement.stage, str(engagement.completed_at), str(contract), str(sessions_held(engagement)),
+        str(sessions_used(engagement)),
         practice.name, practice.brand_colour, practice.logo.name or "", *(repr(point) for point in points),
     ]
     state = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
@@ -314,8 +357,7 @@ def progress_storage_path(engagement: Engagement) -> str:
 def progress_panel(*, viewer, roles: frozenset[str], engagement: Engagement) -> Progress | None:
     """The engagement pages' progress panel, or None when `viewer` may not see the measurement
     (or there is nothing measured yet)."""
-    if not engagements_for_progress(viewer=viewer, roles=roles).filter(pk=engagement.pk).exists():
-        return None
-    if not MeasurementPoint.objects.filter(engagement=engagement).exists():
+    measured = MeasurementPoint.objects.filter(engagement=OuterRef("pk"))
+    if not engagements_for_progress(viewer=viewer, roles=roles).filter(pk=engagement.pk).filter(Exists(measured)).exists():
         return None
     return progress_for(engagement, viewer, roles)

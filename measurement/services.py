@@ -188,6 +188,11 @@ def move_point(
     if after_sessions is not None:
         if after_sessions < 1:
             errors.setdefault("after_sessions", []).append("Give at least one session.")
+        elif after_sessions > point.version.sessions:
+            errors.setdefault("after_sessions", []).append(
+                f"The contract has {point.version.sessions} sessions: choose {point.version.sessions} or fewer "
+                "(more sessions need an amended contract)."
+            )
         elif after_sessions < held:
             errors.setdefault("after_sessions", []).append(
                 f"{held} sessions have already been held: the point cannot move to before the last session held "
@@ -207,7 +212,7 @@ def move_point(
         last = last_held_session_date(point.engagement_id)
         if last is not None and due_on < last:
             errors.setdefault("due_on", []).append(
-                f"The last session was held on {last:%d %B %Y}: the point cannot move to before it."
+                f"The last session was held on {last.day} {last:%B %Y}: the point cannot move to before it."
             )
     if errors:
         raise ValidationError(errors)
@@ -265,7 +270,7 @@ def rate_point(*, point: MeasurementPoint, rater, answers: dict[int, tuple[int |
     point, role, objectives = _rater_point(point, rater)
     if point.is_closed:
         raise ValidationError(
-            f"The {point.get_kind_display().lower()} was closed on {timezone.localtime(point.closed_at):%d %B %Y at %H:%M}: "
+            f"The {point.get_kind_display().lower()} was closed on {_when(point.closed_at)}: "
             "ratings can no longer be given or changed."
         )
     if point.fell_due_at is None:
@@ -318,6 +323,12 @@ def missing_raters(point: MeasurementPoint) -> list[tuple[str, object]]:
 
 
 # --- Closing ------------------------------------------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    """"2 December 2026 at 14:05", in the reader's time zone (the one active for the request)."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y at %H:%M}"
 
 
 def grace_ends_at(point: MeasurementPoint) -> datetime | None:
@@ -381,7 +392,7 @@ def close_point(*, point: MeasurementPoint, actor, now: datetime | None = None) 
     if missing and now < grace_end:
         names = ", ".join(f"{user.get_full_name()} ({role})" for role, user in missing)
         raise ValidationError(
-            f"Still to rate: {names}. They have until {timezone.localtime(grace_end):%d %B %Y at %H:%M} "
+            f"Still to rate: {names}. They have until {_when(grace_end)} "
             "before the point can be closed without them."
         )
     return _close(point, closed_by=actor, now=now)

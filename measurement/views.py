@@ -49,6 +49,7 @@ def _point_page(request: HttpRequest, engagement: Engagement, point: Measurement
                 move_form=None, comment_form=None, status: int = 200) -> HttpResponse:
     progress = selectors.progress_for(engagement, request.user, request.roles)
     view = next(v for v in progress.points if v.point.pk == point.pk)
+    view.load_corrections()
     if rating_form is None and view.viewer_rates:
         rating_form = RatingForm(
             objectives=[o for o in view.objectives if view.viewer_role in o.raters], mine=view.mine(),
@@ -131,6 +132,11 @@ def move(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespons
         try:
             services.move_point(point=point, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                # Closed, or rated already: the page no longer offers the form, so say it at the top.
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("measurement_point", engagement.pk, point.pk)
             add_service_errors(form, error)
         else:
             messages.success(request, f"The {point.get_kind_display().lower()} is moved; the reason is kept with it.")

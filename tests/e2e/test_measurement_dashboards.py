@@ -49,7 +49,7 @@ def test_the_sponsor_filters_sees_a_chart_and_downloads_the_csv(page: Page, acme
         page.get_by_role("link", name="Download as CSV").click()
     download = download_info.value
     assert download.suggested_filename.startswith("coaching-progress-") and download.suggested_filename.endswith(".csv")
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
     assert rows[0][:3] == ["Coachee", "Coach", "Stage"]
     assert [row[0] for row in rows[1:]] == [off_track.coachee.full_name]
 

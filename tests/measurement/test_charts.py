@@ -182,3 +182,12 @@ def test_weasyprint_renders_the_chart_without_fetching_anything():
     )
     assert "Progress" in text
     assert document.write_pdf().startswith(b"%PDF")
+
+
+def test_a_long_title_is_cut_to_the_full_charts_width_and_kept_whole_in_its_title():
+    title = "Objective 1: Delegate client escalations to the team instead of handling them personally."
+    markup = chart(title=title, compact=False)
+    root = svg_of(markup)
+    heading = next(t for t in root.iter(f"{SVG}text") if t.get("font-weight") == "bold")
+    assert heading.text.endswith("…") and len(heading.text) <= 54
+    assert root.find(f"{SVG}title").text == title

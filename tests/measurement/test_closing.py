@@ -94,3 +94,45 @@ def test_completing_needs_the_end_point_closed_then_moves_the_engagement_to_comp
         services.complete_engagement(engagement=engagement, actor=acme.coach)
         engagement = Engagement.objects.get(pk=engagement.pk)
     assert engagement.stage == "completed" and engagement.completed_at is not None
+
+
+def test_once_the_grace_period_is_over_the_page_says_the_coach_may_close_and_asks_first(acme, engagement, in_practice):
+    point = due_mid_point(acme, engagement)
+    rate(acme, point, engagement.coachee, 6)
+    with in_practice(acme):
+        MeasurementPoint.objects.filter(pk=point.pk).update(
+            fell_due_at=point.fell_due_at - timedelta(days=acme.practice.measurement_grace_days + 1)
+        )
+    page = client_at(acme, acme.coach).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert "The grace period ended" in page and "Raters have until" not in page
+    assert 'data-confirm="Close the mid-point without' in page
+
+
+def test_a_closed_point_says_when_and_by_whom(acme, engagement, in_practice):
+    point = due_mid_point(acme, engagement)
+    with in_practice(acme):
+        services.close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
+    page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert f"by {acme.coach.get_full_name()}." in page and "Closed " in page
+
+
+def test_the_refusal_to_close_gives_the_date_as_people_write_it(acme, engagement, in_practice):
+    point = due_mid_point(acme, engagement)
+    with in_practice(acme):
+        MeasurementPoint.objects.filter(pk=point.pk).update(fell_due_at=point.fell_due_at.replace(day=25, month=11, year=2026))
+        point.refresh_from_db()
+        with pytest.raises(ValidationError) as refused:
+            services.close_point(point=point, actor=acme.coach, now=point.fell_due_at + timedelta(days=1))
+    assert "They have until 2 December 2026 at " in str(refused.value)
+
+
+def test_the_raters_list_reads_right_before_during_and_after_the_point(acme, engagement, in_practice):
+    client = client_at(acme, engagement.coachee)
+    url = f"/engagements/{engagement.pk}/progress/points/{point_of(acme, engagement).pk}/"
+    assert "(sponsor) rates once it falls due" in client.get(url).content.decode()
+    point = due_mid_point(acme, engagement)
+    assert "(sponsor) has not rated yet" in client.get(url).content.decode()
+    rate(acme, point, engagement.coachee, 6)
+    with in_practice(acme):
+        services.close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
+    assert "(sponsor) did not rate (closed without them)" in client.get(url).content.decode()

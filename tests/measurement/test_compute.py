@@ -122,3 +122,32 @@ def test_the_computation_keeps_the_numbers_behind_the_status():
     assert numbers["tolerance"] == "0.5" and numbers["objectives"][0]["needed"] == "5"
     assert numbers["objectives"][0]["ratings"] == {"coachee": 5, "coach": 4, "sponsor": 5}
     assert "mean of its raters' ratings" in numbers["rule"]
+
+
+def test_an_end_point_where_every_objective_moved_up_but_fell_short_is_partly_achieved():
+    # Each objective is partly achieved (above its baseline, below its bar): so is the engagement.
+    end = {"kind": "end", "held": 6, "contracted": 6}
+    outcome = assess_point(point(objective(1, coachee=5, coach=5, sponsor=5), objective(2, coachee=5, coach=6, sponsor=5), **end))
+    assert [o.status for o in outcome.objectives] == [PARTLY_ACHIEVED, PARTLY_ACHIEVED]
+    assert outcome.status == PARTLY_ACHIEVED
+    assert "2 of 2 objectives did not reach the bar (2 partly achieved: above the baseline)" in outcome.reason
+
+
+def test_an_end_point_where_most_objectives_did_not_move_is_not_achieved():
+    end = {"kind": "end", "held": 6, "contracted": 6}
+    flat = {"coachee": 4, "coach": 4, "sponsor": 4}
+    outcome = assess_point(point(objective(1, coachee=5, coach=5, sponsor=5), objective(2, **flat), objective(3, **flat), **end))
+    assert outcome.status == NOT_ACHIEVED
+
+
+def test_reasons_give_the_numbers_without_repeating_the_verdict_shown_beside_them():
+    outcome = assess_point(point(objective(coachee=5, coach=4, sponsor=5)))
+    assert outcome.reason == "All 1 objective reached the bar after 3 of 6 sessions (tolerance 1)."
+    assert outcome.objectives[0].reason.startswith("Score 4.67 (mean of coachee 5, coach 4, sponsor 5)")
+    assert outcome.computation["percent"] == "50"
+
+
+def test_the_rule_in_words_explains_the_end_point_readings():
+    from measurement.compute import RULE_IN_WORDS
+
+    assert "partly achieved" in RULE_IN_WORDS and "not achieved" in RULE_IN_WORDS

@@ -30,7 +30,8 @@ def detail(pk: int) -> str:
 def csv_of(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment;")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture
@@ -275,3 +276,28 @@ def test_an_engagement_without_points_says_none_are_scheduled(acme, five):
     assert "Not measured yet" in page
     rows = csv_of(client_at(acme, acme.sponsor).get(CSV_URL, {"status": "not_measured"}))
     assert sorted(row[5] for row in rows[1:])[-1] == "Not scheduled yet"
+
+
+def test_the_dashboards_use_the_issues_words_sessions_used_against_contracted_and_next_measurement_point(acme, five):
+    page = client_at(acme, acme.sponsor).get(DASHBOARD).content.decode()
+    assert "<dt>Sessions used</dt><dd>3 used of 8 contracted</dd>" in page and "<dt>Next measurement point</dt>" in page
+    page = client_at(acme, acme.admin).get("/practice/dashboard/").content.decode()
+    assert ">Sessions used</th>" in page and ">Next measurement point</th>" in page
+
+
+def test_each_objective_result_on_the_engagement_page_names_its_point(acme, five):
+    page = client_at(acme, acme.sponsor).get(detail(five[2])).content.decode()
+    assert "<strong>Mid-point:</strong> " in page
+
+
+def test_a_point_awaiting_the_sponsors_rating_links_to_the_form(acme, in_practice):
+    from tests.measurement.conftest import due_mid_point, rate
+    from tests.sessions.conftest import active_engagement
+
+    awaited = active_engagement(acme)
+    point = due_mid_point(acme, awaited)
+    page = client_at(acme, acme.sponsor).get(DASHBOARD).content.decode()
+    link = f'href="/engagements/{awaited.pk}/progress/points/{point.pk}/">Your rating is awaited: rate now</a>'
+    assert link in page
+    rate(acme, point, acme.sponsor, 6)
+    assert "Your rating is awaited" not in client_at(acme, acme.sponsor).get(DASHBOARD).content.decode()

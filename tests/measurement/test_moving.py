@@ -77,3 +77,39 @@ def test_the_move_form_shows_the_message_next_to_the_field(acme, engagement):
     )
     assert response.status_code == 422
     assert "2 sessions have already been held" in response.content.decode()
+
+
+def test_a_point_cannot_move_past_the_sessions_contracted(acme, engagement, in_practice):
+    with in_practice(acme), pytest.raises(ValidationError) as refused:
+        services.move_point(point=point_of(acme, engagement, "end"), actor=acme.coach, after_sessions=9, reason="Later.")
+    assert "The contract has 6 sessions: choose 6 or fewer" in str(refused.value)
+
+
+def test_an_unreadable_date_gets_one_message_not_two(acme, engagement):
+    point = point_of(acme, engagement)
+    response = client_at(acme, acme.coach).post(
+        f"/engagements/{engagement.pk}/progress/points/{point.pk}/move/", {"due_on": "2026-02-30", "reason": "Later."}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "Enter a valid date." in page
+    assert "Give a number of sessions, a date, or both." not in page
+
+
+def test_moving_a_point_being_rated_says_why_at_the_top_and_the_form_is_gone(acme, engagement):
+    hold_sessions(acme, engagement, 3)
+    point = point_of(acme, engagement)
+    rate(acme, point, engagement.coachee, 6)
+    client = client_at(acme, acme.coach)
+    url = f"/engagements/{engagement.pk}/progress/points/{point.pk}/"
+    response = client.post(url + "move/", {"after_sessions": "4", "reason": "Later."}, follow=True)
+    page = response.content.decode()
+    assert "it can no longer be moved. Close it instead." in page
+    assert 'action="' + url + 'move/"' not in page and "so it can no longer be moved" in page
+
+
+def test_everyone_who_follows_the_point_sees_its_moves_with_the_old_and_new_rule(acme, engagement, in_practice):
+    point = point_of(acme, engagement)
+    with in_practice(acme):
+        services.move_point(point=point, actor=acme.coach, after_sessions=4, reason="Holiday in the middle.")
+    page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert "moved it from after 3 sessions held to after 4 sessions held. Reason: Holiday in the middle." in page

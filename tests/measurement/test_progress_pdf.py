@@ -11,7 +11,7 @@ from measurement import services
 from measurement.selectors import progress_storage_path
 from measurement.tasks import render_progress_pdf
 from tests.conftest import client_at
-from tests.measurement.conftest import due_mid_point, rate
+from tests.measurement.conftest import due_mid_point, hold_sessions, point_of, rate
 
 SCRIPT = "<script>alert('x')</script><img src=https://evil.example/x.png>"
 
@@ -105,3 +105,27 @@ def test_the_final_report_adds_the_end_point_outcome(acme, engagement, in_practi
         services.complete_engagement(engagement=engagement, actor=acme.coach)
         html = pdf.progress_html(Engagement.objects.get(pk=engagement.pk))
     assert "Final report" in html and "End-point outcome" in html and "Achieved" in html
+
+
+def test_the_final_report_is_named_so_on_every_page_and_states_the_record_keeping(acme, engagement, in_practice):
+    from measurement import pdf
+
+    closed_mid_point(acme, engagement)
+    hold_sessions(acme, engagement, 3, first=4)
+    for user in (engagement.coachee, acme.coach, acme.sponsor):
+        rate(acme, point_of(acme, engagement, "end"), user, 7)
+    with in_practice(acme):
+        services.complete_engagement(engagement=engagement, actor=acme.coach)
+        engagement.refresh_from_db()
+        html = pdf.progress_html(engagement)
+    assert '<span class="report-kind">Final report</span>' in html  # the running header reads it (string-set)
+    assert "Record keeping" in html and "month" in html and "after completion" in html
+    assert "used · 6 of 6 held" in html
+
+
+def test_the_charts_numbers_show_under_the_chart_in_the_pdf_rather_than_hidden(acme, engagement, in_practice):
+    from django.contrib.staticfiles import finders
+
+    stylesheet = open(finders.find("css/measurement-pdf.css")).read()
+    assert ".chart .objective-chart__data { position: static !important;" in stylesheet
+    assert 'content: string(report-kind)' in stylesheet

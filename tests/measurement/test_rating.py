@@ -152,3 +152,27 @@ def test_two_raters_submitting_at_the_same_instant_both_land_and_the_point_close
         point = MeasurementPoint.objects.get(pk=point.pk)
         assert point.is_closed and point.results.count() == 1
         assert services.missing_raters(point) == []
+
+
+def test_a_corrected_rating_shows_what_it_was_before(acme, engagement):
+    point = due_mid_point(acme, engagement)
+    rate(acme, point, engagement.coachee, 5, "first go")
+    rate(acme, point, engagement.coachee, 7, "thought again")
+    page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert "(corrected; before: 5 on " in page
+
+
+def test_the_rating_form_is_one_card_per_objective_and_ratings_list_coachee_coach_sponsor(acme, engagement):
+    point = due_mid_point(acme, engagement)
+    for user, score in ((acme.sponsor, 6), (acme.coach, 5)):
+        rate(acme, point, user, score)
+    page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert '<fieldset class="rating-objective">' in page and "css/dashboards" in page
+    page = client_at(acme, acme.coach).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert page.index('data-label="Rater">Coach<') < page.index('data-label="Rater">Sponsor<')
+
+
+def test_the_form_says_who_will_read_a_comment(acme, engagement):
+    point = due_mid_point(acme, engagement)
+    page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
+    assert "Seen by the coach and the practice, by the other raters once they have rated, and printed in the progress report." in page

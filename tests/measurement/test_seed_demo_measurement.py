@@ -51,3 +51,18 @@ def test_the_demo_coachee_sees_the_progress_with_charts():
         engagement = Engagement.objects.get(coachee__email="coachee@acme.example", stage="active")
     page = client.get(f"/engagements/{engagement.pk}/sessions/").content.decode()
     assert "Progress on the objectives" in page and "<svg" in page and "On track" in page
+
+
+def test_demo_points_close_after_they_fall_due_and_each_coachee_has_their_own_comments():
+    call_command("seed_demo")
+    for practice in Practice.objects.all():
+        with practice_context(practice):
+            for point in MeasurementPoint.objects.filter(closed_at__isnull=False):
+                assert point.closed_at >= point.fell_due_at, point
+            comments = {
+                email: set(Rating.objects.filter(point__engagement__coachee__email=email.format(practice.slug))
+                           .exclude(comment="").values_list("comment", flat=True))
+                for email in ("coachee@{}.example", "coachee3@{}.example")
+            }
+            assert comments["coachee@{}.example"] and comments["coachee3@{}.example"]
+            assert not comments["coachee@{}.example"] & comments["coachee3@{}.example"]
