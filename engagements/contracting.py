@@ -192,6 +192,12 @@ def _check_draft(version: ContractVersion, objectives: list[dict] | None) -> Non
             errors.setdefault("objectives", []).append(
                 f"Objective {number}: give a target from {Objective.SCALE_MIN} to {Objective.SCALE_MAX}."
             )
+        elif target is not None and isinstance(baseline, int) and target < baseline:
+            # Higher is better on the scale: progress runs from the baseline up to the target.
+            errors.setdefault("objectives", []).append(
+                f"Objective {number}: the target ({target}) cannot be below the baseline ({baseline}) — "
+                "ratings run from the baseline up towards it."
+            )
     if errors:
         raise ValidationError(errors)
 

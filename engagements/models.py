@@ -480,6 +480,10 @@ class Objective(PracticeOwnedModel):
                 condition=models.Q(target__isnull=True) | models.Q(target__gte=1, target__lte=10), name="objective_target_on_scale"
             ),
             models.CheckConstraint(
+                condition=models.Q(target__isnull=True) | models.Q(target__gte=models.F("baseline")),
+                name="objective_target_not_below_baseline",
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(description="") & ~models.Q(success_measure=""), name="objective_described_and_measured"
             ),
         ]

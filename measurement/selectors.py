@@ -12,11 +12,16 @@ their own; the coach sees them all along (and everyone, once the point is closed
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Role
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
@@ -327,17 +332,49 @@ def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
     )
 
 
+def coach_points(coach, *, now=None) -> tuple[list[MeasurementPoint], list[MeasurementPoint]]:
+    """For the coach's home page, in one query: the open points they have still to rate, and those
+    whose grace period (practice setting) is over, which they may close with the ratings given."""
+    cutoff = (now or timezone.now()) - timedelta(days=require_practice().measurement_grace_days)
+    points = list(
+        MeasurementPoint.objects.filter(
+            closed_at__isnull=True, fell_due_at__isnull=False, version__coach=coach,
+            engagement__stage=Engagement.Stage.ACTIVE,
+        ).annotate(
+            coach_rates=Exists(Objective.objects.filter(version=OuterRef("version"), rated_by_coach=True)),
+            coach_rated=Exists(Rating.objects.filter(point=OuterRef("pk"), role="coach")),
+        ).select_related("engagement__coachee").order_by("fell_due_at")
+    )
+    return (
+        [point for point in points if point.coach_rates and not point.coach_rated],
+        [point for point in points if point.fell_due_at <= cutoff],
+    )
+
+
 # --- Where an engagement's progress report is stored ---------------------------------------------------------
+
+
+@functools.cache
+def _report_layout() -> str:
+    """A digest of the report's template, chart code and stylesheet: a new release that changes how
+    the report looks gives stored reports new names, so they are rendered again."""
+    from django.contrib.staticfiles import finders
+    from django.template.loader import get_template
+
+    from measurement import charts
+
+    sources = [get_template("measurement/pdf.html").origin.name, charts.__file__, finders.find("css/measurement-pdf.css")]
+    digest = hashlib.sha256()
+    for source in filter(None, sources):
+        with open(source, "rb") as file:
+            digest.update(file.read())
+    return digest.hexdigest()[:12]
 
 
 def progress_storage_path(engagement: Engagement) -> str:
     """`practices/<practice>/progress/<engagement>/progress-<state>.pdf`, where <state> is 10 hex
     digits of a hash of everything the report shows (closed points, comments, sessions held, the
     contract in force, the stage, the practice's branding): anything changing gives a new name."""
-    import hashlib
-
-    from coachhub.tenancy.context import require_practice
-
     practice = require_practice()
     points = MeasurementPoint.objects.filter(engagement=engagement).order_by("kind").values_list(
         "pk", "version_id", "closed_at", "status", "coach_comment", "due_after_sessions", "due_on",
@@ -347,7 +384,7 @@ def progress_storage_path(engagement: Engagement) -> str:
     ).values_list("pk", flat=True).first()
     parts = [
         engagement.stage, str(engagement.completed_at), str(contract), str(sessions_held(engagement)),
-        str(sessions_used(engagement)),
+        str(sessions_used(engagement)), _report_layout(),
         practice.name, practice.brand_colour, practice.logo.name or "", *(repr(point) for point in points),
     ]
     state = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from coachhub.reminders import services as reminders
@@ -275,6 +276,8 @@ def rate_point(*, point: MeasurementPoint, rater, answers: dict[int, tuple[int |
         )
     if point.fell_due_at is None:
         raise ValidationError(f"The {point.get_kind_display().lower()} is not due yet: it can be rated once it falls due.")
+    if point.engagement.stage != Engagement.Stage.ACTIVE:
+        raise ValidationError(f"The engagement is {point.engagement.get_stage_display().lower()}: its points can no longer be rated.")
     errors: dict[str, list[str]] = {}
     for objective in objectives:
         score, comment = answers.get(objective.pk, (None, ""))
@@ -428,6 +431,13 @@ def complete_engagement(*, engagement: Engagement, actor, now: datetime | None =
     end = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.END).first()
     if end is None or not end.is_closed:
         raise ValidationError("Close the end-point evaluation first: the final report states its outcome.")
+    # A point still open that someone rated closes with what it has (its missing raters recorded);
+    # one nobody rated stays unmeasured rather than read as off track.
+    still_open = MeasurementPoint.objects.select_for_update().filter(
+        engagement=engagement, closed_at__isnull=True, fell_due_at__isnull=False,
+    ).filter(Exists(Rating.objects.filter(point=OuterRef("pk"))))
+    for point in still_open:
+        _close(point, closed_by=actor, now=now)
     engagement.stage, engagement.completed_at = Engagement.Stage.COMPLETED, now
     engagement.save(update_fields=["stage", "completed_at", "updated_at"])
     audit.record(actor=actor, action="engagement.completed", subject=str(engagement), outcome=end.status)

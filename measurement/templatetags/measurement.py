@@ -1,7 +1,9 @@
-"""`{% points_to_rate %}`: the measurement points waiting for the signed-in person's ratings (home pages)."""
+"""`{% points_to_rate %}`: the measurement points waiting for the signed-in person's ratings, and
+for a coach those they may now close (home pages)."""
 
 from django import template
 
+from measurement.selectors import coach_points
 from measurement.selectors import points_to_rate as points_awaiting
 
 register = template.Library()
@@ -11,4 +13,9 @@ register = template.Library()
 def points_to_rate(context, role: str) -> dict:
     """Those awaiting the person as `role` (coachee, coach or sponsor): one list per home section."""
     user = context["request"].user
-    return {"points": list(points_awaiting(user, role)) if user.is_authenticated else []}
+    if not user.is_authenticated:
+        return {"points": [], "closable": []}
+    if role == "coach":
+        to_rate, closable = coach_points(user)
+        return {"points": to_rate, "closable": closable}
+    return {"points": list(points_awaiting(user, role)), "closable": []}

@@ -136,3 +136,18 @@ def test_the_raters_list_reads_right_before_during_and_after_the_point(acme, eng
     with in_practice(acme):
         services.close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
     assert "(sponsor) did not rate (closed without them)" in client.get(url).content.decode()
+
+
+def test_completing_closes_a_rated_open_mid_point_and_ends_rating(acme, engagement, in_practice):
+    hold_sessions(acme, engagement, 6)
+    mid = point_of(acme, engagement, "mid")
+    rate(acme, mid, engagement.coachee, 6)  # the coach and the sponsor never rated the mid-point
+    end = point_of(acme, engagement, "end")
+    for user in (engagement.coachee, acme.coach, acme.sponsor):
+        rate(acme, end, user, 7)
+    with in_practice(acme):
+        services.complete_engagement(engagement=engagement, actor=acme.coach)
+    mid = point_of(acme, engagement, "mid")
+    assert mid.is_closed and set(mid.computation["missing_raters"]) == {"coach", "sponsor"}
+    with pytest.raises(ValidationError, match="can no longer be rated|closed"):
+        rate(acme, mid, acme.sponsor, 5)

@@ -89,3 +89,11 @@ def test_an_accepted_contract_without_targets_keeps_its_text_and_an_amendment_ad
     with in_practice(acme):
         version.refresh_from_db()
         assert all(check.matches for check in verify_version(version))
+
+
+def test_a_target_below_the_baseline_is_refused(acme, engagement, in_practice):
+    version = draft(acme, engagement)
+    with in_practice(acme), pytest.raises(ValidationError, match="cannot be below the baseline"):
+        contracting.update_contract_draft(
+            version=version, actor=acme.coach, changes={}, objectives=[{**OBJECTIVE, "baseline": 6, "target": 4}],
+        )
