@@ -8,15 +8,14 @@ from __future__ import annotations
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.roster.models import CoachProfile
+from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements import contract_selectors as selectors
@@ -305,15 +304,9 @@ def download_pdf(request: HttpRequest, version_id: int) -> HttpResponse:
     answered, or never asked for), a worker renders it: the page says so and refreshes, with
     202, rather than keep this web worker busy rendering."""
     version = _version_or_404(request, version_id)
-    path = selectors.pdf_storage_path(version)
-    if default_storage.exists(path):
-        return FileResponse(
-            default_storage.open(path, "rb"), as_attachment=True, content_type="application/pdf",
-            filename=f"coaching-contract-{version.engagement_id}-v{version.number}.pdf",
-        )
-    # One render asked for per state, however often the waiting page refreshes.
-    if cache.add(f"contract-pdf-requested:{path}", True, timeout=120):
-        render_contract_pdf.delay_on_commit(version_id=version.pk)
-    response = render(request, "contracts/preparing.html", {"version": version}, status=202)
-    response["Retry-After"] = "3"
-    return response
+    return stored_pdf_or_preparing(
+        request, path=selectors.pdf_storage_path(version),
+        filename=f"coaching-contract-{version.engagement_id}-v{version.number}.pdf",
+        render_later=lambda: render_contract_pdf.delay_on_commit(version_id=version.pk),
+        preparing="contracts/preparing.html", context={"version": version},
+    )

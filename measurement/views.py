@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors
 from engagements.models import Engagement
 from measurement import selectors, services
@@ -105,12 +104,17 @@ def _coach_only(request: HttpRequest, engagement: Engagement) -> None:
         raise Http404
 
 
+def _coach_point_or_404(request: HttpRequest, engagement_id: int, point_id: int) -> tuple[Engagement, MeasurementPoint]:
+    """A point of an engagement the signed-in person coaches; 404 for anyone else."""
+    engagement = _engagement_or_404(request, engagement_id)
+    _coach_only(request, engagement)
+    return engagement, _point_or_404(engagement, point_id)
+
+
 @login_required
 @require_POST
 def close(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
-    engagement = _engagement_or_404(request, engagement_id)
-    _coach_only(request, engagement)
-    point = _point_or_404(engagement, point_id)
+    engagement, point = _coach_point_or_404(request, engagement_id, point_id)
     try:
         closed = services.close_point(point=point, actor=request.user)
     except ValidationError as error:
@@ -124,9 +128,7 @@ def close(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespon
 @login_required
 @require_POST
 def move(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
-    engagement = _engagement_or_404(request, engagement_id)
-    _coach_only(request, engagement)
-    point = _point_or_404(engagement, point_id)
+    engagement, point = _coach_point_or_404(request, engagement_id, point_id)
     form = MovePointForm(request.POST)
     if form.is_valid():
         try:
@@ -147,9 +149,7 @@ def move(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespons
 @login_required
 @require_POST
 def comment(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
-    engagement = _engagement_or_404(request, engagement_id)
-    _coach_only(request, engagement)
-    point = _point_or_404(engagement, point_id)
+    engagement, point = _coach_point_or_404(request, engagement_id, point_id)
     form = PointCommentForm(request.POST)
     if form.is_valid():
         try:
@@ -182,15 +182,9 @@ def progress_pdf(request: HttpRequest, engagement_id: int) -> HttpResponse:
     """The stored progress report as it stands. When it is not there yet, a worker renders it:
     the page says so and refreshes, with 202, rather than render in this web worker."""
     engagement = _engagement_or_404(request, engagement_id)
-    path = selectors.progress_storage_path(engagement)
-    if default_storage.exists(path):
-        final = "final-report" if engagement.stage == Engagement.Stage.COMPLETED else "progress-report"
-        return FileResponse(
-            default_storage.open(path, "rb"), as_attachment=True, content_type="application/pdf",
-            filename=f"{final}-{engagement.pk}.pdf",
-        )
-    if cache.add(f"progress-pdf-requested:{path}", True, timeout=120):
-        render_progress_pdf.delay_on_commit(engagement_id=engagement.pk)
-    response = render(request, "measurement/preparing.html", {"engagement": engagement}, status=202)
-    response["Retry-After"] = "3"
-    return response
+    final = "final-report" if engagement.stage == Engagement.Stage.COMPLETED else "progress-report"
+    return stored_pdf_or_preparing(
+        request, path=selectors.progress_storage_path(engagement), filename=f"{final}-{engagement.pk}.pdf",
+        render_later=lambda: render_progress_pdf.delay_on_commit(engagement_id=engagement.pk),
+        preparing="measurement/preparing.html", context={"engagement": engagement},
+    )
