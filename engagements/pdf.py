@@ -24,7 +24,6 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -32,6 +31,7 @@ from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.documents import store_document
 from coachhub.tenancy.models import Practice
 from engagements.contract_selectors import (
     canonical_text,
@@ -140,14 +140,4 @@ def render_contract_pdf(version: ContractVersion, *, fetcher: OwnAssetsOnly | No
 
 def store_contract_pdf(version: ContractVersion) -> str:
     """Render and store the version's PDF unless it is there already; drop its stale ones."""
-    path = pdf_storage_path(version)
-    if not default_storage.exists(path):
-        saved = default_storage.save(path, ContentFile(render_contract_pdf(version)))
-        if saved != path:  # a concurrent render stored it first
-            default_storage.delete(saved)
-    directory = path.rsplit("/", 1)[0]
-    _, files = default_storage.listdir(directory)
-    for name in files:
-        if name.startswith(f"v{version.number}-") and f"{directory}/{name}" != path:
-            default_storage.delete(f"{directory}/{name}")
-    return path
+    return store_document(pdf_storage_path(version), lambda: render_contract_pdf(version), replaces=f"v{version.number}-")

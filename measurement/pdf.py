@@ -13,12 +13,11 @@ import this module (WeasyPrint is slow to import).
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.documents import store_document
 from engagements.models import Engagement
 from engagements.pdf import LOGO_PATH_PREFIX, PDF_BASE_URL, OwnAssetsOnly
 from measurement.selectors import progress_for, progress_storage_path
@@ -45,14 +44,4 @@ def render_progress_pdf(engagement: Engagement, *, fetcher: OwnAssetsOnly | None
 
 def store_progress_pdf(engagement: Engagement) -> str:
     """Render and store the report unless it is there already; drop the engagement's stale ones."""
-    path = progress_storage_path(engagement)
-    if not default_storage.exists(path):
-        saved = default_storage.save(path, ContentFile(render_progress_pdf(engagement)))
-        if saved != path:  # a concurrent render stored it first
-            default_storage.delete(saved)
-    directory, name = path.rsplit("/", 1)
-    _, files = default_storage.listdir(directory)
-    for other in files:
-        if other.startswith("progress-") and other != name:
-            default_storage.delete(f"{directory}/{other}")
-    return path
+    return store_document(progress_storage_path(engagement), lambda: render_progress_pdf(engagement), replaces="progress-")

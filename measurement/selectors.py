@@ -25,13 +25,14 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Role
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
-from measurement.models import MeasurementPoint, ObjectiveResult, PointMove, Rating, RatingRevision
+from measurement.models import MeasurementPoint, ObjectiveResult, PointMove, RaterRole, Rating, RatingRevision
 from sessions.models import Attendance, CoachingSession
+from sessions.selectors import contract_in_force
 
 ADMIN = "admin"
-ROLE_LABELS = {"coachee": "Coachee", "coach": "Coach", "sponsor": "Sponsor"}
+ROLE_LABELS = dict(RaterRole.choices)
 RATER_ORDER = {"coachee": 0, "coach": 1, "sponsor": 2}
-POINT_LABELS = {MeasurementPoint.Kind.MID: "Mid-point", MeasurementPoint.Kind.END: "End-point"}
+POINT_LABELS = dict(MeasurementPoint.Kind.choices)
 
 
 def engagements_for_progress(*, viewer, roles: frozenset[str]) -> QuerySet[Engagement]:
@@ -59,15 +60,9 @@ def engagement_for_progress(*, viewer, roles: frozenset[str], engagement_id: int
     return engagements_for_progress(viewer=viewer, roles=roles).get(pk=engagement_id)
 
 
-def contract_in_force(engagement: Engagement) -> ContractVersion | None:
-    return (
-        ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED)
-        .select_related("coachee", "coach", "sponsor", "client_organisation").first()
-    )
-
-
-def sessions_held(engagement: Engagement) -> int:
-    return CoachingSession.objects.filter(engagement=engagement, attendance=Attendance.HELD).count()
+def sessions_held(engagement_id: int) -> int:
+    """Sessions marked held: the progress the on/off-track rule measures against."""
+    return CoachingSession.objects.filter(engagement_id=engagement_id, attendance=Attendance.HELD).count()
 
 
 def sessions_used(engagement: Engagement) -> int:
@@ -383,7 +378,7 @@ def progress_storage_path(engagement: Engagement) -> str:
         engagement=engagement, status=ContractVersion.Status.ACCEPTED
     ).values_list("pk", flat=True).first()
     parts = [
-        engagement.stage, str(engagement.completed_at), str(contract), str(sessions_held(engagement)),
+        engagement.stage, str(engagement.completed_at), str(contract), str(sessions_held(engagement.pk)),
         str(sessions_used(engagement)), _report_layout(),
         practice.name, practice.brand_colour, practice.logo.name or "", *(repr(point) for point in points),
     ]

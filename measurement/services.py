@@ -25,6 +25,7 @@ from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
+from measurement.selectors import sessions_held
 from measurement.models import (
     MeasurementPoint,
     ObjectiveResult,
@@ -38,10 +39,6 @@ COMMENT_MAX_LENGTH = 2000
 
 
 # --- Facts the rules need ------------------------------------------------------------------------------
-
-
-def sessions_held(engagement_id: int) -> int:
-    return CoachingSession.objects.filter(engagement_id=engagement_id, attendance=Attendance.HELD).count()
 
 
 def last_held_session_date(engagement_id: int) -> date | None:

@@ -175,7 +175,11 @@ def signed_out_draft_of(session: CoachingSession, user) -> dict | None:
 
 
 def contract_in_force(engagement: Engagement) -> ContractVersion | None:
-    return ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED).first()
+    """The accepted version, with its parties (pages and reports name them)."""
+    return (
+        ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED)
+        .select_related("coachee", "coach", "sponsor", "client_organisation").first()
+    )
 
 
 def cancelled_in_time(starts_at: datetime, contract: ContractVersion | None, now: datetime) -> bool:

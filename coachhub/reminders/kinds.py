@@ -98,20 +98,29 @@ def _call_booked(call: ChemistryCall, reminder) -> str | None:
     return None
 
 
-def _before_call(offset: timedelta):
-    def wanted(call: ChemistryCall):
-        if call.status != ChemistryCall.Status.BOOKED or not call.booking.is_active:
+def _before_meeting(offset: timedelta, *, scheduled, people, check, moved: str):
+    """`wanted` and `applies` for a reminder `offset` before a booked meeting (a call or a session):
+    both its people, while it is `scheduled` and its booking active; "`moved`" once its time changed."""
+    def wanted(meeting):
+        if not scheduled(meeting) or not meeting.booking.is_active:
             return []
-        due = call.booking.starts_at - offset
-        return [(user_id, due) for user_id in (call.coach_id, call.engagement.coachee_id)] if due > timezone.now() else []
+        due = meeting.booking.starts_at - offset
+        return [(user_id, due) for user_id in people(meeting)] if due > timezone.now() else []
 
-    def applies(call, reminder):
-        reason = _call_booked(call, reminder)
-        if reason is None and reminder.due_at != call.booking.starts_at - offset:
-            return "the call was moved"
+    def applies(meeting, reminder):
+        reason = check(meeting, reminder)
+        if reason is None and reminder.due_at != meeting.booking.starts_at - offset:
+            return moved
         return reason
 
     return wanted, applies
+
+
+def _before_call(offset: timedelta):
+    return _before_meeting(
+        offset, scheduled=lambda call: call.status == ChemistryCall.Status.BOOKED,
+        people=lambda call: (call.coach_id, call.engagement.coachee_id), check=_call_booked, moved="the call was moved",
+    )
 
 
 def _call_context(call: ChemistryCall, reminder) -> dict:
@@ -159,20 +168,11 @@ def _session_scheduled(session: CoachingSession, reminder) -> str | None:
 
 
 def _before_session(offset: timedelta):
-    def wanted(session: CoachingSession):
-        if session.attendance != Attendance.SCHEDULED or not session.booking.is_active:
-            return []
-        due = session.booking.starts_at - offset
-        people = (session.engagement.coach_id, session.engagement.coachee_id)
-        return [(user_id, due) for user_id in people] if due > timezone.now() else []
-
-    def applies(session, reminder):
-        reason = _session_scheduled(session, reminder)
-        if reason is None and reminder.due_at != session.booking.starts_at - offset:
-            return "the session was moved"
-        return reason
-
-    return wanted, applies
+    return _before_meeting(
+        offset, scheduled=lambda session: session.attendance == Attendance.SCHEDULED,
+        people=lambda session: (session.engagement.coach_id, session.engagement.coachee_id),
+        check=_session_scheduled, moved="the session was moved",
+    )
 
 
 def _session_context(session: CoachingSession, reminder) -> dict:
