@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import BenchError, bench
-from bench.pages import in_process, signed_in, under_load
+from bench.pages import PDF_RUNS, in_process, median_render, signed_in, under_load
 
 if TYPE_CHECKING:
     from bench.runner import Run
@@ -84,7 +84,6 @@ def slots_queries(run: Run) -> None:
     run.figure("slots_compute_median_ms", statistics.median(timings))
 
 
-PDF_RUNS = 10
 PDF_OBJECTIVES = 6
 
 
@@ -142,17 +141,12 @@ def contract_pdf(run: Run) -> None:
         version = ContractVersion.objects.select_related("coachee", "coach", "sponsor", "client_organisation").prefetch_related(
             "objectives", "acceptances__party"
         ).get(pk=built.pk)
-        document = render_contract_pdf(version)  # warm-up: fonts and stylesheets load on first use
-        timings = []
-        for _ in range(PDF_RUNS):
-            started = time.perf_counter()
-            document = render_contract_pdf(version)
-            timings.append((time.perf_counter() - started) * 1000)
+        document, median = median_render(lambda: render_contract_pdf(version))
         pages = len(contract_document(version).pages)
         transaction.set_rollback(True)
     run.say(f"contract PDF: {pages} pages, {len(document) // 1024} KiB, {PDF_RUNS} renders after one warm-up")
     run.figure("contract_pdf_pages", pages)
-    run.figure("contract_pdf_median_ms", statistics.median(timings))
+    run.figure("contract_pdf_median_ms", median)
 
 
 SESSIONS_COUNT = 50

@@ -9,8 +9,6 @@ the same way without going through the measurement services.
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,7 +17,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from bench import BenchError, bench
-from bench.pages import in_process, signed_in, under_load
+from bench.pages import PDF_RUNS, in_process, median_render, signed_in, under_load
 from bench.runner import Run
 
 # A spread of verdicts, one per engagement in turn (None: no point closed yet, the mid-point due).
@@ -170,7 +168,6 @@ SPONSOR_EMAIL = "dashboard-sponsor@bench.example"
 OTHER_SPONSOR_EMAIL = "dashboard-sponsor2@bench.example"
 ADMIN_EMAIL = "dashboard-admin@bench.example"
 PAGE_RUNS = 30
-PDF_RUNS = 10
 
 
 def _user(email: str, name: str):
@@ -263,11 +260,7 @@ def progress_pdf(run: Run) -> None:
     from coachhub.tenancy.context import practice_context
     from engagements.models import Engagement
 
-    try:
-        from measurement.pdf import render_progress_pdf
-    except ImportError:
-        run.say("progress_pdf: measurement.pdf.render_progress_pdf does not exist yet; no figure")
-        return
+    from measurement.pdf import render_progress_pdf
     practice = run.data.practice
     with practice_context(practice):
         _dashboard_data(practice)
@@ -276,12 +269,7 @@ def progress_pdf(run: Run) -> None:
         ).order_by("pk").first()
         if engagement is None:
             raise BenchError("no completed dashboard engagement to report on.")
-        document = render_progress_pdf(engagement)  # warm-up: fonts and stylesheets load on first use
-        timings = []
-        for _ in range(PDF_RUNS):
-            started = time.perf_counter()
-            document = render_progress_pdf(engagement)
-            timings.append((time.perf_counter() - started) * 1000)
+        document, median = median_render(lambda: render_progress_pdf(engagement))
     run.say(f"progress PDF of engagement {engagement.pk}: {len(document) // 1024} KiB, {PDF_RUNS} renders after one warm-up")
-    run.figure("progress_pdf_median_ms", statistics.median(timings))
+    run.figure("progress_pdf_median_ms", median)
 

@@ -1,5 +1,6 @@
 """Signed-in pages measured two ways: sequential requests in this process (queries per request,
-p95 ms), then under wrk against the bench's own gunicorn (rps and percentiles)."""
+p95 ms), then under wrk against the bench's own gunicorn (rps and percentiles); and documents
+rendered in-process (median ms)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,17 @@ def under_load(run: Run, pages: dict[str, tuple[str, str]]) -> None:
                 run.figure(f"{label}_load_p{percentile}_ms", values[f"p{percentile}_us"] / 1000)
     finally:
         server.stop()
+
+
+PDF_RUNS = 10
+
+
+def median_render(render) -> tuple[bytes, float]:
+    """`render()` once to warm up (fonts and stylesheets load on first use), then PDF_RUNS times:
+    the last document and the median milliseconds."""
+    document, timings = render(), []
+    for _ in range(PDF_RUNS):
+        started = time.perf_counter()
+        document = render()
+        timings.append((time.perf_counter() - started) * 1000)
+    return document, statistics.median(timings)
