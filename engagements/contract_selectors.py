@@ -1,9 +1,5 @@
-"""Reads for contracting: who may see which contract, what awaits whom, and the canonical text.
-
-Access follows DESIGN.md ("Who sees what"): a contract version and its PDF are seen by its
-parties (coachee, coach, and the sponsor when the sponsor is a party of that version) and by the
-practice's admins. Everyone else gets the same answer as for a version that does not exist.
-"""
+"""Reads for contracting: what awaits whom, and the canonical text. Who may see which contract is
+decided in engagements/access.py."""
 
 from __future__ import annotations
 
@@ -13,6 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import MATCHED_STAGES, Data, visible_contract_versions, visible_engagements
 from engagements.models import (
     Acceptance,
     ContractFrequency,
@@ -23,9 +21,6 @@ from engagements.models import (
     Objective,
 )
 
-ADMIN = "admin"
-
-
 def contract_template() -> ContractTemplate:
     """The practice's template; an unsaved one with the default texts until an admin saves it."""
     return ContractTemplate.objects.first() or ContractTemplate.with_defaults()
@@ -35,59 +30,26 @@ def _party_filter(user) -> Q:
     return Q(coachee=user) | Q(coach=user) | Q(sponsor=user)
 
 
-def versions_visible_to(user, roles: frozenset[str]) -> QuerySet[ContractVersion]:
-    """Every version `user` may read: admins all, others those they are a party of."""
-    versions = ContractVersion.objects.select_related("engagement", "coachee", "coach", "sponsor", "client_organisation")
-    if ADMIN in roles:
-        return versions
-    return versions.filter(_party_filter(user))
+def _with_answers(versions: QuerySet[ContractVersion]) -> QuerySet[ContractVersion]:
+    return versions.prefetch_related(Prefetch("acceptances", queryset=Acceptance.objects.select_related("party")))
 
 
-def version_for(user, roles: frozenset[str], version_id: int) -> ContractVersion:
-    """One version with its objectives and answers, if `user` may read it; DoesNotExist otherwise."""
-    return versions_visible_to(user, roles).prefetch_related(
-        "objectives", Prefetch("acceptances", queryset=Acceptance.objects.select_related("party"))
-    ).get(pk=version_id)
-
-
-def engagement_for(user, roles: frozenset[str], engagement_id: int) -> Engagement:
-    """An engagement whose contracting `user` may follow: its coach and coachee, a sponsor who is
-    a party of one of its versions, and admins. Only engagements past the chemistry stage."""
-    engagements = Engagement.objects.select_related("coachee", "coach").exclude(
-        stage__in=[Engagement.Stage.CHEMISTRY, Engagement.Stage.CLOSED]
-    )
-    if ADMIN not in roles:
-        sponsor_of = ContractVersion.objects.filter(engagement=OuterRef("pk"), sponsor=user)
-        engagements = engagements.filter(Q(coachee=user) | Q(coach=user) | Exists(sponsor_of))
-    return engagements.get(pk=engagement_id)
-
-
-def versions_of(engagement: Engagement, user, roles: frozenset[str]) -> list[ContractVersion]:
-    """The engagement's versions `user` may read, newest first, each with its answers."""
-    return list(
-        versions_visible_to(user, roles).filter(engagement=engagement).prefetch_related(
-            Prefetch("acceptances", queryset=Acceptance.objects.select_related("party"))
-        ).order_by("-number")
-    )
+def versions_of(engagement: Engagement, viewer: Viewer) -> list[ContractVersion]:
+    """The engagement's versions `viewer` may read, newest first, each with its answers."""
+    return list(_with_answers(visible_contract_versions(viewer).filter(engagement=engagement)).order_by("-number"))
 
 
 def contracting_session_of(engagement: Engagement) -> ContractingSession | None:
     return ContractingSession.objects.select_related("booking").filter(engagement=engagement).first()
 
 
-def engagements_with_contracts(user, roles: frozenset[str]) -> QuerySet[Engagement]:
-    """The engagements listed on the contracts page: in contracting or later, that `user` follows,
-    each with its versions (newest first) prefetched as `versions`."""
-    engagements = Engagement.objects.select_related("coachee", "coach").filter(
-        stage__in=[Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
-    )
-    if ADMIN not in roles:
-        sponsor_of = ContractVersion.objects.filter(engagement=OuterRef("pk"), sponsor=user)
-        engagements = engagements.filter(Q(coachee=user) | Q(coach=user) | Exists(sponsor_of))
-    visible = versions_visible_to(user, roles).order_by("-number")
-    return engagements.prefetch_related(Prefetch("contract_versions", queryset=visible, to_attr="versions")).order_by(
-        "-matched_at", "-created_at"
-    )
+def engagements_with_contracts(viewer: Viewer) -> QuerySet[Engagement]:
+    """The engagements listed on the contracts page: in contracting or later, whose contract
+    `viewer` may see, each with the versions they may read (newest first) as `versions`."""
+    visible = visible_contract_versions(viewer).order_by("-number")
+    return visible_engagements(viewer, Data.CONTRACT).filter(stage__in=MATCHED_STAGES).prefetch_related(
+        Prefetch("contract_versions", queryset=visible, to_attr="versions")
+    ).order_by("-matched_at", "-created_at")
 
 
 def _changes_requested():

@@ -9,7 +9,7 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +19,7 @@ from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements import contract_selectors as selectors
+from engagements.access import COACH, PARTIES, Data, access_contract_version, access_engagement, relations_to
 from engagements import contracting
 from engagements.contract_forms import (
     AnswerForm,
@@ -33,32 +34,10 @@ from engagements.models import (
     Acceptance,
     ContractingSession,
     ContractVersion,
-    Engagement,
 )
 from engagements.services import BookingRefused
 from engagements.tasks import render_contract_pdf
 from engagements.views import slot_week
-
-
-def _version_or_404(request: HttpRequest, version_id: int) -> ContractVersion:
-    try:
-        return selectors.version_for(request.user, request.roles, version_id)
-    except ContractVersion.DoesNotExist:
-        raise Http404 from None
-
-
-def _engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
-    try:
-        return selectors.engagement_for(request.user, request.roles, engagement_id)
-    except Engagement.DoesNotExist:
-        raise Http404 from None
-
-
-def _coached_engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
-    engagement = _engagement_or_404(request, engagement_id)
-    if engagement.coach_id != request.user.pk:
-        raise Http404
-    return engagement
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -101,7 +80,7 @@ def edit_template(request: HttpRequest) -> HttpResponse:
 @login_required
 def contracts(request: HttpRequest) -> HttpResponse:
     return render(request, "contracts/list.html", {
-        "engagements": selectors.engagements_with_contracts(request.user, request.roles),
+        "engagements": selectors.engagements_with_contracts(request.viewer),
         "awaiting": selectors.awaiting_acceptance_by(request.user),
     })
 
@@ -110,9 +89,9 @@ def contracts(request: HttpRequest) -> HttpResponse:
 def engagement_contract(request: HttpRequest, engagement_id: int) -> HttpResponse:
     """An engagement's contract: its versions (history), the contracting session, and the
     coach's next step."""
-    engagement = _engagement_or_404(request, engagement_id)
-    versions = selectors.versions_of(engagement, request.user, request.roles)
-    is_coach = engagement.coach_id == request.user.pk
+    engagement = access_engagement(request.viewer, engagement_id, to_see=Data.CONTRACT)
+    versions = selectors.versions_of(engagement, request.viewer)
+    is_coach = COACH in relations_to(request.viewer, engagement)
     return render(request, "contracts/engagement.html", {
         "engagement": engagement, "versions": versions, "is_coach": is_coach,
         "session": selectors.contracting_session_of(engagement),
@@ -123,7 +102,7 @@ def engagement_contract(request: HttpRequest, engagement_id: int) -> HttpRespons
 @login_required
 @require_POST
 def start_draft(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = _coached_engagement_or_404(request, engagement_id)
+    engagement = access_engagement(request.viewer, engagement_id, to_see=Data.CONTRACT, acting_as=COACH)
     try:
         version = contracting.draft_contract(engagement=engagement, actor=request.user)
     except ValidationError as error:
@@ -135,7 +114,7 @@ def start_draft(request: HttpRequest, engagement_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def amend(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = _coached_engagement_or_404(request, engagement_id)
+    engagement = access_engagement(request.viewer, engagement_id, to_see=Data.CONTRACT, acting_as=COACH)
     try:
         version = contracting.amend_contract(engagement=engagement, actor=request.user)
     except ValidationError as error:
@@ -151,7 +130,7 @@ def amend(request: HttpRequest, engagement_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def book_session(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = _coached_engagement_or_404(request, engagement_id)
+    engagement = access_engagement(request.viewer, engagement_id, to_see=Data.CONTRACT, acting_as=COACH)
     profile = CoachProfile.objects.filter(user=request.user).first()
     if profile is None:
         messages.error(request, "Set up your coach profile and weekly hours first: sessions are booked in your free times.")
@@ -188,9 +167,7 @@ def _render_edit(request: HttpRequest, version: ContractVersion, form, formset, 
 def edit_draft(request: HttpRequest, version_id: int) -> HttpResponse:
     """The coach's draft: package, sponsor and organisation, sections, objectives. "Save and
     send" saves first, so a refusal to send never loses what was typed."""
-    version = _version_or_404(request, version_id)
-    if version.coach_id != request.user.pk:
-        raise Http404
+    version = access_contract_version(request.viewer, version_id, acting_as=COACH)
     if not version.is_draft:
         messages.error(
             request, f"Version {version.number} is {version.get_status_display().lower()} and can no longer be edited. "
@@ -243,7 +220,7 @@ def _version_context(request: HttpRequest, version: ContractVersion, answer_form
 
 @login_required
 def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = _version_or_404(request, version_id)
+    version = access_contract_version(request.viewer, version_id)
     return render(request, "contracts/version.html", _version_context(request, version))
 
 
@@ -251,9 +228,7 @@ def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, version_id: int) -> HttpResponse:
     """A party accepts the text they were shown, or asks for changes with a comment."""
-    version = _version_or_404(request, version_id)
-    if version.role_of(request.user) is None:
-        raise Http404
+    version = access_contract_version(request.viewer, version_id, acting_as=PARTIES)
     form = AnswerForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -291,7 +266,7 @@ def answer(request: HttpRequest, version_id: int) -> HttpResponse:
 @login_required
 def verify(request: HttpRequest, version_id: int) -> HttpResponse:
     """Re-render the version's text and compare it with the hash each party accepted."""
-    version = _version_or_404(request, version_id)
+    version = access_contract_version(request.viewer, version_id)
     return render(request, "contracts/verify.html", {"version": version, "checks": selectors.verify_version(version)})
 
 
@@ -303,7 +278,7 @@ def download_pdf(request: HttpRequest, version_id: int) -> HttpResponse:
     """The stored PDF of the version as it stands. When it is not there yet (just sent or
     answered, or never asked for), a worker renders it: the page says so and refreshes, with
     202, rather than keep this web worker busy rendering."""
-    version = _version_or_404(request, version_id)
+    version = access_contract_version(request.viewer, version_id)
     return stored_pdf_or_preparing(
         request, path=selectors.pdf_storage_path(version),
         filename=f"coaching-contract-{version.engagement_id}-v{version.number}.pdf",

@@ -29,6 +29,7 @@ from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.models import Membership, Role
 from coachhub.tenancy.timezones import describe
 from engagements import calendar
+from engagements.access import COACH, require_relation, require_version_relation
 from engagements.contract_selectors import (
     canonical_text,
     contract_template,
@@ -88,8 +89,7 @@ def update_contract_template(*, actor, changes: dict) -> ContractTemplate:
 def _coach_engagement(engagement: Engagement, actor, *, stages: tuple[str, ...]) -> Engagement:
     """The engagement, locked, if `actor` is its coach and it is at one of `stages`."""
     engagement = Engagement.objects.select_for_update(of=("self",)).select_related("coachee", "coach").get(pk=engagement.pk)
-    if engagement.coach_id != actor.pk:
-        raise Engagement.DoesNotExist
+    require_relation(actor, engagement, COACH)
     if engagement.stage not in stages:
         raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}: there is no contract to work on.")
     return engagement
@@ -209,8 +209,7 @@ def update_contract_draft(
     """The coach edits a draft: package, dates, sponsor and organisation, section texts, and (when
     given) the whole list of objectives, in order. A version that was sent is never edited."""
     version = _lock_version(version)
-    if version.coach_id != actor.pk:
-        raise ContractVersion.DoesNotExist
+    require_version_relation(actor, version, COACH)
     if version.status != ContractVersion.Status.DRAFT:
         raise ValidationError(
             f"Version {version.number} is {version.get_status_display().lower()} and can no longer be edited. "
@@ -275,8 +274,7 @@ def send_contract(*, version: ContractVersion, actor, base_url: str, notify: boo
     get an email with a link (unless `notify` is off, as for demo data); the PDF is rendered by a
     worker."""
     version = _lock_version(version)
-    if version.coach_id != actor.pk:
-        raise ContractVersion.DoesNotExist
+    require_version_relation(actor, version, COACH)
     if version.status != ContractVersion.Status.DRAFT:
         raise ValidationError(f"Version {version.number} was already sent.")
     objectives = list(version.objectives.all())

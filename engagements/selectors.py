@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile
+from coachhub.tenancy.models import Role
 from engagements.models import Booking, ChemistryCall, Engagement
 
 UTC = ZoneInfo("UTC")
@@ -90,7 +91,7 @@ def bookable_coaches() -> QuerySet[CoachProfile]:
     return (
         CoachProfile.objects.filter(
             is_published=True, is_active=True,
-            user__memberships__role="coach", user__memberships__is_active=True,
+            user__memberships__role=Role.COACH, user__memberships__is_active=True,
         )
         .select_related("user")
         .distinct()
@@ -108,19 +109,6 @@ def coach_load(coach_ids: list[int]) -> dict[int, int]:
         .values("coach_id").annotate(n=Count("id"))
     )
     return {row["coach_id"]: row["n"] for row in rows}
-
-
-def chemistry_calls_for(user, roles: frozenset[str]) -> QuerySet[ChemistryCall]:
-    """The chemistry calls `user` may see: admins all, a coach theirs, a coachee their own."""
-    calls = ChemistryCall.objects.select_related("booking", "coach", "engagement__coachee")
-    if "admin" in roles:
-        return calls
-    visible = Q(pk__in=[])
-    if "coach" in roles:
-        visible |= Q(coach=user)
-    if "coachee" in roles:
-        visible |= Q(engagement__coachee=user)
-    return calls.filter(visible)
 
 
 def has_coach(coachee) -> bool:

@@ -18,6 +18,7 @@ from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.reminders import services as reminders
 from engagements import notifications
+from engagements.access import COACH, require_call_relation
 from engagements.models import Booking, ChemistryCall, Engagement
 from engagements.selectors import coach_load, is_free_slot, open_enquiry
 
@@ -162,8 +163,7 @@ def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> Chemi
 def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes: str) -> ChemistryCall:
     """The coach says whether they would like to work with this leader, after the call."""
     call = ChemistryCall.objects.select_for_update().select_related("booking", "engagement").get(pk=call.pk)
-    if call.coach_id != coach.pk:
-        raise PermissionError("Only the coach of this call records its outcome.")
+    require_call_relation(coach, call, COACH)
     if call.status != ChemistryCall.Status.BOOKED or call.booking.starts_at > timezone.now():
         raise BookingRefused("not_yet", "You can record the outcome once the call has taken place.")
     if outcome not in ChemistryCall.Outcome.values:

@@ -18,6 +18,7 @@ from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
 from coachhub.tenancy.timezones import viewer_zone_name
 from engagements import selectors, services
+from engagements.access import ADMIN, COACH, COACHEE, access_chemistry_call, visible_chemistry_calls
 from engagements.forms import (
     ChemistryCallForm,
     OutcomeForm,
@@ -122,10 +123,7 @@ def manage_chemistry_call(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def my_chemistry_call(request: HttpRequest, call_id: int) -> HttpResponse:
     """The same, for a signed-in leader, from their home page."""
-    call = get_object_or_404(
-        ChemistryCall.objects.select_related("booking", "engagement__coachee", "coach"),
-        pk=call_id, engagement__coachee=request.user,
-    )
+    call = access_chemistry_call(request.viewer, call_id, acting_as=COACHEE)
     return _manage(request, call, actor=request.user)
 
 
@@ -161,9 +159,7 @@ def chemistry_call_moved(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COACH)
 @require_http_methods(["GET", "POST"])
 def record_outcome(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = get_object_or_404(
-        ChemistryCall.objects.select_related("booking", "engagement__coachee"), pk=call_id, coach=request.user
-    )
+    call = access_chemistry_call(request.viewer, call_id, acting_as=COACH)
     form = OutcomeForm(posted(request), initial={"outcome": call.coach_outcome, "notes": call.coach_notes})
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,17 +199,16 @@ def choose_coach(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def practice_chemistry_calls(request: HttpRequest) -> HttpResponse:
-    calls = selectors.chemistry_calls_for(request.user, request.roles).order_by("-booking__starts_at")
+    calls = visible_chemistry_calls(request.viewer).order_by("-booking__starts_at")
     return render(request, "engagements/admin_calls.html", {"calls": calls})
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
 def reassign_chemistry_call(request: HttpRequest, call_id: int) -> HttpResponse:
-    call = get_object_or_404(
-        ChemistryCall.objects.select_related("booking", "coach", "engagement__coachee"), pk=call_id,
-        status=ChemistryCall.Status.BOOKED,
-    )
+    call = access_chemistry_call(request.viewer, call_id, acting_as=ADMIN)
+    if call.status != ChemistryCall.Status.BOOKED:
+        raise Http404
     coaches = list(selectors.bookable_coaches().exclude(user_id=call.coach_id))
     chosen = next((c for c in coaches if str(c.pk) == request.GET.get("coach", request.POST.get("coach", ""))), None)
     form = RescheduleForm(posted(request))

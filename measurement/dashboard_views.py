@@ -93,10 +93,7 @@ def sponsor_dashboard_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.SPONSOR)
 def sponsor_engagement(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    try:
-        engagement = dashboards.sponsored_engagement(request.user, engagement_id)
-    except Engagement.DoesNotExist:
-        raise Http404 from None
+    engagement = dashboards.sponsored_engagement(request.user, engagement_id)
     row = dashboards.rows_for([engagement])[0]
     return render(request, "measurement/dashboards/sponsor_engagement.html", {
         "engagement": engagement, "row": row,

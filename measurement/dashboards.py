@@ -1,8 +1,8 @@
 """Reads for the sponsor's and the practice admin's dashboards, in a fixed number of queries.
 
-Who may see an engagement's progress is decided by `measurement.selectors.engagements_for_progress`
-(for a sponsor: a party to the accepted contract, of the engagement's client organisation); the
-sponsor's dashboard narrows that to the engagements they sponsor, in `sponsored_engagements`. The
+Who may see an engagement's progress is decided by the one table in engagements/access.py (for a
+sponsor: a party to the contract in force, of its client organisation); the sponsor's dashboard
+lists the engagements they see as their sponsor, in `sponsored_engagements`. The
 dashboards show dates, counts, scores and computed statuses, never session content: no private
 notes, goals or actions; a session summary only where the coachee shared it with the sponsor.
 
@@ -35,6 +35,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -42,13 +43,14 @@ from coachhub.accounts.models import User
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Practice, Role
+from coachhub.tenancy.viewers import Viewer
 from engagements.models import Booking, ContractVersion, Engagement, Objective
+from measurement.access import visible_progress
 from measurement.models import MeasurementPoint, ObjectiveResult, PointStatus, Rating
 from measurement.selectors import (
     POINT_LABELS,
     awaits_rating_by,
     describe_due_rule,
-    engagements_for_progress,
     trend_chart,
 )
 from sessions.models import Attendance, CoachingSession
@@ -107,22 +109,22 @@ def filter_engagements(
 
 
 def sponsored_engagements(sponsor: User) -> QuerySet[Engagement]:
-    """The engagements on `sponsor`'s dashboard: those they may follow as a sponsor (a party to the
-    accepted contract, of its client organisation) and sponsor, active or completed, annotated with
-    their progress. The dashboard's views, its CSV and its engagement pages all start here."""
-    sponsors_contract = ContractVersion.objects.filter(
-        engagement=OuterRef("pk"), sponsor=sponsor, status=ContractVersion.Status.ACCEPTED
-    )
-    # Without "admin" in the roles: a sponsor who is also the practice admin still sees only theirs here.
-    visible = engagements_for_progress(viewer=sponsor, roles=frozenset({Role.SPONSOR}))
-    return with_progress(visible.filter(Exists(sponsors_contract), stage__in=DASHBOARD_STAGES)).order_by(
+    """The engagements on `sponsor`'s dashboard: those whose progress they see as their sponsor,
+    active or completed, annotated with their progress. The dashboard's views, its CSV and its
+    engagement pages all start here."""
+    # As a sponsor only: a sponsor who is also a practice admin or a coachee sees just theirs here.
+    as_sponsor = Viewer(sponsor, frozenset({Role.SPONSOR}))
+    return with_progress(visible_progress(as_sponsor).filter(stage__in=DASHBOARD_STAGES)).order_by(
         "coachee__full_name", "pk"
     )
 
 
 def sponsored_engagement(sponsor: User, engagement_id: int) -> Engagement:
-    """One engagement of `sponsor`'s dashboard; Engagement.DoesNotExist for any other (a 404)."""
-    return sponsored_engagements(sponsor).get(pk=engagement_id)
+    """One engagement of `sponsor`'s dashboard; Http404 for any other."""
+    engagement = sponsored_engagements(sponsor).filter(pk=engagement_id).first()
+    if engagement is None:
+        raise Http404
+    return engagement
 
 
 def coaches_of(engagements: QuerySet[Engagement]) -> list[tuple[int, str]]:

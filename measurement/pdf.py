@@ -27,7 +27,7 @@ STYLESHEET = "css/measurement-pdf.css"
 
 def progress_html(engagement: Engagement) -> str:
     practice = require_practice()
-    progress = progress_for(engagement, None, frozenset(), compact=False)
+    progress = progress_for(engagement, None, compact=False)
     return render_to_string("measurement/pdf.html", {
         "practice": practice, "engagement": engagement, "progress": progress, "contract": progress.contract,
         "stylesheet": settings.STATIC_URL + STYLESHEET,

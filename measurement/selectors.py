@@ -1,13 +1,7 @@
-"""Reads for measurement, with DESIGN.md's "Who sees what" for objectives, ratings, on/off-track
-status and the progress PDF decided here and only here:
-
-| coachee | own coach | other coaches | practice admin | sponsor                                   |
-| yes     | yes       | –             | yes            | if a party to the accepted contract and of |
-|         |           |               |                | the engagement's client organisation      |
-
-Everyone else gets DoesNotExist (a 404), exactly as for an engagement that does not exist. Inside
-an engagement, a rater sees the others' ratings of an open point only once they have submitted
-their own; the coach sees them all along (and everyone, once the point is closed).
+"""Reads for measurement. Who may see an engagement's objectives, ratings, status and progress
+report is the one table in engagements/access.py (applied by measurement/access.py). Inside an
+engagement, a rater sees the others' ratings of an open point only once they have submitted their
+own; the coach sees them all along (and everyone, once the point is closed).
 """
 
 from __future__ import annotations
@@ -22,42 +16,18 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from coachhub.tenancy.context import require_practice
-from coachhub.tenancy.models import Membership, Role
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import ADMIN, COACH, relations_to
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
+from measurement.access import visible_progress
 from measurement.models import MeasurementPoint, ObjectiveResult, PointMove, RaterRole, Rating, RatingRevision
 from sessions.models import Attendance, CoachingSession
 from sessions.selectors import contract_in_force
 
-ADMIN = "admin"
 ROLE_LABELS = dict(RaterRole.choices)
 RATER_ORDER = {"coachee": 0, "coach": 1, "sponsor": 2}
 POINT_LABELS = dict(MeasurementPoint.Kind.choices)
-
-
-def engagements_for_progress(*, viewer, roles: frozenset[str]) -> QuerySet[Engagement]:
-    """Every engagement whose objectives, ratings, status and progress PDF `viewer` may see: active
-    or completed ones of which they are the coachee or the coach, a sponsor who is a party to the
-    accepted contract (and of its client organisation), or any, for a practice admin."""
-    engagements = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation").filter(
-        stage__in=[Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
-    )
-    if ADMIN in roles:
-        return engagements
-    party_to_accepted = ContractVersion.objects.filter(
-        engagement=OuterRef("pk"), sponsor=viewer, status=ContractVersion.Status.ACCEPTED
-    )
-    of_organisation = Membership.objects.filter(
-        user=viewer, role=Role.SPONSOR, is_active=True, client_organisation=OuterRef("client_organisation")
-    )
-    return engagements.filter(
-        Q(coachee=viewer) | Q(coach=viewer) | (Exists(party_to_accepted) & Exists(of_organisation))
-    )
-
-
-def engagement_for_progress(*, viewer, roles: frozenset[str], engagement_id: int) -> Engagement:
-    """One engagement `viewer` may follow the progress of; Engagement.DoesNotExist otherwise."""
-    return engagements_for_progress(viewer=viewer, roles=roles).get(pk=engagement_id)
 
 
 def sessions_held(engagement_id: int) -> int:
@@ -238,13 +208,14 @@ def _score(view: PointView, objective: Objective, role: str | None = None) -> fl
     return None
 
 
-def progress_for(engagement: Engagement, viewer, roles: frozenset[str], *, charts: bool = True, compact: bool = True) -> Progress:
-    """Everything the measurement pages, the engagement pages' panel and the PDF show, as `viewer`
-    may see it (engagement already checked by engagement_for_progress). A fixed number of queries."""
-    is_coach = engagement.coach_id == viewer.pk if viewer is not None else False
-    is_admin = ADMIN in roles
+def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool = True, compact: bool = True) -> Progress:
+    """Everything the measurement pages, the engagement pages' panel and the PDF (no viewer) show,
+    as `viewer` may see it (the engagement loaded through measurement.access). A fixed number of
+    queries."""
+    relations = relations_to(viewer, engagement) if viewer is not None else frozenset()
+    is_coach, is_admin = COACH in relations, ADMIN in relations
     points = sorted(_points(engagement), key=lambda p: 0 if p.kind == MeasurementPoint.Kind.MID else 1)
-    views = [_view(point, viewer, is_coach=is_coach) for point in points]
+    views = [_view(point, viewer.user if viewer is not None else None, is_coach=is_coach) for point in points]
     contract = contract_in_force(engagement)
     objectives = list(contract.objectives.all()) if contract else (views[-1].objectives if views else [])
     counts = CoachingSession.objects.filter(engagement=engagement).aggregate(
@@ -300,11 +271,6 @@ def trend_chart(
         target=objective.target, labels=["Baseline"] + [POINT_LABELS[kind] for kind in kinds], series=series,
         compact=compact,
     )
-
-
-def point_for(*, engagement: Engagement, point_id: int) -> MeasurementPoint:
-    """A point of an engagement already checked by engagement_for_progress."""
-    return MeasurementPoint.objects.select_related("version").get(engagement=engagement, pk=point_id)
 
 
 RATED_BY = {"coachee": "rated_by_coachee", "coach": "rated_by_coach", "sponsor": "rated_by_sponsor"}
@@ -386,10 +352,10 @@ def progress_storage_path(engagement: Engagement) -> str:
     return f"practices/{engagement.practice_id}/progress/{engagement.pk}/progress-{state}.pdf"
 
 
-def progress_panel(*, viewer, roles: frozenset[str], engagement: Engagement) -> Progress | None:
+def progress_panel(*, viewer: Viewer, engagement: Engagement) -> Progress | None:
     """The engagement pages' progress panel, or None when `viewer` may not see the measurement
     (or there is nothing measured yet)."""
     measured = MeasurementPoint.objects.filter(engagement=OuterRef("pk"))
-    if not engagements_for_progress(viewer=viewer, roles=roles).filter(pk=engagement.pk).filter(Exists(measured)).exists():
+    if not visible_progress(viewer).filter(pk=engagement.pk).filter(Exists(measured)).exists():
         return None
-    return progress_for(engagement, viewer, roles)
+    return progress_for(engagement, viewer)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from coachhub.reminders import services as reminders
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
+from engagements.access import COACH, require_relation
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
 from measurement.selectors import sessions_held
@@ -156,8 +157,7 @@ def _coach_point(point: MeasurementPoint, actor) -> MeasurementPoint:
         .select_related("engagement", "version", "version__coachee", "version__coach", "version__sponsor")
         .get(pk=point.pk)
     )
-    if point.engagement.coach_id != actor.pk:
-        raise MeasurementPoint.DoesNotExist
+    require_relation(actor, point.engagement, COACH)
     return point
 
 
@@ -421,8 +421,7 @@ def complete_engagement(*, engagement: Engagement, actor, now: datetime | None =
     contract's retention period runs from `completed_at`) and the final report is rendered."""
     now = now or timezone.now()
     engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
-    if engagement.coach_id != actor.pk:
-        raise Engagement.DoesNotExist
+    require_relation(actor, engagement, COACH)
     if engagement.stage != Engagement.Stage.ACTIVE:
         raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}, not active: it cannot be completed.")
     end = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.END).first()

@@ -1,6 +1,6 @@
 """Measurement pages: an engagement's progress (objectives, points, charts, the rule), a point's
 page (who has rated, the viewer's rating form, the coach's close, move and comment), completion
-and the progress report PDF. Thin: access through measurement.selectors (404 alike for missing
+and the progress report PDF. Thin: access through measurement.access (404 alike for missing
 and not yours), input through measurement.forms, writes through measurement.services."""
 
 from __future__ import annotations
@@ -16,37 +16,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors
 from engagements.models import Engagement
+from engagements.access import COACH
 from measurement import selectors, services
+from measurement.access import access_point, access_progress
 from measurement.forms import MovePointForm, PointCommentForm, RatingForm
 from measurement.models import MeasurementPoint
 from measurement.tasks import render_progress_pdf
 
 
-def _engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
-    try:
-        return selectors.engagement_for_progress(viewer=request.user, roles=request.roles, engagement_id=engagement_id)
-    except Engagement.DoesNotExist:
-        raise Http404 from None
-
-
-def _point_or_404(engagement: Engagement, point_id: int) -> MeasurementPoint:
-    try:
-        return selectors.point_for(engagement=engagement, point_id=point_id)
-    except MeasurementPoint.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 def progress(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = _engagement_or_404(request, engagement_id)
+    engagement = access_progress(request.viewer, engagement_id)
     return render(request, "measurement/progress.html", {
-        "engagement": engagement, "progress": selectors.progress_for(engagement, request.user, request.roles),
+        "engagement": engagement, "progress": selectors.progress_for(engagement, request.viewer),
     })
 
 
 def _point_page(request: HttpRequest, engagement: Engagement, point: MeasurementPoint, *, rating_form=None,
                 move_form=None, comment_form=None, status: int = 200) -> HttpResponse:
-    progress = selectors.progress_for(engagement, request.user, request.roles)
+    progress = selectors.progress_for(engagement, request.viewer)
     view = next(v for v in progress.points if v.point.pk == point.pk)
     view.load_corrections()
     if rating_form is None and view.viewer_rates:
@@ -69,8 +57,7 @@ def _point_page(request: HttpRequest, engagement: Engagement, point: Measurement
 @require_http_methods(["GET", "POST"])
 def point(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
     """A point's page; POST is the viewer's ratings (a non-rater gets 404)."""
-    engagement = _engagement_or_404(request, engagement_id)
-    point = _point_or_404(engagement, point_id)
+    engagement, point = access_point(request.viewer, engagement_id, point_id)
     if request.method == "GET":
         return _point_page(request, engagement, point)
     role = point.version.role_of(request.user)
@@ -99,22 +86,10 @@ def point(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespon
     return _point_page(request, engagement, point, rating_form=form, status=422)
 
 
-def _coach_only(request: HttpRequest, engagement: Engagement) -> None:
-    if engagement.coach_id != request.user.pk:
-        raise Http404
-
-
-def _coach_point_or_404(request: HttpRequest, engagement_id: int, point_id: int) -> tuple[Engagement, MeasurementPoint]:
-    """A point of an engagement the signed-in person coaches; 404 for anyone else."""
-    engagement = _engagement_or_404(request, engagement_id)
-    _coach_only(request, engagement)
-    return engagement, _point_or_404(engagement, point_id)
-
-
 @login_required
 @require_POST
 def close(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
-    engagement, point = _coach_point_or_404(request, engagement_id, point_id)
+    engagement, point = access_point(request.viewer, engagement_id, point_id, acting_as=COACH)
     try:
         closed = services.close_point(point=point, actor=request.user)
     except ValidationError as error:
@@ -128,7 +103,7 @@ def close(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespon
 @login_required
 @require_POST
 def move(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
-    engagement, point = _coach_point_or_404(request, engagement_id, point_id)
+    engagement, point = access_point(request.viewer, engagement_id, point_id, acting_as=COACH)
     form = MovePointForm(request.POST)
     if form.is_valid():
         try:
@@ -149,7 +124,7 @@ def move(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespons
 @login_required
 @require_POST
 def comment(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
-    engagement, point = _coach_point_or_404(request, engagement_id, point_id)
+    engagement, point = access_point(request.viewer, engagement_id, point_id, acting_as=COACH)
     form = PointCommentForm(request.POST)
     if form.is_valid():
         try:
@@ -165,8 +140,7 @@ def comment(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResp
 @login_required
 @require_POST
 def complete(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = _engagement_or_404(request, engagement_id)
-    _coach_only(request, engagement)
+    engagement = access_progress(request.viewer, engagement_id, acting_as=COACH)
     try:
         services.complete_engagement(engagement=engagement, actor=request.user)
     except ValidationError as error:
@@ -181,7 +155,7 @@ def complete(request: HttpRequest, engagement_id: int) -> HttpResponse:
 def progress_pdf(request: HttpRequest, engagement_id: int) -> HttpResponse:
     """The stored progress report as it stands. When it is not there yet, a worker renders it:
     the page says so and refreshes, with 202, rather than render in this web worker."""
-    engagement = _engagement_or_404(request, engagement_id)
+    engagement = access_progress(request.viewer, engagement_id)
     final = "final-report" if engagement.stage == Engagement.Stage.COMPLETED else "progress-report"
     return stored_pdf_or_preparing(
         request, path=selectors.progress_storage_path(engagement), filename=f"{final}-{engagement.pk}.pdf",

@@ -1,13 +1,7 @@
-"""Reads for coaching sessions, with DESIGN.md's "Who sees what" decided here and only here.
-
-| data                                   | coachee | own coach | other coaches | admin | sponsor              |
-| private coach notes                    | –       | yes       | –             | –     | –                    |
-| shared summary, actions                | yes     | yes       | –             | –     | summaries shared     |
-| session dates, attendance, sessions used | yes   | yes       | –             | yes   | yes                  |
-| the coachee's reflections              | yes     | –         | –             | –     | –                    |
-
-Views ask `engagement_for` / `session_for` (404 alike for missing and not yours) and render the
-`SessionRecord`s of `records_for`, which carry only what the viewer may read.
+"""Reads for coaching sessions. What each viewer may see follows the one table in
+engagements/access.py: views load through `engagement_for` and sessions.access (404 alike for
+missing and not yours) and render the `SessionRecord`s of `records_for`, which carry only what
+the viewer may read.
 """
 
 from __future__ import annotations
@@ -15,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.viewers import Viewer, as_viewer
+from engagements.access import (
+    ADMIN, COACH, COACHEE, SPONSOR, WHO_SEES, Data, access_engagement, may_see, relations_to,
+)
+from sessions.access import bookers
 from engagements.models import ContractVersion, Engagement
 from sessions import encryption
 from sessions.models import (
@@ -30,84 +28,36 @@ from sessions.models import (
     WorkedOnTopic,
 )
 
-ADMIN = "admin"
+class Participation:
+    """What one viewer may see and do of one engagement's sessions, by the table in
+    engagements/access.py (templates read it as `viewer`)."""
 
+    def __init__(self, viewer: Viewer, engagement: Engagement):
+        self.user, self.engagement = viewer.user, engagement
+        self.relations = relations_to(viewer, engagement)
+        self.is_coach = COACH in self.relations
+        self.is_coachee = COACHEE in self.relations
+        self.is_sponsor = SPONSOR in self.relations
+        self.is_admin = ADMIN in self.relations
+        self.may_book = bool(self.relations & bookers())
 
-class Viewer:
-    """How `user` relates to one engagement: coach, coachee, sponsor, admin (or none)."""
-
-    def __init__(self, user, roles: frozenset[str], engagement: Engagement):
-        self.user, self.engagement = user, engagement
-        self.is_coach = engagement.coach_id == user.pk
-        self.is_coachee = engagement.coachee_id == user.pk
-        self.is_sponsor = engagement.sponsor_id is not None and engagement.sponsor_id == user.pk
-        self.is_admin = ADMIN in roles
-
-    @property
-    def may_book(self) -> bool:
-        return may_book_sessions(self.engagement, self.user)
+    def sees(self, data: Data) -> bool:
+        return bool(self.relations & WHO_SEES[data])
 
     @property
     def may_see_dates(self) -> bool:
-        return self.is_coach or self.is_coachee or self.is_sponsor or self.is_admin
+        return self.sees(Data.SESSION_DATES)
 
     @property
     def may_see_content(self) -> bool:
         """Goals, worked-on items, summary and actions."""
-        return self.is_coach or self.is_coachee
+        return self.sees(Data.SUMMARIES_AND_ACTIONS)
 
 
-def may_book_sessions(engagement: Engagement, user) -> bool:
-    """The coach books and moves sessions; the coachee too where the practice allows it."""
-    return engagement.coach_id == user.pk or (
-        engagement.coachee_id == user.pk and require_practice().coachees_book_sessions
-    )
-
-
-def _participant(user) -> Q:
-    return Q(engagement__coach=user) | Q(engagement__coachee=user)
-
-
-def session_for_participant(user, session_id: int) -> CoachingSession:
-    """A session of `user`'s own coaching (as its coach or coachee); DoesNotExist for anyone else."""
-    return CoachingSession.objects.select_related("engagement__coachee", "engagement__coach", "booking").get(
-        _participant(user), pk=session_id
-    )
-
-
-def session_for_booker(user, session_id: int) -> CoachingSession:
-    """A session whose time `user` may move; DoesNotExist for anyone else."""
-    session = session_for_participant(user, session_id)
-    if not may_book_sessions(session.engagement, user):
-        raise CoachingSession.DoesNotExist
-    return session
-
-
-def action_for_participant(user, action_id: int) -> ActionItem:
-    """An action its engagement's coach or coachee may tick off; DoesNotExist for anyone else."""
-    return ActionItem.objects.select_related("engagement").get(_participant(user), pk=action_id)
-
-
-def engagements_visible_to(user, roles: frozenset[str]) -> QuerySet[Engagement]:
-    """Engagements whose sessions `user` may follow (dates at least)."""
-    engagements = Engagement.objects.select_related("coachee", "coach", "sponsor").exclude(
-        stage__in=[Engagement.Stage.CHEMISTRY, Engagement.Stage.CLOSED]
-    )
-    if ADMIN in roles:
-        return engagements
-    return engagements.filter(Q(coachee=user) | Q(coach=user) | Q(sponsor=user))
-
-
-def engagement_for(user, roles: frozenset[str], engagement_id: int) -> tuple[Engagement, Viewer]:
-    engagement = engagements_visible_to(user, roles).get(pk=engagement_id)
-    return engagement, Viewer(user, roles, engagement)
-
-
-def session_for_coach(user, session_id: int) -> CoachingSession:
-    """A session only its own coach may log; DoesNotExist for anyone else."""
-    return CoachingSession.objects.select_related("engagement__coachee", "engagement__coach", "booking").get(
-        pk=session_id, engagement__coach=user
-    )
+def engagement_for(viewer: Viewer, engagement_id: int) -> tuple[Engagement, Participation]:
+    """An engagement whose sessions `viewer` may follow (dates at least), and how; Http404 otherwise."""
+    engagement = access_engagement(viewer, engagement_id, to_see=Data.SESSION_DATES)
+    return engagement, Participation(viewer, engagement)
 
 
 @dataclass
@@ -123,7 +73,7 @@ class SessionRecord:
     content_visible: bool = False
 
 
-def records_for(engagement: Engagement, viewer: Viewer) -> list[SessionRecord]:
+def records_for(engagement: Engagement, viewer: Participation) -> list[SessionRecord]:
     """The engagement's sessions as `viewer` may see them. Three queries, however many sessions."""
     if not viewer.may_see_dates:
         return []
@@ -142,25 +92,25 @@ def records_for(engagement: Engagement, viewer: Viewer) -> list[SessionRecord]:
         if viewer.is_coach or (viewer.is_coachee and logged):
             record.content_visible = True
             record.goals, record.worked_on, record.summary = session.goals, session.worked_on, session.summary
-        elif viewer.is_sponsor and logged and session.summary_shared_with_sponsor:
+        elif viewer.sees(Data.SHARED_WITH_SPONSOR) and logged and session.summary_shared_with_sponsor:
             record.summary = session.summary
         if viewer.may_see_content:
             record.actions = list(session.actions.all())
-        if viewer.is_coach:
+        if viewer.sees(Data.PRIVATE_NOTES):
             record.private_notes = encryption.decrypt(session.private_notes_ciphertext)
         records.append(record)
     return records
 
 
-def reflections_for(engagement: Engagement, viewer: Viewer) -> QuerySet[CoacheeReflection]:
-    if not viewer.is_coachee:
+def reflections_for(engagement: Engagement, viewer: Participation) -> QuerySet[CoacheeReflection]:
+    if not viewer.sees(Data.REFLECTIONS):
         return CoacheeReflection.objects.none()
     return CoacheeReflection.objects.filter(engagement=engagement, author=viewer.user)
 
 
-def private_notes_of(session: CoachingSession, user) -> str:
-    """The coach's private notes, for that coach alone; empty for anyone else."""
-    if session.engagement.coach_id != user.pk:
+def private_notes_of(session: CoachingSession, viewer) -> str:
+    """The coach's private notes, for that coach alone; empty for anyone else (a Viewer, or a person)."""
+    if not may_see(as_viewer(viewer), Data.PRIVATE_NOTES, session.engagement):
         return ""
     return encryption.decrypt(session.private_notes_ciphertext)
 

@@ -24,10 +24,12 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe
 from engagements import calendar
+from engagements.access import COACH, COACHEE, require_relation
 from engagements.models import Booking, Engagement
 from engagements.selectors import is_free_slot
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 from sessions import encryption, selectors
+from sessions.access import bookers
 from sessions.models import (
     DEFAULT_WORKED_ON_TOPICS,
     NOTES_MAX_LENGTH,
@@ -61,9 +63,7 @@ def _active_engagement(engagement: Engagement, actor, *, booking: bool = False) 
     """The engagement, locked, if `actor` is its coach (or, for booking, may book its sessions);
     refused unless it is active."""
     engagement = Engagement.objects.select_for_update(of=("self",)).select_related("coachee", "coach").get(pk=engagement.pk)
-    allowed = selectors.may_book_sessions(engagement, actor) if booking else engagement.coach_id == actor.pk
-    if not allowed:
-        raise Engagement.DoesNotExist
+    require_relation(actor, engagement, bookers() if booking else COACH)
     if engagement.stage != Engagement.Stage.ACTIVE:
         raise ValidationError(
             f"This engagement is {engagement.get_stage_display().lower()}, not active: sessions can only be "
@@ -141,8 +141,7 @@ def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datet
     Either way the coach's time is released."""
     now = now or timezone.now()
     session = _lock_session(session)
-    if actor.pk not in (session.engagement.coach_id, session.engagement.coachee_id):
-        raise CoachingSession.DoesNotExist
+    require_relation(actor, session.engagement, frozenset({COACH, COACHEE}))
     if session.attendance != Attendance.SCHEDULED:
         raise ValidationError("Only a scheduled session can be cancelled.")
     in_time = selectors.cancelled_in_time(session.booking.starts_at, selectors.contract_in_force(session.engagement), now)
@@ -169,8 +168,7 @@ def reschedule_session(
     date only the coach moves it, having confirmed (`beyond_commitment`)."""
     now = now or timezone.now()
     session = _lock_session(session)
-    if not selectors.may_book_sessions(session.engagement, actor):
-        raise CoachingSession.DoesNotExist
+    require_relation(actor, session.engagement, bookers())
     if session.attendance != Attendance.SCHEDULED:
         raise ValidationError("Only a scheduled session can be moved.")
     notice = _notice_hours(session)
@@ -269,8 +267,7 @@ def save_log(
     now = now or timezone.now()
     session = _lock_session(session)
     engagement = session.engagement
-    if engagement.coach_id != actor.pk:
-        raise CoachingSession.DoesNotExist
+    require_relation(actor, engagement, COACH)
     if engagement.stage != Engagement.Stage.ACTIVE:
         raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}, not active: sessions cannot be logged.", code=NOT_ACTIVE)
     if (final or attendance is not None) and session.booking.starts_at > now:
@@ -385,8 +382,6 @@ def keep_signed_out_draft(
 @transaction.atomic
 def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_date: date | None, today: date | None = None) -> ActionItem:
     today = today or timezone.localdate()
-    if session.engagement.coach_id != actor.pk:
-        raise CoachingSession.DoesNotExist
     _active_engagement(session.engagement, actor)
     text = text.strip()
     if not text:
@@ -405,8 +400,7 @@ def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_da
 def set_action_done(*, action: ActionItem, actor, done: bool, now: datetime | None = None) -> ActionItem:
     """The coachee (or the coach) ticks an action off, or opens it again."""
     action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=action.pk)
-    if actor.pk not in (action.engagement.coach_id, action.engagement.coachee_id):
-        raise ActionItem.DoesNotExist
+    require_relation(actor, action.engagement, frozenset({COACH, COACHEE}))
     action.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
     action.done_at = (now or timezone.now()) if done else None
     action.save(update_fields=["status", "done_at", "updated_at"])
@@ -420,8 +414,6 @@ def remove_action(*, action: ActionItem, actor) -> None:
     """The coach takes back an action added by mistake (a typo, the wrong owner): it goes, with its
     reminder, and the audit keeps a line saying so."""
     action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement", "session").get(pk=action.pk)
-    if action.engagement.coach_id != actor.pk:
-        raise ActionItem.DoesNotExist
     _active_engagement(action.engagement, actor)
     reminders.disarm_action(action=action, reason="the action was removed")
     audit.record(actor=actor, action="action_item.removed", subject=str(action.session))
@@ -430,8 +422,7 @@ def remove_action(*, action: ActionItem, actor) -> None:
 
 @transaction.atomic
 def add_reflection(*, engagement: Engagement, actor, text: str) -> CoacheeReflection:
-    if engagement.coachee_id != actor.pk:
-        raise Engagement.DoesNotExist
+    require_relation(actor, engagement, COACHEE)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write your reflection first."})
@@ -443,8 +434,7 @@ def add_reflection(*, engagement: Engagement, actor, text: str) -> CoacheeReflec
 def share_summary_with_sponsor(*, session: CoachingSession, actor, shared: bool) -> CoachingSession:
     """The coachee's choice, per summary."""
     session = _lock_session(session)
-    if session.engagement.coachee_id != actor.pk:
-        raise CoachingSession.DoesNotExist
+    require_relation(actor, session.engagement, COACHEE)
     if shared and (session.logged_at is None or not session.summary.strip()):
         # Shared is a choice about a summary the coachee has read, not a blank cheque for one to come.
         raise ValidationError("This session has no summary to share yet.")

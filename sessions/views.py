@@ -1,7 +1,8 @@
 """Session pages: an engagement's sessions (per role), booking, the coach's log with autosave.
 
-Every page fetches through `sessions.selectors`, which answers DoesNotExist (404 here) alike for
-missing and not yours, and hands the template only what the viewer may see.
+Every page loads through the access functions (engagements/access.py, sessions/access.py), which
+answer 404 alike for missing and not yours; the selectors hand the template only what the viewer
+may see.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from coachhub.tenancy.permissions import admin_required
 from engagements.services import BookingRefused
 from engagements.views import slot_week
 from measurement.selectors import progress_panel
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import COACH, COACHEE, Data, access_engagement, relations_to
 from sessions import selectors, services
+from sessions.access import access_action, access_session, bookers
 from sessions.forms import (
     ActionForm,
     BookSessionForm,
@@ -40,30 +44,16 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _engagement_or_404(request: HttpRequest, engagement_id: int):
-    try:
-        return selectors.engagement_for(request.user, request.roles, engagement_id)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-
-
-def _or_404(selector, request: HttpRequest, object_id: int):
-    """Ask a selector for `object_id` on behalf of the signed-in person: missing and not theirs are both 404."""
-    try:
-        return selector(request.user, object_id)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-
-
-def _coach_session_or_404(request: HttpRequest, session_id: int) -> CoachingSession:
-    return _or_404(selectors.session_for_coach, request, session_id)
+def _coach_session(request: HttpRequest, session_id: int) -> CoachingSession:
+    """A session only its own coach may log."""
+    return access_session(request.viewer, session_id, to_see=Data.PRIVATE_NOTES)
 
 
 @login_required
 def engagement_sessions(request: HttpRequest, engagement_id: int) -> HttpResponse:
     """The engagement's sessions: the coachee's own page, the coach's overview; dates only for
     the practice admin and the sponsor (with the summaries the coachee shared)."""
-    engagement, viewer = _engagement_or_404(request, engagement_id)
+    engagement, viewer = selectors.engagement_for(request.viewer, engagement_id)
     return _engagement_page(request, engagement, viewer)
 
 
@@ -89,7 +79,7 @@ def _engagement_page(request: HttpRequest, engagement, viewer, reflection_form: 
         "today": timezone.localdate(now),
         "reflections": selectors.reflections_for(engagement, viewer),
         "reflection_form": reflection_form or ReflectionForm(),
-        "progress": progress_panel(viewer=request.user, roles=request.roles, engagement=engagement),
+        "progress": progress_panel(viewer=request.viewer, engagement=engagement),
     }, status=422 if reflection_form is not None else 200)
 
 
@@ -98,9 +88,8 @@ def _engagement_page(request: HttpRequest, engagement, viewer, reflection_form: 
 def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
     """The coach (or the coachee, where the practice allows) books the next session in one of the
     coach's free times."""
-    engagement, viewer = _engagement_or_404(request, engagement_id)
-    if not viewer.may_book:
-        raise Http404
+    engagement = access_engagement(request.viewer, engagement_id, to_see=Data.SESSION_DATES, acting_as=bookers())
+    viewer = selectors.Participation(request.viewer, engagement)
     profile = CoachProfile.objects.filter(user_id=engagement.coach_id).first()
     commitment = selectors.commitment(engagement)
     if profile is None or commitment.contract is None:
@@ -134,9 +123,9 @@ def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
 def move(request: HttpRequest, session_id: int) -> HttpResponse:
     """The coach (or the coachee, where the practice allows) moves a scheduled session to another
     free time of the coach, with the contract's notice."""
-    session = _or_404(selectors.session_for_booker, request, session_id)
+    session = access_session(request.viewer, session_id, to_see=Data.SESSION_DATES, acting_as=bookers())
     engagement = session.engagement
-    viewer = selectors.Viewer(request.user, request.roles, engagement)
+    viewer = selectors.Participation(request.viewer, engagement)
     profile = CoachProfile.objects.filter(user_id=engagement.coach_id).first()
     commitment = selectors.commitment(engagement)
     if profile is None or commitment.contract is None or session.attendance != Attendance.SCHEDULED:
@@ -166,7 +155,7 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
-    engagement_session = _or_404(selectors.session_for_participant, request, session_id)
+    engagement_session = access_session(request.viewer, session_id, to_see=Data.SESSION_DATES, acting_as=frozenset({COACH, COACHEE}))
     try:
         session = services.cancel_session(session=engagement_session, actor=request.user, base_url=_base_url(request))
     except ValidationError as error:
@@ -177,14 +166,14 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("engagement_sessions", engagement_session.engagement_id)
 
 
-def _log_form(session: CoachingSession, user, data=None, draft: dict | None = None) -> SessionLogForm:
+def _log_form(session: CoachingSession, viewer: Viewer, data=None, draft: dict | None = None) -> SessionLogForm:
     """The log as saved, or with the texts of a draft kept while signed out (saved on the next save)."""
     saved = {"goals": session.goals, "summary": session.summary, "worked_on": session.worked_on,
-             "private_notes": selectors.private_notes_of(session, user)}
+             "private_notes": selectors.private_notes_of(session, viewer)}
     services.ensure_worked_on_topics()
     return SessionLogForm(data, topics=selectors.worked_on_choices(session), initial={
         **saved, **{field: value for field, value in (draft or {}).items() if field in saved},
-        "version": session.version, "draft_token": services.log_draft_token(session=session, coach=user),
+        "version": session.version, "draft_token": services.log_draft_token(session=session, coach=viewer.user),
         "attendance": session.attendance if session.attendance != Attendance.SCHEDULED else Attendance.HELD,
     })
 
@@ -206,9 +195,9 @@ def _save(request: HttpRequest, session: CoachingSession, form: SessionLogForm, 
 @require_http_methods(["GET", "POST"])
 def log(request: HttpRequest, session_id: int) -> HttpResponse:
     """The coach's log of one session: one page, saved as they type (see `autosave`)."""
-    session = _coach_session_or_404(request, session_id)
+    session = _coach_session(request, session_id)
     draft = selectors.signed_out_draft_of(session, request.user) if request.method == "GET" else None
-    form = _log_form(session, request.user, posted(request), draft=draft)
+    form = _log_form(session, request.viewer, posted(request), draft=draft)
     # Notes may be prepared before the session; it is logged (attendance and all) once it has begun.
     started = session.booking.starts_at <= timezone.now()
     if request.method == "POST" and form.is_valid():
@@ -243,8 +232,8 @@ def autosave(request: HttpRequest, session_id: int) -> HttpResponse:
     """
     if not request.user.is_authenticated:
         return _keep_signed_out_draft(request, session_id)
-    session = _coach_session_or_404(request, session_id)
-    form = _log_form(session, request.user, request.POST)
+    session = _coach_session(request, session_id)
+    form = _log_form(session, request.viewer, request.POST)
     context = {"session": session}
     if not form.is_valid():
         context["problems"] = [error for errors in form.errors.values() for error in errors]
@@ -288,7 +277,7 @@ def _keep_signed_out_draft(request: HttpRequest, session_id: int) -> HttpRespons
 @login_required
 @require_POST
 def add_action(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _coach_session_or_404(request, session_id)
+    session = _coach_session(request, session_id)
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
@@ -296,7 +285,7 @@ def add_action(request: HttpRequest, session_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
-        log_form = _log_form(session, request.user)
+        log_form = _log_form(session, request.viewer)
         return render(request, "sessions/log.html", {
             "session": session, "form": log_form, "action_form": form, "actions": session.actions.all(),
             "started": session.booking.starts_at <= timezone.now(),
@@ -308,9 +297,9 @@ def add_action(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def tick_action(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = _or_404(selectors.action_for_participant, request, action_id)
+    action = access_action(request.viewer, action_id)
     services.set_action_done(action=action, actor=request.user, done=request.POST.get("done") == "1")
-    if request.POST.get("next") == "log" and action.engagement.coach_id == request.user.pk:
+    if request.POST.get("next") == "log" and COACH in relations_to(request.viewer, action.engagement):
         return redirect("session_log", action.session_id)
     return redirect("engagement_sessions", action.engagement_id)
 
@@ -318,9 +307,7 @@ def tick_action(request: HttpRequest, action_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_action(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = _or_404(selectors.action_for_participant, request, action_id)
-    if action.engagement.coach_id != request.user.pk:
-        raise Http404
+    action = access_action(request.viewer, action_id, acting_as=COACH)
     try:
         services.remove_action(action=action, actor=request.user)
     except ValidationError as error:
@@ -333,9 +320,8 @@ def remove_action(request: HttpRequest, action_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_reflection(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement, viewer = _engagement_or_404(request, engagement_id)
-    if not viewer.is_coachee:
-        raise Http404
+    engagement = access_engagement(request.viewer, engagement_id, to_see=Data.REFLECTIONS)
+    viewer = selectors.Participation(request.viewer, engagement)
     form = ReflectionForm(request.POST)
     if form.is_valid():
         try:
@@ -352,9 +338,7 @@ def add_reflection(request: HttpRequest, engagement_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def share_summary(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _or_404(selectors.session_for_participant, request, session_id)
-    if session.engagement.coachee_id != request.user.pk:
-        raise Http404
+    session = access_session(request.viewer, session_id, to_see=Data.SUMMARIES_AND_ACTIONS, acting_as=COACHEE)
     shared = request.POST.get("shared") == "1"
     try:
         services.share_summary_with_sponsor(session=session, actor=request.user, shared=shared)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from coachhub.reminders.models import EngagementPause, Reminder
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import Data, access_engagement
 from engagements.models import ChemistryCall, ContractVersion, Engagement
 from measurement.models import MeasurementPoint
 from sessions.models import ActionItem, CoachingSession
@@ -23,9 +25,10 @@ def engagements_with_reminders() -> QuerySet[Engagement]:
     )
 
 
-def engagement_for_admin(engagement_id: int) -> Engagement:
-    """The practice's engagement (DoesNotExist alike for another practice's and a missing one)."""
-    return Engagement.objects.select_related("coachee", "coach").get(pk=engagement_id)
+def access_reminder_list(viewer: Viewer, engagement_id: int) -> Engagement:
+    """An engagement whose reminders `viewer` may see and pause (its practice's admins), at any
+    stage; Http404 otherwise (engagements/access.py)."""
+    return access_engagement(viewer, engagement_id, to_see=Data.REMINDERS, stages=tuple(Engagement.Stage.values))
 
 
 def reminders_of(engagement: Engagement) -> QuerySet[Reminder]:

@@ -72,16 +72,9 @@ def engagements(request: HttpRequest) -> HttpResponse:
     return render(request, "reminders/engagements.html", {"engagements": selectors.engagements_with_reminders()})
 
 
-def _engagement_or_404(engagement_id: int) -> Engagement:
-    try:
-        return selectors.engagement_for_admin(engagement_id)
-    except Engagement.DoesNotExist:
-        raise Http404 from None
-
-
 @admin_required
 def engagement_reminders(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = _engagement_or_404(engagement_id)
+    engagement = selectors.access_reminder_list(request.viewer, engagement_id)
     reminders = list(selectors.reminders_of(engagement))
     about = selectors.subjects_of(reminders)
     for reminder in reminders:
@@ -95,7 +88,7 @@ def engagement_reminders(request: HttpRequest, engagement_id: int) -> HttpRespon
 @admin_required
 @require_POST
 def pause(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = _engagement_or_404(engagement_id)
+    engagement = selectors.access_reminder_list(request.viewer, engagement_id)
     paused = request.POST.get("paused") == "1"
     services.set_engagement_paused(engagement=engagement, actor=request.user, paused=paused)
     messages.success(request, "Reminders are paused for this engagement." if paused else "Reminders are on again for this engagement.")

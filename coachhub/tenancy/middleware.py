@@ -13,6 +13,7 @@ from django.utils import timezone
 from coachhub.tenancy import health
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.selectors import active_roles, practice_for_host
+from coachhub.tenancy.viewers import Viewer
 from coachhub.tenancy.timezones import viewer_zone_name
 
 SESSION_PRACTICE_KEY = "practice_id"
@@ -83,6 +84,7 @@ class MembershipMiddleware:
                     request, f"You are signed out: your account has no active access to {practice.name}."
                 )
                 return redirect(settings.LOGIN_URL)
+        request.viewer = Viewer(user, request.roles)
         timezone.activate(viewer_zone_name(user if user.is_authenticated else None, practice))
         try:
             return self.get_response(request)

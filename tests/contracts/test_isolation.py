@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 
 from coachhub.tenancy.context import practice_context
-from engagements.contract_selectors import versions_visible_to
+from coachhub.tenancy.models import Role
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import visible_contract_versions
 from engagements.models import Acceptance, ContractVersion, Objective
 from tests.conftest import client_at
 from tests.contracts.conftest import accepted_by_all, matched_engagement
@@ -42,7 +44,7 @@ def test_each_practice_reads_only_its_own_contracts(acme, globex, both):
     with practice_context(acme.practice):
         assert list(ContractVersion.objects.all()) == [both[0]]
         assert Objective.objects.count() == 1 and Acceptance.objects.count() == 3
-        assert list(versions_visible_to(acme.admin, frozenset({"admin"}))) == [both[0]]
+        assert list(visible_contract_versions(Viewer(acme.admin, frozenset({Role.ADMIN})))) == [both[0]]
 
 
 @pytest.mark.parametrize("path", [

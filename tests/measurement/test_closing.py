@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.http import Http404
 from django.core.exceptions import ValidationError
 
 from engagements.models import Engagement
@@ -38,7 +39,7 @@ def test_after_the_grace_period_the_coach_closes_with_the_missing_raters_recorde
 
 def test_only_the_coach_closes(acme, engagement, in_practice):
     point = due_mid_point(acme, engagement)
-    with in_practice(acme), pytest.raises(MeasurementPoint.DoesNotExist):
+    with in_practice(acme), pytest.raises(Http404):
         services.close_point(point=point, actor=acme.coach2, now=after_grace(acme, point))
     url = f"/engagements/{engagement.pk}/progress/points/{point.pk}/close/"
     assert client_at(acme, engagement.coachee).post(url).status_code == 404

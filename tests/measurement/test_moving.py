@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.http import Http404
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -58,7 +59,7 @@ def test_the_mid_point_cannot_move_past_the_end_point(acme, engagement, in_pract
 
 
 def test_only_the_coach_moves_a_point(acme, engagement, in_practice):
-    with in_practice(acme), pytest.raises(MeasurementPoint.DoesNotExist):
+    with in_practice(acme), pytest.raises(Http404):
         services.move_point(point=point_of(acme, engagement), actor=engagement.coachee, after_sessions=4, reason="x")
 
 

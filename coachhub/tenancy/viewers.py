@@ -1,0 +1,38 @@
+"""The person asking, as the current practice knows them: who, and the roles they hold here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coachhub.tenancy.models import Role
+from coachhub.tenancy.selectors import active_roles
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in person and their active roles in the current practice. Requests carry one
+    (`request.viewer`, set by the membership middleware); tasks and emails build one with `of`."""
+
+    user: object
+    roles: frozenset[str]
+
+    @classmethod
+    def of(cls, user) -> Viewer:
+        """`user` with the roles they hold, active, in the current practice (one query)."""
+        return cls(user, active_roles(user))
+
+    @property
+    def pk(self) -> int:
+        return self.user.pk
+
+    def holds(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+
+def as_viewer(person) -> Viewer:
+    """A Viewer as it is, or a person with their roles in the current practice (one query)."""
+    return person if isinstance(person, Viewer) else Viewer.of(person)

@@ -1,0 +1,270 @@
+"""Who sees what: DESIGN.md's table, written once.
+
+Every page, download, CSV row, email, PDF and API answer that shows part of an engagement asks
+this module, directly or through `sessions.access` and `measurement.access`, which apply the same
+table to their own objects. Each `access_*` function loads an object for a viewer or raises
+Http404: the same answer for "missing" and "not yours", so nothing reveals that it exists.
+
+How a person relates to an engagement (each relation needs its role, active, in this practice):
+- coachee: the engagement's leader;
+- coach: its own coach (any other coach is nobody here);
+- admin: a practice admin;
+- sponsor: a party to the contract in force (the accepted version) who holds an active sponsor
+  membership for that contract's client organisation. A sponsor replaced by an amendment keeps
+  the contract versions they accepted, and sees nothing after.
+A person may hold several relations (an admin who coaches it; a sponsor who is also a coachee
+elsewhere relates to each engagement on its own terms).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from coachhub.tenancy.models import Membership, Role
+from coachhub.tenancy.viewers import Viewer, as_viewer
+from engagements.models import Acceptance, ChemistryCall, ContractVersion, Engagement
+
+
+class Relation(StrEnum):
+    COACHEE = "coachee"
+    COACH = "coach"
+    ADMIN = "admin"
+    SPONSOR = "sponsor"
+
+
+class Data(StrEnum):
+    """The rows of DESIGN.md's "Who sees what", named as there."""
+
+    PRIVATE_NOTES = "private coach notes"
+    SUMMARIES_AND_ACTIONS = "shared summary, actions"
+    SHARED_WITH_SPONSOR = "summaries the coachee chose to share"
+    SESSION_DATES = "session dates, attendance, sessions used"
+    CONTRACT = "contract and its PDF"
+    PROGRESS = "objectives, ratings, on/off track, progress PDF"
+    CHEMISTRY_OBJECTIVES = "chemistry-call objectives"
+    REFLECTIONS = "the coachee's own reflections"
+    REMINDERS = "reminders sent and due"
+
+
+COACHEE, COACH, ADMIN, SPONSOR = Relation.COACHEE, Relation.COACH, Relation.ADMIN, Relation.SPONSOR
+
+# The table. Sponsors see a contract version only if they are a party to it (see
+# `_sponsor_versions`); chemistry-call objectives go to the coaches called, not the engagement's.
+WHO_SEES: dict[Data, frozenset[Relation]] = {
+    Data.PRIVATE_NOTES: frozenset({COACH}),
+    Data.SUMMARIES_AND_ACTIONS: frozenset({COACHEE, COACH}),
+    Data.SHARED_WITH_SPONSOR: frozenset({COACHEE, COACH, SPONSOR}),
+    Data.SESSION_DATES: frozenset({COACHEE, COACH, ADMIN, SPONSOR}),
+    Data.CONTRACT: frozenset({COACHEE, COACH, ADMIN, SPONSOR}),
+    Data.PROGRESS: frozenset({COACHEE, COACH, ADMIN, SPONSOR}),
+    Data.CHEMISTRY_OBJECTIVES: frozenset({COACHEE, COACH, ADMIN}),
+    Data.REFLECTIONS: frozenset({COACHEE}),
+    Data.REMINDERS: frozenset({ADMIN}),
+}
+
+# Pages past the chemistry stage (contracting, sessions) and those with measurement (progress).
+MATCHED_STAGES = (Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED)
+MEASURED_STAGES = (Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED)
+
+_ROLE_OF = {COACHEE: Role.COACHEE, COACH: Role.COACH, ADMIN: Role.ADMIN, SPONSOR: Role.SPONSOR}
+
+
+def _active_sponsor_of(user, organisation_ref: str) -> Exists:
+    return Exists(Membership.objects.filter(
+        user=user, role=Role.SPONSOR, is_active=True, client_organisation=OuterRef(organisation_ref),
+    ))
+
+
+def _sponsor_versions(user) -> QuerySet[ContractVersion]:
+    """The versions a sponsor may read: those naming them as a party, while they are an active
+    sponsor of the version's client organisation (so one replaced keeps theirs, nothing after)."""
+    return ContractVersion.objects.filter(sponsor=user).filter(_active_sponsor_of(user, "client_organisation"))
+
+
+def _sponsor_in_force(user) -> Exists:
+    """The engagement's contract in force names `user` as its sponsor, and they are an active sponsor
+    of its client organisation."""
+    return Exists(ContractVersion.objects.filter(
+        engagement=OuterRef("pk"), sponsor=user, status=ContractVersion.Status.ACCEPTED,
+    ).filter(_active_sponsor_of(user, "client_organisation")))
+
+
+def _relation_filters(viewer: Viewer, to_see: Data) -> Q | None:
+    """A filter on Engagement for the engagements of which `viewer` may see `to_see`; None for all."""
+    relations = {r for r in WHO_SEES[to_see] if viewer.holds(_ROLE_OF[r])}
+    if ADMIN in relations:
+        return None
+    visible = Q(pk__in=[])
+    if COACHEE in relations:
+        visible |= Q(coachee=viewer.user)
+    if COACH in relations:
+        visible |= Q(coach=viewer.user)
+    if SPONSOR in relations:
+        if to_see == Data.CONTRACT:
+            visible |= Exists(_sponsor_versions(viewer.user).filter(engagement=OuterRef("pk")))
+        else:
+            visible |= _sponsor_in_force(viewer.user)
+    return visible
+
+
+def visible_engagements(viewer: Viewer, to_see: Data) -> QuerySet[Engagement]:
+    """Every engagement of which `viewer` may see `to_see`, each annotated with `viewer_relations`
+    once loaded through `access_engagement` or `with_relations`."""
+    engagements = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation")
+    visible = _relation_filters(viewer, to_see)
+    return engagements if visible is None else engagements.filter(visible)
+
+
+def with_relations(engagements: QuerySet[Engagement], viewer: Viewer) -> QuerySet[Engagement]:
+    """Annotate whether `viewer` is each engagement's sponsor in force (one subquery, no extra query)."""
+    if not viewer.holds(Role.SPONSOR):
+        return engagements
+    return engagements.annotate(viewer_is_sponsor=_sponsor_in_force(viewer.user))
+
+
+def relations_to(viewer: Viewer, engagement: Engagement) -> frozenset[Relation]:
+    """How `viewer` relates to `engagement` (loaded through this module, or one query more)."""
+    relations = set()
+    if viewer.holds(Role.COACHEE) and engagement.coachee_id == viewer.pk:
+        relations.add(COACHEE)
+    if viewer.holds(Role.COACH) and engagement.coach_id == viewer.pk:
+        relations.add(COACH)
+    if viewer.is_admin:
+        relations.add(ADMIN)
+    if viewer.holds(Role.SPONSOR):
+        sponsors = getattr(engagement, "viewer_is_sponsor", None)
+        if sponsors is None:
+            sponsors = Engagement.objects.filter(pk=engagement.pk).filter(_sponsor_in_force(viewer.user)).exists()
+        if sponsors:
+            relations.add(SPONSOR)
+    return frozenset(relations)
+
+
+def may_see(viewer: Viewer, to_see: Data, engagement: Engagement) -> bool:
+    return bool(relations_to(viewer, engagement) & WHO_SEES[to_see])
+
+
+Acting = Relation | frozenset[Relation] | None
+
+
+def acts_as(relations: frozenset[Relation], acting_as: Acting) -> bool:
+    if acting_as is None:
+        return True
+    wanted = acting_as if isinstance(acting_as, frozenset) else frozenset({acting_as})
+    return bool(relations & wanted)
+
+
+def access_engagement(
+    viewer: Viewer, engagement_id: int, *, to_see: Data, acting_as: Acting = None,
+    stages: tuple[str, ...] = MATCHED_STAGES,
+) -> Engagement:
+    """The engagement, if `viewer` may see `to_see` of it (and relates to it as `acting_as`, when
+    an action needs a particular party), in one of `stages`; Http404 otherwise."""
+    engagement = with_relations(visible_engagements(viewer, to_see).filter(stage__in=stages), viewer).filter(
+        pk=engagement_id
+    ).first()
+    if engagement is None or not acts_as(relations_to(viewer, engagement), acting_as):
+        raise Http404
+    return engagement
+
+
+def require_relation(actor, engagement: Engagement, acting_as: Acting) -> None:
+    """For services: `actor` must relate to `engagement` as `acting_as` (coach and coachee need no
+    query); Http404 otherwise, as for an engagement that does not exist."""
+    viewer = as_viewer(actor)
+    if not acts_as(relations_to(viewer, engagement), acting_as):
+        raise Http404
+
+
+def call_relations(viewer: Viewer, call: ChemistryCall) -> frozenset[Relation]:
+    """How `viewer` relates to a chemistry call: its leader, the coach called, an admin."""
+    relations = set()
+    if viewer.holds(Role.COACHEE) and call.engagement.coachee_id == viewer.pk:
+        relations.add(COACHEE)
+    if viewer.holds(Role.COACH) and call.coach_id == viewer.pk:
+        relations.add(COACH)
+    if viewer.is_admin:
+        relations.add(ADMIN)
+    return frozenset(relations) & WHO_SEES[Data.CHEMISTRY_OBJECTIVES]
+
+
+def access_chemistry_call(viewer: Viewer, call_id: int, *, acting_as: Acting = None) -> ChemistryCall:
+    """A chemistry call for its leader, the coach called and practice admins (narrowed to
+    `acting_as`: the leader rescheduling, the coach recording the outcome, an admin reassigning);
+    Http404 otherwise."""
+    call = visible_chemistry_calls(viewer).filter(pk=call_id).first()
+    if call is None or not acts_as(call_relations(viewer, call), acting_as):
+        raise Http404
+    return call
+
+
+def require_call_relation(actor, call: ChemistryCall, acting_as: Acting) -> None:
+    """For services: `actor` must relate to `call` as `acting_as`; Http404 otherwise."""
+    if not acts_as(call_relations(as_viewer(actor), call), acting_as):
+        raise Http404
+
+
+def visible_chemistry_calls(viewer: Viewer) -> QuerySet[ChemistryCall]:
+    """The chemistry calls `viewer` may see: admins all, a coach the calls with them, a leader theirs."""
+    calls = ChemistryCall.objects.select_related("booking", "coach", "engagement__coachee")
+    if viewer.is_admin:
+        return calls
+    visible = Q(pk__in=[])
+    if viewer.holds(Role.COACH):
+        visible |= Q(coach=viewer.user)
+    if viewer.holds(Role.COACHEE):
+        visible |= Q(engagement__coachee=viewer.user)
+    return calls.filter(visible)
+
+
+def visible_contract_versions(viewer: Viewer) -> QuerySet[ContractVersion]:
+    """Every version `viewer` may read: admins all; coachee and coach the versions they are parties
+    to; a sponsor likewise, while an active sponsor of its organisation (see `_sponsor_versions`)."""
+    versions = ContractVersion.objects.select_related("engagement", "coachee", "coach", "sponsor", "client_organisation")
+    if viewer.is_admin:
+        return versions
+    visible = Q(pk__in=[])
+    if viewer.holds(Role.COACHEE):
+        visible |= Q(coachee=viewer.user)
+    if viewer.holds(Role.COACH):
+        visible |= Q(coach=viewer.user)
+    if viewer.holds(Role.SPONSOR):
+        visible |= Q(pk__in=_sponsor_versions(viewer.user).values("pk"))
+    return versions.filter(visible)
+
+
+def version_relations(viewer: Viewer, version: ContractVersion) -> frozenset[Relation]:
+    """How `viewer` relates to a version they may read: its parties, and admins."""
+    relations = set()
+    if viewer.holds(Role.COACHEE) and version.coachee_id == viewer.pk:
+        relations.add(COACHEE)
+    if viewer.holds(Role.COACH) and version.coach_id == viewer.pk:
+        relations.add(COACH)
+    if viewer.holds(Role.SPONSOR) and version.sponsor_id == viewer.pk:
+        relations.add(SPONSOR)
+    if viewer.is_admin:
+        relations.add(ADMIN)
+    return frozenset(relations)
+
+
+PARTIES = frozenset({COACHEE, COACH, SPONSOR})
+
+
+def access_contract_version(viewer: Viewer, version_id: int, *, acting_as: Acting = None) -> ContractVersion:
+    """One version `viewer` may read (as its coach, who drafts it, or as any of its `PARTIES`,
+    who answer it, when `acting_as` says so); Http404 otherwise."""
+    version = visible_contract_versions(viewer).prefetch_related(
+        "objectives", Prefetch("acceptances", queryset=Acceptance.objects.select_related("party"))
+    ).filter(pk=version_id).first()
+    if version is None or not acts_as(version_relations(viewer, version), acting_as):
+        raise Http404
+    return version
+
+
+def require_version_relation(actor, version: ContractVersion, acting_as: Acting) -> None:
+    """For services: `actor` must relate to `version` as `acting_as`; Http404 otherwise."""
+    if not acts_as(version_relations(as_viewer(actor), version), acting_as):
+        raise Http404
