@@ -10,7 +10,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.viewers import Viewer
-from engagements.access import MATCHED_STAGES, Data, visible_contract_versions, visible_engagements
+from engagements.access import (
+    MATCHED_STAGES,
+    Data,
+    visible_contract_versions,
+    visible_engagements,
+)
 from engagements.models import (
     Acceptance,
     ContractFrequency,
@@ -20,6 +25,7 @@ from engagements.models import (
     Engagement,
     Objective,
 )
+
 
 def contract_template() -> ContractTemplate:
     """The practice's template; an unsaved one with the default texts until an admin saves it."""
@@ -37,6 +43,41 @@ def _with_answers(versions: QuerySet[ContractVersion]) -> QuerySet[ContractVersi
 def versions_of(engagement: Engagement, viewer: Viewer) -> list[ContractVersion]:
     """The engagement's versions `viewer` may read, newest first, each with its answers."""
     return list(_with_answers(visible_contract_versions(viewer).filter(engagement=engagement)).order_by("-number"))
+
+
+def current_version(versions: list[ContractVersion]) -> ContractVersion | None:
+    """Of an engagement's versions (newest first), the one that counts now: the newest not superseded."""
+    return next((v for v in versions if v.status != ContractVersion.Status.SUPERSEDED), None)
+
+
+@dataclass(frozen=True)
+class VersionState:
+    """A version as one viewer reads it: its text and hash, their own answer, whether they may
+    answer now, who has still to answer and who asked for changes."""
+
+    objectives: list[Objective]
+    acceptances: list[Acceptance]
+    text: str
+    text_sha256: str
+    role: str | None
+    mine: Acceptance | None
+    can_answer: bool
+    waiting_for: list
+    change_requests: list[Acceptance]
+
+
+def version_state(version: ContractVersion, viewer: Viewer) -> VersionState:
+    objectives, acceptances = list(version.objectives.all()), list(version.acceptances.all())
+    text = version.rendered_text or canonical_text(version, objectives)
+    mine = next((a for a in acceptances if a.party_id == viewer.pk), None)
+    role = version.role_of(viewer.user)
+    answered = {a.party_id for a in acceptances}
+    return VersionState(
+        objectives=objectives, acceptances=acceptances, text=text, text_sha256=version.text_sha256 or sha256_of(text),
+        role=role, mine=mine, can_answer=role is not None and mine is None and version.status == ContractVersion.Status.SENT,
+        waiting_for=[party for _, party in version.parties() if party.pk not in answered],
+        change_requests=[a for a in acceptances if a.decision == Acceptance.Decision.CHANGES_REQUESTED],
+    )
 
 
 def contracting_session_of(engagement: Engagement) -> ContractingSession | None:

@@ -1,6 +1,6 @@
 """Contracting pages: the practice's template, an engagement's contract and its versions, the
 contracting session, drafting, each party's review (accept or ask for changes), PDFs and the hash
-check. Thin: access through contract_selectors (404 alike for missing and not yours), input
+check. Thin: access through engagements/access.py (404 alike for missing and not yours), input
 through contract_forms, writes through contracting."""
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements import contract_selectors as selectors
-from engagements.access import COACH, PARTIES, Data, access_contract_version, access_engagement, relations_to
 from engagements import contracting
+from engagements.access import (
+    COACH,
+    PARTIES,
+    Data,
+    access_contract_version,
+    access_engagement,
+    relations_to,
+    version_relations,
+)
 from engagements.contract_forms import (
     AnswerForm,
     ContractDraftForm,
@@ -31,7 +39,6 @@ from engagements.contract_forms import (
     objective_initial,
 )
 from engagements.models import (
-    Acceptance,
     ContractingSession,
     ContractVersion,
 )
@@ -95,7 +102,7 @@ def engagement_contract(request: HttpRequest, engagement_id: int) -> HttpRespons
     return render(request, "contracts/engagement.html", {
         "engagement": engagement, "versions": versions, "is_coach": is_coach,
         "session": selectors.contracting_session_of(engagement),
-        "latest": next((v for v in versions if v.status != ContractVersion.Status.SUPERSEDED), None),
+        "latest": selectors.current_version(versions),
     })
 
 
@@ -202,19 +209,11 @@ def edit_draft(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 def _version_context(request: HttpRequest, version: ContractVersion, answer_form: AnswerForm | None = None) -> dict:
-    objectives = list(version.objectives.all())
-    acceptances = list(version.acceptances.all())
-    text = version.rendered_text or selectors.canonical_text(version, objectives)
-    mine = next((a for a in acceptances if a.party_id == request.user.pk), None)
-    role = version.role_of(request.user)
-    can_answer = role is not None and mine is None and version.status == ContractVersion.Status.SENT
+    state = selectors.version_state(version, request.viewer)
     return {
-        "version": version, "objectives": objectives, "acceptances": acceptances, "snapshot": selectors.party_snapshot(version),
-        "text": text, "text_sha256": version.text_sha256 or selectors.sha256_of(text),
-        "role": role, "mine": mine, "can_answer": can_answer, "is_coach": version.coach_id == request.user.pk,
+        "version": version, "snapshot": selectors.party_snapshot(version), **vars(state),
+        "is_coach": COACH in version_relations(request.viewer, version),
         "answer_form": answer_form or AnswerForm(initial={"text_sha256": version.text_sha256}),
-        "waiting_for": [party for r, party in version.parties() if not any(a.party_id == party.pk for a in acceptances)],
-        "change_requests": [a for a in acceptances if a.decision == Acceptance.Decision.CHANGES_REQUESTED],
     }
 
 

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile

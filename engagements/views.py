@@ -18,7 +18,13 @@ from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
 from coachhub.tenancy.timezones import viewer_zone_name
 from engagements import selectors, services
-from engagements.access import ADMIN, COACH, COACHEE, access_chemistry_call, visible_chemistry_calls
+from engagements.access import (
+    ADMIN,
+    COACH,
+    COACHEE,
+    access_chemistry_call,
+    visible_chemistry_calls,
+)
 from engagements.forms import (
     ChemistryCallForm,
     OutcomeForm,

@@ -9,7 +9,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from coachhub.tenancy.viewers import Viewer
-from engagements.access import MEASURED_STAGES, Acting, Data, access_engagement, visible_engagements
+from engagements.access import (
+    MEASURED_STAGES,
+    Acting,
+    Data,
+    access_engagement,
+    visible_engagements,
+)
 from engagements.models import Engagement
 from measurement.models import MeasurementPoint
 

@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
-from engagements.models import Engagement
 from measurement import dashboards
+from measurement.selectors import grace_cutoff
 
 SPONSOR_PAGE_SIZE = 20  # each row carries a chart per objective
 PRACTICE_PAGE_SIZE = 50
@@ -65,10 +65,9 @@ def sponsor_dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(engagements, SPONSOR_PAGE_SIZE).get_page(request.GET.get("page"))
     # With the points awaiting this sponsor's own rating: the row links straight to the form.
     rows = dashboards.rows_for(list(page.object_list), sponsor=request.user)
-    now = timezone.now()
-    grace = request.practice.measurement_grace_days
+    overdue_before = grace_cutoff()
     for row in rows:
-        row.next_point_text = row.progress.describe_next(grace_days=grace, now=now)
+        row.next_point_text = row.progress.describe_next(overdue_before=overdue_before)
     return render(request, "measurement/dashboards/sponsor.html", {
         "form": form, "page": page, "rows": rows, "querystring": form.querystring(),
     })
@@ -86,7 +85,7 @@ def sponsor_dashboard_csv(request: HttpRequest) -> HttpResponse:
     # machine's legacy code page; other readers skip it.
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerows(dashboards.csv_rows(engagements, grace_days=request.practice.measurement_grace_days))
+    writer.writerows(dashboards.csv_rows(engagements))
     return response
 
 
@@ -97,7 +96,7 @@ def sponsor_engagement(request: HttpRequest, engagement_id: int) -> HttpResponse
     row = dashboards.rows_for([engagement])[0]
     return render(request, "measurement/dashboards/sponsor_engagement.html", {
         "engagement": engagement, "row": row,
-        "next_point_text": row.progress.describe_next(grace_days=request.practice.measurement_grace_days),
+        "next_point_text": row.progress.describe_next(overdue_before=grace_cutoff()),
         "closed_points": [p for p in row.progress.points if p.closed_at is not None],
         "summaries": list(dashboards.shared_summaries(engagement)),
     })
@@ -110,8 +109,9 @@ def practice_dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     page = Paginator(dashboards.engagements_by_track(), PRACTICE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = dashboards.rows_for(list(page.object_list), trends=False)
+    overdue_before = grace_cutoff(now)
     for row in rows:
-        row.next_point_text = row.progress.describe_next(grace_days=practice.measurement_grace_days, now=now)
+        row.next_point_text = row.progress.describe_next(overdue_before=overdue_before)
     return render(request, "measurement/dashboards/practice.html", {
         "stages": dashboards.stage_counts(),
         "due_counts": dashboards.points_due_counts(practice, now=now),

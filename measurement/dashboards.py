@@ -23,7 +23,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -51,6 +50,7 @@ from measurement.selectors import (
     POINT_LABELS,
     awaits_rating_by,
     describe_due_rule,
+    grace_cutoff,
     trend_chart,
 )
 from sessions.models import Attendance, CoachingSession
@@ -185,20 +185,21 @@ class Progress:
         open_points = [p for p in self.points if p.closed_at is None]
         return open_points[0] if open_points else None
 
-    def describe_next(self, *, grace_days: int, now: datetime | None = None) -> str:
+    def describe_next(self, *, overdue_before: datetime | None = None) -> str:
         if not self.points:
             return "Not scheduled yet"
-        return describe_point(self.next_point, grace_days=grace_days, now=now)
+        return describe_point(self.next_point, overdue_before=overdue_before)
 
 
-def describe_point(point: MeasurementPoint | None, *, grace_days: int = 0, now: datetime | None = None) -> str:
-    """"Mid-point: after 3 sessions held or on 4 March 2027", "End-point: due since 2 May 2027 (overdue)"."""
+def describe_point(point: MeasurementPoint | None, *, overdue_before: datetime | None = None) -> str:
+    """"Mid-point: after 3 sessions held or on 4 March 2027", "End-point: due since 2 May 2027 (overdue)":
+    overdue when it fell due before `overdue_before` (`selectors.grace_cutoff`)."""
     if point is None:
         return "None left"
     label = POINT_LABELS[point.kind]
     if point.fell_due_at is not None:
         day = timezone.localtime(point.fell_due_at).date()
-        overdue = point.fell_due_at < (now or timezone.now()) - timedelta(days=grace_days)
+        overdue = overdue_before is not None and point.fell_due_at < overdue_before
         return f"{label}: due since {day.day} {day:%B %Y}{' (overdue)' if overdue else ''}"
     return f"{label}: {describe_due_rule(point)}"
 
@@ -292,11 +293,11 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_rows(engagements: QuerySet[Engagement], *, grace_days: int) -> list[list[str]]:
+def csv_rows(engagements: QuerySet[Engagement]) -> list[list[str]]:
     """The filtered rows as CSV lines (header first), every cell formula-safe. Two queries."""
     listed = list(engagements.select_related("coachee", "coach"))
     progress = load_progress(listed, trends=False)
-    now = timezone.now()
+    overdue_before = grace_cutoff()
     lines = [CSV_HEADER]
     for engagement in listed:
         lines.append([csv_safe(cell) for cell in (
@@ -305,7 +306,7 @@ def csv_rows(engagements: QuerySet[Engagement], *, grace_days: int) -> list[list
             engagement.get_stage_display(),
             engagement.sessions_used,
             engagement.sessions_contracted or "",
-            progress[engagement.pk].describe_next(grace_days=grace_days, now=now),
+            progress[engagement.pk].describe_next(overdue_before=overdue_before),
             PointStatus(engagement.latest_status).label if engagement.latest_status else "Not measured yet",
             POINT_LABELS.get(engagement.latest_point_kind, ""),
             engagement.latest_status_reason or "",
@@ -325,8 +326,7 @@ def stage_counts() -> list[tuple[str, str, int]]:
 def points_due(practice: Practice, *, now: datetime | None = None) -> QuerySet[MeasurementPoint]:
     """Points that fell due and are not closed, oldest first, each with `overdue` (past the practice's
     grace period) annotated."""
-    now = now or timezone.now()
-    grace_ends = now - timedelta(days=practice.measurement_grace_days)
+    grace_ends = grace_cutoff(now)
     return MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False).annotate(
         overdue=Case(When(fell_due_at__lt=grace_ends, then=Value(True)), default=Value(False)),
     ).select_related("engagement__coachee", "engagement__coach").order_by("fell_due_at", "pk")
@@ -334,8 +334,7 @@ def points_due(practice: Practice, *, now: datetime | None = None) -> QuerySet[M
 
 def points_due_counts(practice: Practice, *, now: datetime | None = None) -> dict[str, int]:
     """{"due": n, "overdue": m}: overdue ones are counted in "due" too. One query."""
-    now = now or timezone.now()
-    grace_ends = now - timedelta(days=practice.measurement_grace_days)
+    grace_ends = grace_cutoff(now)
     return MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False).aggregate(
         due=Count("pk"), overdue=Count("pk", filter=Q(fell_due_at__lt=grace_ends)),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -21,7 +21,14 @@ from engagements.access import ADMIN, COACH, relations_to
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
 from measurement.access import visible_progress
-from measurement.models import MeasurementPoint, ObjectiveResult, PointMove, RaterRole, Rating, RatingRevision
+from measurement.models import (
+    MeasurementPoint,
+    ObjectiveResult,
+    PointMove,
+    RaterRole,
+    Rating,
+    RatingRevision,
+)
 from sessions.models import Attendance, CoachingSession
 from sessions.selectors import contract_in_force
 
@@ -160,6 +167,52 @@ class Progress:
         return self.is_coach and self.engagement.stage == Engagement.Stage.ACTIVE and end is not None and end.point.is_closed
 
 
+def expected_raters(version: ContractVersion, objectives: list[Objective]) -> dict[str, object]:
+    """role → user of everyone who rates at least one objective (only the contract's parties), in
+    the order coachee, coach, sponsor."""
+    parties = {role: user for role, user in version.parties()}
+    roles = {role for objective in objectives for role in objective.raters}
+    return {role: parties[role] for role in ("coachee", "coach", "sponsor") if role in roles and role in parties}
+
+
+def missing_raters(
+    point: MeasurementPoint, *, objectives: list[Objective] | None = None, given: set[tuple[int, str]] | None = None,
+) -> list[tuple[str, object]]:
+    """(role, user) of the raters who have not yet rated every objective they rate at the point: the
+    one rule for the point page, closing and the reminders. `objectives` and `given` (objective id,
+    role) pairs may come already loaded; otherwise they are read (two queries)."""
+    objectives = list(point.version.objectives.all()) if objectives is None else objectives
+    if given is None:
+        given = set(Rating.objects.filter(point=point, objective__version_id=point.version_id).values_list(
+            "objective_id", "role"
+        ))
+    needed = {(objective.pk, role) for objective in objectives for role in objective.raters}
+    return [
+        (role, user) for role, user in expected_raters(point.version, objectives).items()
+        if any((objective, rater) not in given for objective, rater in needed if rater == role)
+    ]
+
+
+def grace_cutoff(now: datetime | None = None) -> datetime:
+    """Points that fell due before this moment are past their grace period (practice setting): the
+    coach may close them without the missing raters, and dashboards call them overdue."""
+    return (now or timezone.now()) - timedelta(days=require_practice().measurement_grace_days)
+
+
+def grace_ends_at(point: MeasurementPoint) -> datetime | None:
+    """When the point's grace period ends (None while it has not fallen due)."""
+    if point.fell_due_at is None:
+        return None
+    return point.fell_due_at + timedelta(days=require_practice().measurement_grace_days)
+
+
+def may_close(view: PointView, *, is_coach: bool, now: datetime | None = None) -> bool:
+    """The coach closes a due, open point once everyone has rated, or when the grace period is over."""
+    if not is_coach or not view.is_due:
+        return False
+    return not view.waiting_for or (now or timezone.now()) >= grace_ends_at(view.point)
+
+
 def _view(point: MeasurementPoint, viewer, *, is_coach: bool) -> PointView:
     objectives = list(point.version.objectives.all())
     # Coachee, coach, sponsor: the order of the charts' series and the rating form's raters.
@@ -168,12 +221,9 @@ def _view(point: MeasurementPoint, viewer, *, is_coach: bool) -> PointView:
         key=lambda r: (r.objective.position, RATER_ORDER.get(r.role, 9)),
     )
     role = point.version.role_of(viewer) if viewer is not None else None
-    needed = {(o.pk, r) for o in objectives for r in o.raters}
-    given = {(r.objective_id, r.role) for r in ratings}
-    parties = dict(point.version.parties())
-    rater_roles = [r for r in ("coachee", "coach", "sponsor") if any(r in o.raters for o in objectives) and r in parties]
-    rated = [r for r in rater_roles if all((o, rr) in given for o, rr in needed if rr == r)]
-    waiting = [(r, parties[r]) for r in rater_roles if r not in rated]
+    rater_roles = list(expected_raters(point.version, objectives))
+    waiting = missing_raters(point, objectives=objectives, given={(r.objective_id, r.role) for r in ratings})
+    rated = [r for r in rater_roles if r not in dict(waiting)]
     viewer_rates = role is not None and role in rater_roles
     # No viewer: the progress report, which shows closed points only.
     visible = point.is_closed or (
@@ -296,7 +346,7 @@ def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
 def coach_points(coach, *, now=None) -> tuple[list[MeasurementPoint], list[MeasurementPoint]]:
     """For the coach's home page, in one query: the open points they have still to rate, and those
     whose grace period (practice setting) is over, which they may close with the ratings given."""
-    cutoff = (now or timezone.now()) - timedelta(days=require_practice().measurement_grace_days)
+    cutoff = grace_cutoff(now)
     points = list(
         MeasurementPoint.objects.filter(
             closed_at__isnull=True, fell_due_at__isnull=False, version__coach=coach,

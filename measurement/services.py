@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,7 +26,7 @@ from coachhub.tenancy.context import require_practice
 from engagements.access import COACH, require_relation
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
-from measurement.selectors import sessions_held
+from measurement.selectors import grace_ends_at, missing_raters, sessions_held
 from measurement.models import (
     MeasurementPoint,
     ObjectiveResult,
@@ -48,13 +48,6 @@ def last_held_session_date(engagement_id: int) -> date | None:
         .order_by("-booking__starts_at").values_list("booking__starts_at", flat=True).first()
     )
     return timezone.localdate(last) if last else None
-
-
-def expected_raters(version: ContractVersion, objectives: list[Objective]) -> dict[str, object]:
-    """role → user of everyone who rates at least one objective (only the contract's parties)."""
-    parties = {role: user for role, user in version.parties()}
-    roles = {role for objective in objectives for role in objective.raters}
-    return {role: parties[role] for role in ("coachee", "coach", "sponsor") if role in roles and role in parties}
 
 
 # --- Scheduling -----------------------------------------------------------------------------------------
@@ -313,15 +306,6 @@ def rate_point(*, point: MeasurementPoint, rater, answers: dict[int, tuple[int |
     return Rated(ratings=saved, changed=changed, closed=closed)
 
 
-def missing_raters(point: MeasurementPoint) -> list[tuple[str, object]]:
-    """(role, user) of raters who have not yet rated every objective they rate at the point."""
-    objectives = list(point.version.objectives.all())
-    needed = {(objective.pk, role) for objective in objectives for role in objective.raters}
-    given = set(Rating.objects.filter(point=point, objective__version_id=point.version_id).values_list("objective_id", "role"))
-    raters = expected_raters(point.version, objectives)
-    return [(role, user) for role, user in raters.items() if any((o, r) not in given for o, r in needed if r == role)]
-
-
 # --- Closing ------------------------------------------------------------------------------------------------
 
 
@@ -329,12 +313,6 @@ def _when(moment: datetime) -> str:
     """"2 December 2026 at 14:05", in the reader's time zone (the one active for the request)."""
     local = timezone.localtime(moment)
     return f"{local.day} {local:%B %Y at %H:%M}"
-
-
-def grace_ends_at(point: MeasurementPoint) -> datetime | None:
-    if point.fell_due_at is None:
-        return None
-    return point.fell_due_at + timedelta(days=require_practice().measurement_grace_days)
 
 
 def point_input(point: MeasurementPoint, *, held: int) -> compute.PointInput:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors
-from engagements.models import Engagement
 from engagements.access import COACH
+from engagements.models import Engagement
 from measurement import selectors, services
 from measurement.access import access_point, access_progress
 from measurement.forms import MovePointForm, PointCommentForm, RatingForm
@@ -41,7 +41,7 @@ def _point_page(request: HttpRequest, engagement: Engagement, point: Measurement
         rating_form = RatingForm(
             objectives=[o for o in view.objectives if view.viewer_role in o.raters], mine=view.mine(),
         )
-    grace_end = services.grace_ends_at(view.point)
+    grace_end = selectors.grace_ends_at(view.point)
     return render(request, "measurement/point.html", {
         "engagement": engagement, "progress": progress, "view": view, "rating_form": rating_form,
         "move_form": move_form or MovePointForm(initial={
@@ -49,7 +49,7 @@ def _point_page(request: HttpRequest, engagement: Engagement, point: Measurement
         }),
         "comment_form": comment_form or PointCommentForm(initial={"comment": view.point.coach_comment}),
         "grace_end": grace_end,
-        "may_close": progress.is_coach and view.is_due and (not view.waiting_for or timezone.now() >= grace_end),
+        "may_close": selectors.may_close(view, is_coach=progress.is_coach),
     }, status=status)
 
 

@@ -8,7 +8,16 @@ from django.http import Http404
 
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.viewers import Viewer
-from engagements.access import COACH, COACHEE, Acting, Data, Relation, acts_as, relations_to, visible_engagements
+from engagements.access import (
+    COACH,
+    COACHEE,
+    Acting,
+    Data,
+    Relation,
+    acts_as,
+    relations_to,
+    visible_engagements,
+)
 from engagements.models import Engagement
 from sessions.models import ActionItem, CoachingSession
 

@@ -14,11 +14,19 @@ from django.utils import timezone
 
 from coachhub.tenancy.viewers import Viewer, as_viewer
 from engagements.access import (
-    ADMIN, COACH, COACHEE, SPONSOR, WHO_SEES, Data, access_engagement, may_see, relations_to,
+    ADMIN,
+    COACH,
+    COACHEE,
+    SPONSOR,
+    WHO_SEES,
+    Data,
+    access_engagement,
+    may_see,
+    relations_to,
 )
-from sessions.access import bookers
 from engagements.models import ContractVersion, Engagement
 from sessions import encryption
+from sessions.access import bookers
 from sessions.models import (
     ActionItem,
     Attendance,
@@ -27,6 +35,7 @@ from sessions.models import (
     LogDraft,
     WorkedOnTopic,
 )
+
 
 class Participation:
     """What one viewer may see and do of one engagement's sessions, by the table in
@@ -71,6 +80,7 @@ class SessionRecord:
     private_notes: str = ""
     actions: list[ActionItem] = field(default_factory=list)
     content_visible: bool = False
+    late_if_cancelled: bool = False
 
 
 def records_for(engagement: Engagement, viewer: Participation) -> list[SessionRecord]:
@@ -100,6 +110,40 @@ def records_for(engagement: Engagement, viewer: Participation) -> list[SessionRe
             record.private_notes = encryption.decrypt(session.private_notes_ciphertext)
         records.append(record)
     return records
+
+
+@dataclass
+class SessionsPage:
+    """An engagement's sessions page as one viewer sees it: sessions to come (each saying whether
+    cancelling it now would count as used), sessions past (newest first), and the actions."""
+
+    commitment: Commitment
+    upcoming: list[SessionRecord]
+    past: list[SessionRecord]
+    open_actions: list[ActionItem]
+    done_actions: list[ActionItem]
+
+
+def sessions_page(engagement: Engagement, viewer: Participation, *, now: datetime | None = None) -> SessionsPage:
+    """Upcoming are the scheduled sessions not yet begun; the rest is past. The contract's
+    cancellation rule (`cancelled_in_time`) is said before anyone confirms a cancellation."""
+    now = now or timezone.now()
+    records = records_for(engagement, viewer)
+    commitment_now = commitment(engagement)
+    upcoming, past = [], []
+    for record in records:
+        session = record.session
+        if session.attendance == Attendance.SCHEDULED and session.booking.starts_at >= now:
+            record.late_if_cancelled = not cancelled_in_time(session.booking.starts_at, commitment_now.contract, now)
+            upcoming.append(record)
+        else:
+            past.append(record)
+    actions = [action for record in records for action in record.actions]
+    return SessionsPage(
+        commitment=commitment_now, upcoming=upcoming, past=past[::-1],
+        open_actions=[a for a in actions if a.status == ActionItem.Status.OPEN],
+        done_actions=sorted((a for a in actions if a.status == ActionItem.Status.DONE), key=lambda a: a.done_at, reverse=True),
+    )
 
 
 def reflections_for(engagement: Engagement, viewer: Participation) -> QuerySet[CoacheeReflection]:

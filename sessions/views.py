@@ -19,11 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import COACH, COACHEE, Data, access_engagement, relations_to
 from engagements.services import BookingRefused
 from engagements.views import slot_week
 from measurement.selectors import progress_panel
-from coachhub.tenancy.viewers import Viewer
-from engagements.access import COACH, COACHEE, Data, access_engagement, relations_to
 from sessions import selectors, services
 from sessions.access import access_action, access_session, bookers
 from sessions.forms import (
@@ -33,8 +33,7 @@ from sessions.forms import (
     SessionLogForm,
     WorkedOnTopicsForm,
 )
-from sessions.models import ActionItem, Attendance, CoachingSession
-
+from sessions.models import Attendance, CoachingSession
 
 PAST_SESSIONS_SHOWN = 10
 DONE_ACTIONS_SHOWN = 20
@@ -58,25 +57,15 @@ def engagement_sessions(request: HttpRequest, engagement_id: int) -> HttpRespons
 
 
 def _engagement_page(request: HttpRequest, engagement, viewer, reflection_form: ReflectionForm | None = None) -> HttpResponse:
-    records = selectors.records_for(engagement, viewer)
-    now = timezone.now()
-    actions = [action for record in records for action in record.actions]
-    is_upcoming = {r.session.pk: r.session.attendance == Attendance.SCHEDULED and r.session.booking.starts_at >= now for r in records}
-    upcoming = [r for r in records if is_upcoming[r.session.pk]]
-    commitment = selectors.commitment(engagement)
-    for record in upcoming:
-        # Said before the coach or coachee confirms a cancellation: does it count as used?
-        record.late_if_cancelled = not selectors.cancelled_in_time(record.session.booking.starts_at, commitment.contract, now)
-    past = [r for r in reversed(records) if not is_upcoming[r.session.pk]]
-    done = sorted((a for a in actions if a.status == ActionItem.Status.DONE), key=lambda a: a.done_at, reverse=True)
+    page = selectors.sessions_page(engagement, viewer)
     # A long engagement shows its latest sessions and done actions first; "show all" lists the rest.
     show_all = request.GET.get("all") == "1"
     return render(request, "sessions/engagement.html", {
-        "engagement": engagement, "viewer": viewer, "commitment": commitment,
-        "upcoming": upcoming, "past": past if show_all else past[:PAST_SESSIONS_SHOWN], "past_count": len(past),
-        "open_actions": [a for a in actions if a.status == ActionItem.Status.OPEN],
-        "done_actions": done if show_all else done[:DONE_ACTIONS_SHOWN], "done_count": len(done), "show_all": show_all,
-        "today": timezone.localdate(now),
+        "engagement": engagement, "viewer": viewer, "commitment": page.commitment, "upcoming": page.upcoming,
+        "past": page.past if show_all else page.past[:PAST_SESSIONS_SHOWN], "past_count": len(page.past),
+        "open_actions": page.open_actions, "done_count": len(page.done_actions), "show_all": show_all,
+        "done_actions": page.done_actions if show_all else page.done_actions[:DONE_ACTIONS_SHOWN],
+        "today": timezone.localdate(),
         "reflections": selectors.reflections_for(engagement, viewer),
         "reflection_form": reflection_form or ReflectionForm(),
         "progress": progress_panel(viewer=request.viewer, engagement=engagement),

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from engagements.models import Acceptance, ChemistryCall, ContractVersion, Engagement
-from measurement.models import MeasurementPoint, Rating
+from measurement.models import MeasurementPoint
+from measurement.selectors import missing_raters
 from sessions.models import ActionItem, Attendance, CoachingSession
 
 WEEK = timedelta(days=7)
@@ -303,16 +303,7 @@ def _raters_due(point: MeasurementPoint) -> list[int]:
     """Raters who have not yet rated every objective they rate at this point."""
     if point.closed_at is not None or point.fell_due_at is None:
         return []
-    version = point.version
-    expected = {"coachee": 0, "coach": 0, "sponsor": 0}
-    for objective in version.objectives.all():
-        for role in objective.raters:
-            expected[role] += 1
-    people = {"coachee": version.coachee_id, "coach": version.coach_id, "sponsor": version.sponsor_id}
-    rated = dict(
-        Rating.objects.filter(point=point).values_list("role").annotate(n=Count("pk")).values_list("role", "n")
-    )
-    return [people[role] for role, n in expected.items() if n and people[role] and rated.get(role, 0) < n]
+    return [user.pk for _, user in missing_raters(point)]
 
 
 def _point_wanted(point: MeasurementPoint):

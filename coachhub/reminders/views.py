@@ -21,7 +21,6 @@ from coachhub.tenancy.forms import posted
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required
 from coachhub.tenancy.timezones import viewer_zone_name
-from engagements.models import Engagement
 
 
 @login_required

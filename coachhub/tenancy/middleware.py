@@ -13,8 +13,8 @@ from django.utils import timezone
 from coachhub.tenancy import health
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.selectors import active_roles, practice_for_host
-from coachhub.tenancy.viewers import Viewer
 from coachhub.tenancy.timezones import viewer_zone_name
+from coachhub.tenancy.viewers import Viewer
 
 SESSION_PRACTICE_KEY = "practice_id"
 

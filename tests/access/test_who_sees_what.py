@@ -24,12 +24,26 @@ from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Role
 from coachhub.tenancy.viewers import Viewer
 from engagements import contracting
-from engagements.access import ADMIN, COACH, COACHEE, SPONSOR, WHO_SEES, Data, Relation, relations_to
+from engagements.access import (
+    ADMIN,
+    COACH,
+    COACHEE,
+    SPONSOR,
+    WHO_SEES,
+    Data,
+    Relation,
+    relations_to,
+)
 from engagements.models import Booking, ChemistryCall, ContractVersion, Engagement
 from measurement.models import MeasurementPoint
 from sessions import services as session_services
 from tests.conftest import PracticeCast, client_at, make_user, publish_coach
-from tests.contracts.conftest import BASE_URL, accept, accepted_by_all, matched_engagement
+from tests.contracts.conftest import (
+    BASE_URL,
+    accept,
+    accepted_by_all,
+    matched_engagement,
+)
 from tests.sessions.conftest import log, past_session
 
 pytestmark = pytest.mark.django_db

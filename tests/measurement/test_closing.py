@@ -6,14 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from engagements.models import Engagement
 from measurement import services
 from measurement.models import MeasurementPoint
 from tests.conftest import client_at
-from tests.measurement.conftest import after_grace, due_mid_point, hold_sessions, point_of, rate
+from tests.measurement.conftest import (
+    after_grace,
+    due_mid_point,
+    hold_sessions,
+    point_of,
+    rate,
+)
 
 
 def test_the_coach_cannot_close_before_the_grace_period_while_raters_are_missing(acme, engagement, in_practice):

@@ -260,8 +260,8 @@ def test_points_describe_when_they_fall_due():
     assert dashboards.describe_point(point) == "Mid-point: after 4 sessions held or on 4 March 2027"
     now = timezone.now()
     point = MeasurementPoint(kind="end", due_after_sessions=8, fell_due_at=now - timedelta(days=10))
-    assert dashboards.describe_point(point, grace_days=7, now=now).endswith("(overdue)")
-    assert not dashboards.describe_point(point, grace_days=14, now=now).endswith("(overdue)")
+    assert dashboards.describe_point(point, overdue_before=now - timedelta(days=7)).endswith("(overdue)")
+    assert not dashboards.describe_point(point, overdue_before=now - timedelta(days=14)).endswith("(overdue)")
     assert dashboards.describe_point(None) == "None left"
 
 

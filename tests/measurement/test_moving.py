@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from measurement import services
-from measurement.models import MeasurementPoint, PointMove
+from measurement.models import PointMove
 from tests.conftest import client_at
 from tests.measurement.conftest import hold_sessions, point_of, rate
 

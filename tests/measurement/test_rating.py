@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from coachhub.tenancy.context import practice_context
-from measurement import services
+from measurement import selectors, services
 from measurement.models import MeasurementPoint, Rating, RatingRevision
 from tests.conftest import client_at
 from tests.measurement.conftest import due_mid_point, point_of, rate
@@ -151,7 +151,7 @@ def test_two_raters_submitting_at_the_same_instant_both_land_and_the_point_close
         assert Rating.objects.filter(point=point).count() == 3
         point = MeasurementPoint.objects.get(pk=point.pk)
         assert point.is_closed and point.results.count() == 1
-        assert services.missing_raters(point) == []
+        assert selectors.missing_raters(point) == []
 
 
 def test_a_corrected_rating_shows_what_it_was_before(acme, engagement):

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.urls import reverse
 
 from coachhub.tenancy.context import practice_context
-from engagements.models import Engagement
 from engagements.services import BookingRefused
 from sessions import selectors, services
 from sessions.models import CoachingSession
