@@ -47,6 +47,7 @@ from engagements.models import (
     Objective,
     section_field,
 )
+from engagements.locking import lock_engagement
 from engagements.selectors import is_free_slot
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 
@@ -88,7 +89,7 @@ def update_contract_template(*, actor, changes: dict) -> ContractTemplate:
 
 def _coach_engagement(engagement: Engagement, actor, *, stages: tuple[str, ...]) -> Engagement:
     """The engagement, locked, if `actor` is its coach and it is at one of `stages`."""
-    engagement = Engagement.objects.select_for_update(of=("self",)).select_related("coachee", "coach").get(pk=engagement.pk)
+    engagement = lock_engagement(engagement.pk)
     require_relation(actor, engagement, COACH)
     if engagement.stage not in stages:
         raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}: there is no contract to work on.")
@@ -128,6 +129,8 @@ def book_contracting_session(*, engagement: Engagement, coach, starts_at: dateti
 
 
 def _lock_version(version: ContractVersion) -> ContractVersion:
+    """The version re-read under its lock, its engagement locked first (see engagements/locking.py)."""
+    lock_engagement(version.engagement_id)
     return (
         ContractVersion.objects.select_for_update(of=("self",))
         .select_related("engagement", "coachee", "coach", "sponsor", "client_organisation")
@@ -360,7 +363,7 @@ def accept_contract(
 
 def _put_in_force(version: ContractVersion, last_party) -> None:
     now = timezone.now()
-    engagement = Engagement.objects.select_for_update().get(pk=version.engagement_id)
+    engagement = lock_engagement(version.engagement_id)  # already held since _answerable
     for previous in engagement.contract_versions.filter(status=ContractVersion.Status.ACCEPTED).exclude(pk=version.pk):
         previous.status, previous.superseded_at = ContractVersion.Status.SUPERSEDED, now
         previous.save(update_fields=["status", "superseded_at", "updated_at"])

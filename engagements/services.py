@@ -19,6 +19,7 @@ from coachhub.tenancy.context import require_practice
 from coachhub.reminders import services as reminders
 from engagements import notifications
 from engagements.access import COACH, require_call_relation
+from engagements.locking import lock_engagement
 from engagements.models import Booking, ChemistryCall, Engagement
 from engagements.selectors import coach_load, is_free_slot, open_enquiry
 
@@ -112,7 +113,15 @@ def _open_enquiry_for(leader, *, objectives: str, hopes: str) -> Engagement:
                 engagement = Engagement.objects.create(coachee=leader, objectives=objectives.strip(), hopes=hopes.strip())
         except IntegrityError:
             engagement = open_enquiry(leader)  # created a moment ago by the same leader's other request
-    return Engagement.objects.select_for_update().get(pk=engagement.pk)
+    return lock_engagement(engagement.pk)
+
+
+def _lock_call(call: ChemistryCall) -> ChemistryCall:
+    """The call (and its booking) re-read under lock, its engagement locked first (engagements/locking.py)."""
+    engagement = lock_engagement(call.engagement_id)
+    call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
+    call.engagement = engagement
+    return call
 
 
 def call_for_manage_token(token: str) -> ChemistryCall | None:
@@ -125,7 +134,7 @@ def call_for_manage_token(token: str) -> ChemistryCall | None:
 @transaction.atomic
 def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor, base_url: str) -> ChemistryCall:
     """Move a booked call to another free slot of the same coach; calendars update the event."""
-    call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
+    call = _lock_call(call)
     if call.status != ChemistryCall.Status.BOOKED or call.booking.starts_at <= timezone.now():
         raise BookingRefused("not_movable", "This call can no longer be moved.")
     profile = CoachProfile.objects.get(user_id=call.coach_id)
@@ -145,7 +154,7 @@ def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor
 
 @transaction.atomic
 def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> ChemistryCall:
-    call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
+    call = _lock_call(call)
     if call.status != ChemistryCall.Status.BOOKED:
         return call  # cancelling twice changes nothing
     call.status = ChemistryCall.Status.CANCELLED
@@ -162,7 +171,7 @@ def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> Chemi
 @transaction.atomic
 def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes: str) -> ChemistryCall:
     """The coach says whether they would like to work with this leader, after the call."""
-    call = ChemistryCall.objects.select_for_update().select_related("booking", "engagement").get(pk=call.pk)
+    call = _lock_call(call)
     require_call_relation(coach, call, COACH)
     if call.status != ChemistryCall.Status.BOOKED or call.booking.starts_at > timezone.now():
         raise BookingRefused("not_yet", "You can record the outcome once the call has taken place.")
@@ -179,7 +188,7 @@ def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes:
 @transaction.atomic
 def record_preference(*, engagement: Engagement, coachee, coach_id: int) -> Engagement:
     """The leader chooses the coach they would like among those they have met."""
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = lock_engagement(engagement.pk)
     if engagement.coachee_id != coachee.pk or engagement.stage != Engagement.Stage.CHEMISTRY:
         raise BookingRefused("invalid", "This enquiry is not open any more.")
     met = engagement.chemistry_calls.filter(
@@ -223,7 +232,7 @@ def _match_if_agreed(engagement: Engagement) -> None:
 @transaction.atomic
 def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, starts_at: datetime, actor, base_url: str) -> ChemistryCall:
     """A practice admin moves a booked call to another coach (and free time of theirs)."""
-    call = ChemistryCall.objects.select_for_update().select_related("booking").get(pk=call.pk)
+    call = _lock_call(call)
     if not call.is_upcoming:
         raise BookingRefused("invalid", "Only a call that is still ahead can be reassigned.")
     _check_coach_bookable(profile)

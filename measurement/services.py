@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from coachhub.reminders import services as reminders
 from coachhub.tenancy import audit
-from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.context import practice_context, require_practice
+from coachhub.tenancy.models import Practice
 from engagements.access import COACH, require_relation
+from engagements.locking import lock_engagement, sweep_engagements
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
 from measurement.selectors import grace_ends_at, missing_raters, sessions_held
@@ -107,7 +109,8 @@ def _reached(point: MeasurementPoint, held: int, today: date) -> bool:
 
 def mark_points_due(*, engagement: Engagement, now: datetime | None = None) -> list[MeasurementPoint]:
     """Open points of the engagement whose session count is reached or whose date has come fall
-    due (raters may rate from then on). Returns the points that fell due just now."""
+    due (raters may rate from then on). Returns the points that fell due just now. The caller holds
+    the engagement's lock (engagements/locking.py)."""
     now = now or timezone.now()
     pending = list(
         MeasurementPoint.objects.select_for_update().filter(engagement=engagement, closed_at__isnull=True, fell_due_at__isnull=True)
@@ -125,26 +128,32 @@ def mark_points_due(*, engagement: Engagement, now: datetime | None = None) -> l
     return fallen
 
 
-@transaction.atomic
-def mark_points_due_today(*, now: datetime | None = None) -> int:
-    """The sweep for the current practice: points whose date has come (or whose sessions
-    were held without passing through the log) fall due. Returns how many fell due."""
+def mark_points_due_today(*, practice: Practice | None = None, now: datetime | None = None) -> int:
+    """The sweep for a practice (default: the current one): points whose date has come (or whose
+    sessions were held without passing through the log) fall due. Each engagement is its own short
+    transaction; one that fails is logged and the others still fall due. Returns how many fell due."""
+    practice = practice or require_practice()
     now = now or timezone.now()
-    engagement_ids = set(
-        MeasurementPoint.objects.filter(
-            closed_at__isnull=True, fell_due_at__isnull=True, engagement__stage=Engagement.Stage.ACTIVE
-        ).values_list("engagement_id", flat=True)
-    )
-    count = 0
-    for engagement in Engagement.objects.filter(pk__in=engagement_ids):
-        count += len(mark_points_due(engagement=engagement, now=now))
-    return count
+    with practice_context(practice):
+        engagement_ids = sorted(set(
+            MeasurementPoint.objects.filter(
+                closed_at__isnull=True, fell_due_at__isnull=True, engagement__stage=Engagement.Stage.ACTIVE
+            ).values_list("engagement_id", flat=True)
+        ))
+
+    def fall_due(engagement: Engagement) -> int:
+        if engagement.stage != Engagement.Stage.ACTIVE:  # completed since it was listed
+            return 0
+        return len(mark_points_due(engagement=engagement, now=now))
+
+    return sum(sweep_engagements(practice, engagement_ids, fall_due, sweep="measurement points falling due"))
 
 
 # --- Moving a point ------------------------------------------------------------------------------------
 
 
 def _coach_point(point: MeasurementPoint, actor) -> MeasurementPoint:
+    lock_engagement(point.engagement_id)  # the lock order: engagement, then its points
     point = (
         MeasurementPoint.objects.select_for_update(of=("self",))
         .select_related("engagement", "version", "version__coachee", "version__coach", "version__sponsor")
@@ -236,6 +245,7 @@ class Rated:
 def _rater_point(point: MeasurementPoint, rater) -> tuple[MeasurementPoint, str, list[Objective]]:
     """The point, locked, the rater's role and the objectives they rate. DoesNotExist for anyone
     who rates nothing at this point (not a party, or a party who rates no objective)."""
+    lock_engagement(point.engagement_id)  # the lock order: engagement, then its points
     point = (
         MeasurementPoint.objects.select_for_update(of=("self",))
         .select_related("engagement", "version", "version__coachee", "version__coach", "version__sponsor")
@@ -398,7 +408,7 @@ def complete_engagement(*, engagement: Engagement, actor, now: datetime | None =
     """The coach completes the engagement once its end-point is closed: it moves to completed (the
     contract's retention period runs from `completed_at`) and the final report is rendered."""
     now = now or timezone.now()
-    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
+    engagement = lock_engagement(engagement.pk)
     require_relation(actor, engagement, COACH)
     if engagement.stage != Engagement.Stage.ACTIVE:
         raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}, not active: it cannot be completed.")

@@ -1,11 +1,13 @@
 """Celery tasks of measurement. Each runs inside its practice (PracticeTask) and calls the code
-that does the work; none holds business logic of its own."""
+that does the work; none holds business logic of its own. The sweep enters its practice per
+engagement instead (PracticeTaskInSteps), committing each engagement's work on its own."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from coachhub.tenancy.models import Practice
+from coachhub.tenancy.tasks import PracticeTaskInSteps
 from engagements.models import Engagement
 
 
@@ -23,12 +25,13 @@ def render_progress_pdf(*, engagement_id: int) -> str | None:
     return pdf.store_progress_pdf(engagement)
 
 
-@shared_task
-def mark_points_due() -> int:
-    """The practice's sweep: measurement points whose date has come (in the practice's zone) fall due."""
+@shared_task(base=PracticeTaskInSteps)
+def mark_points_due(*, practice_id: int) -> int:
+    """The practice's sweep: measurement points whose date has come (in the practice's zone) fall
+    due, one engagement per transaction."""
     from measurement.services import mark_points_due_today
 
-    return mark_points_due_today()
+    return mark_points_due_today(practice=Practice.objects.get(pk=practice_id))
 
 
 @shared_task

@@ -28,6 +28,7 @@ from engagements.models import ContractVersion, Engagement
 from sessions import encryption
 from sessions.access import bookers
 from sessions.models import (
+    DEFAULT_WORKED_ON_TOPICS,
     ActionItem,
     Attendance,
     CoacheeReflection,
@@ -230,7 +231,12 @@ def commitment(engagement: Engagement) -> Commitment:
 
 
 def worked_on_topics() -> list[str]:
-    return list(WorkedOnTopic.objects.filter(is_active=True).values_list("name", flat=True))
+    """The practice's list; the default list until it is first saved (when the admin edits it or the
+    demo is seeded), so a page that only shows it never writes it."""
+    names = list(WorkedOnTopic.objects.filter(is_active=True).values_list("name", flat=True))
+    if names or WorkedOnTopic.objects.exists():
+        return names
+    return list(DEFAULT_WORKED_ON_TOPICS)
 
 
 def worked_on_choices(session: CoachingSession) -> list[str]:

@@ -25,6 +25,7 @@ from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe
 from engagements import calendar
 from engagements.access import COACH, COACHEE, require_relation
+from engagements.locking import lock_engagement
 from engagements.models import Booking, Engagement
 from engagements.selectors import is_free_slot
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
@@ -48,12 +49,11 @@ NO_CONTRACT = "no_contract"
 NOT_FREE_MESSAGE = "That time is not one of the coach's free times (it may just have been taken). Please pick a listed time."
 
 
+@transaction.atomic
 def ensure_worked_on_topics() -> list[str]:
-    """The practice's list, created from the default list the first time it is needed."""
-    names = selectors.worked_on_topics()
-    if names or WorkedOnTopic.objects.exists():
-        return names
-    with transaction.atomic():
+    """The practice's list, saved from the default list the first time it is written (edited or
+    seeded); pages read the defaults without saving them (selectors.worked_on_topics)."""
+    if not WorkedOnTopic.objects.exists():
         for position, name in enumerate(DEFAULT_WORKED_ON_TOPICS):
             WorkedOnTopic.objects.get_or_create(name=name, defaults={"position": position})
     return selectors.worked_on_topics()
@@ -62,7 +62,7 @@ def ensure_worked_on_topics() -> list[str]:
 def _active_engagement(engagement: Engagement, actor, *, booking: bool = False) -> Engagement:
     """The engagement, locked, if `actor` is its coach (or, for booking, may book its sessions);
     refused unless it is active."""
-    engagement = Engagement.objects.select_for_update(of=("self",)).select_related("coachee", "coach").get(pk=engagement.pk)
+    engagement = lock_engagement(engagement.pk)
     require_relation(actor, engagement, bookers() if booking else COACH)
     if engagement.stage != Engagement.Stage.ACTIVE:
         raise ValidationError(
@@ -124,6 +124,8 @@ def _contract_day(moment: datetime) -> date:
 
 
 def _lock_session(session: CoachingSession) -> CoachingSession:
+    """The session re-read under its lock, its engagement locked first (see engagements/locking.py)."""
+    lock_engagement(session.engagement_id)
     return (
         CoachingSession.objects.select_for_update(of=("self",))
         .select_related("booking", "engagement__coachee", "engagement__coach").get(pk=session.pk)
@@ -297,7 +299,6 @@ def save_log(
     session.goals, session.summary = current["goals"], current["summary"]
     session.private_notes_ciphertext = encryption.encrypt(current["private_notes"])
     if worked_on is not None:
-        ensure_worked_on_topics()
         allowed = set(selectors.worked_on_choices(session))
         session.worked_on = [name for name in worked_on if name in allowed]
     if attendance is not None:
@@ -358,6 +359,7 @@ def keep_signed_out_draft(
     for field, text in (("goals", goals), ("private_notes", private_notes), ("summary", summary)):
         if text is not None:
             _check_length(field, text)
+    lock_engagement(session.engagement_id)
     draft = LogDraft.objects.select_for_update().filter(session=session).first() or LogDraft(
         session=session, author_id=claims["coach"], goals=session.goals, summary=session.summary,
         worked_on=session.worked_on, private_notes_ciphertext=session.private_notes_ciphertext,
@@ -369,7 +371,6 @@ def keep_signed_out_draft(
     if private_notes is not None:
         draft.private_notes_ciphertext = encryption.encrypt(private_notes)
     if worked_on is not None:
-        ensure_worked_on_topics()
         allowed = set(selectors.worked_on_choices(session))
         draft.worked_on = [name for name in worked_on if name in allowed]
     draft.save()
@@ -399,6 +400,7 @@ def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_da
 @transaction.atomic
 def set_action_done(*, action: ActionItem, actor, done: bool, now: datetime | None = None) -> ActionItem:
     """The coachee (or the coach) ticks an action off, or opens it again."""
+    lock_engagement(action.engagement_id)
     action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=action.pk)
     require_relation(actor, action.engagement, frozenset({COACH, COACHEE}))
     action.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
@@ -413,6 +415,7 @@ def set_action_done(*, action: ActionItem, actor, done: bool, now: datetime | No
 def remove_action(*, action: ActionItem, actor) -> None:
     """The coach takes back an action added by mistake (a typo, the wrong owner): it goes, with its
     reminder, and the audit keeps a line saying so."""
+    lock_engagement(action.engagement_id)
     action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement", "session").get(pk=action.pk)
     _active_engagement(action.engagement, actor)
     reminders.disarm_action(action=action, reason="the action was removed")
@@ -448,10 +451,13 @@ def share_summary_with_sponsor(*, session: CoachingSession, actor, shared: bool)
 def reencrypt_private_notes() -> int:
     """Re-encrypt every private note of the current practice under the first key (key rotation)."""
     count = 0
-    for session in CoachingSession.objects.select_for_update().exclude(private_notes_ciphertext=""):
-        session.private_notes_ciphertext = encryption.reencrypt(session.private_notes_ciphertext)
-        session.save(update_fields=["private_notes_ciphertext", "updated_at"])
-        count += 1
+    with_notes = CoachingSession.objects.exclude(private_notes_ciphertext="")
+    for engagement_id in with_notes.order_by("engagement_id").values_list("engagement_id", flat=True).distinct():
+        lock_engagement(engagement_id)  # the lock order: engagement, then its sessions
+        for session in with_notes.select_for_update().filter(engagement_id=engagement_id):
+            session.private_notes_ciphertext = encryption.reencrypt(session.private_notes_ciphertext)
+            session.save(update_fields=["private_notes_ciphertext", "updated_at"])
+            count += 1
     return count
 
 

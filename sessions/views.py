@@ -159,7 +159,6 @@ def _log_form(session: CoachingSession, viewer: Viewer, data=None, draft: dict |
     """The log as saved, or with the texts of a draft kept while signed out (saved on the next save)."""
     saved = {"goals": session.goals, "summary": session.summary, "worked_on": session.worked_on,
              "private_notes": selectors.private_notes_of(session, viewer)}
-    services.ensure_worked_on_topics()
     return SessionLogForm(data, topics=selectors.worked_on_choices(session), initial={
         **saved, **{field: value for field, value in (draft or {}).items() if field in saved},
         "version": session.version, "draft_token": services.log_draft_token(session=session, coach=viewer.user),
@@ -244,7 +243,7 @@ def autosave(request: HttpRequest, session_id: int) -> HttpResponse:
 
 def _keep_signed_out_draft(request: HttpRequest, session_id: int) -> HttpResponse:
     # Which entries this session may keep (retired ones it ticked too) is the service's to decide.
-    topics = services.ensure_worked_on_topics()
+    topics = selectors.worked_on_topics()
     form = SessionLogForm(request.POST, topics=topics + [t for t in request.POST.getlist("worked_on") if t not in topics])
     context = {"signed_out": True}
     if not form.is_valid():
@@ -342,7 +341,7 @@ def share_summary(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def worked_on_topics(request: HttpRequest) -> HttpResponse:
     """The practice admin edits the "what was worked on" list the log page offers."""
-    form = WorkedOnTopicsForm(posted(request), initial={"topics": "\n".join(services.ensure_worked_on_topics())})
+    form = WorkedOnTopicsForm(posted(request), initial={"topics": "\n".join(selectors.worked_on_topics())})
     if request.method == "POST" and form.is_valid():
         try:
             services.update_worked_on_topics(actor=request.user, names=form.cleaned_data["topics"].splitlines())

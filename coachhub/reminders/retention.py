@@ -4,7 +4,8 @@ The contract in force says how many months records are kept after the engagement
 (`retention_months`); its record-keeping section says private notes are then deleted. The purge
 empties `CoachingSession.private_notes_ciphertext` of every session of such an engagement, and the
 private notes of any signed-out log draft still kept for one of them (`LogDraft`), and leaves an audit
-row saying what was purged, for which engagement, and when.
+row saying what was purged, for which engagement, and when. Each engagement is purged and committed
+on its own (engagements.locking.sweep_engagements).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import calendar
 import logging
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from coachhub.tenancy import audit
+from coachhub.tenancy.context import practice_context, require_practice
+from coachhub.tenancy.models import Practice
+from engagements.locking import sweep_engagements
 from engagements.models import ContractVersion, Engagement
 from sessions.models import CoachingSession, LogDraft
 
@@ -33,39 +36,58 @@ def retention_ends_at(engagement: Engagement, contract: ContractVersion) -> date
     return add_months(engagement.completed_at, contract.retention_months)
 
 
-@transaction.atomic
-def purge_expired_records(*, now: datetime | None = None) -> int:
-    """Purge the current practice's private notes past their retention period. Returns sessions purged."""
-    now = now or timezone.now()
-    purged = 0
-    completed = Engagement.objects.filter(completed_at__isnull=False, completed_at__lt=now).order_by("pk")
-    contracts = {
+def _last_accepted(engagements) -> dict[int, ContractVersion]:
+    """engagement id → its last accepted contract version (the one in force when it completed)."""
+    return {
         version.engagement_id: version
         for version in ContractVersion.objects.filter(
-            engagement__in=completed, accepted_at__isnull=False
+            engagement__in=engagements, accepted_at__isnull=False
         ).order_by("engagement_id", "accepted_at")  # the last accepted version wins
     }
-    for engagement in completed:
-        contract = contracts.get(engagement.pk)
-        if contract is None or retention_ends_at(engagement, contract) > now:
-            continue
-        sessions = CoachingSession.objects.select_for_update().filter(engagement=engagement).exclude(private_notes_ciphertext="")
-        session_ids = list(sessions.values_list("pk", flat=True))
-        drafts = dict(
-            LogDraft.objects.select_for_update().filter(session__engagement=engagement)
-            .exclude(private_notes_ciphertext="").values_list("pk", "session_id")
-        )
-        if not session_ids and not drafts:
-            continue
-        CoachingSession.objects.filter(pk__in=session_ids).update(private_notes_ciphertext="", updated_at=now)
-        LogDraft.objects.filter(pk__in=drafts).update(private_notes_ciphertext="", updated_at=now)
-        session_ids = set(session_ids) | set(drafts.values())
-        audit.record(
-            actor=None, action="records.purged", subject=str(engagement),
-            engagement=engagement.pk, purged="private coach notes", sessions=len(session_ids), drafts=len(drafts),
-            completed_at=engagement.completed_at.isoformat(), retention_months=contract.retention_months,
-            contract_version=contract.number, purged_at=now.isoformat(),
-        )
-        logger.info("engagement %s: private notes of %d sessions purged (retention ended)", engagement.pk, len(session_ids))
-        purged += len(session_ids)
-    return purged
+
+
+def purge_expired_records(*, practice: Practice | None = None, now: datetime | None = None) -> int:
+    """Purge a practice's (default: the current one's) private notes past their retention period.
+    Each engagement is purged in its own short transaction; one that fails is logged and the others
+    are still purged (it is tried again on the next run). Returns sessions purged."""
+    practice = practice or require_practice()
+    now = now or timezone.now()
+    with practice_context(practice):
+        completed = list(Engagement.objects.filter(completed_at__isnull=False, completed_at__lt=now).order_by("pk"))
+        contracts = _last_accepted(completed)
+        expired = [
+            engagement.pk for engagement in completed
+            if engagement.pk in contracts and retention_ends_at(engagement, contracts[engagement.pk]) <= now
+        ]
+    purged = sweep_engagements(
+        practice, expired, lambda engagement: purge_engagement_records(engagement=engagement, now=now),
+        sweep="retention purge",
+    )
+    return sum(purged)
+
+
+def purge_engagement_records(*, engagement: Engagement, now: datetime) -> int:
+    """Purge one engagement's private notes if its retention period has ended (the caller holds its
+    lock). Returns sessions purged."""
+    contract = _last_accepted([engagement]).get(engagement.pk)
+    if engagement.completed_at is None or contract is None or retention_ends_at(engagement, contract) > now:
+        return 0
+    sessions = CoachingSession.objects.select_for_update().filter(engagement=engagement).exclude(private_notes_ciphertext="")
+    session_ids = list(sessions.values_list("pk", flat=True))
+    drafts = dict(
+        LogDraft.objects.select_for_update().filter(session__engagement=engagement)
+        .exclude(private_notes_ciphertext="").values_list("pk", "session_id")
+    )
+    if not session_ids and not drafts:
+        return 0
+    CoachingSession.objects.filter(pk__in=session_ids).update(private_notes_ciphertext="", updated_at=now)
+    LogDraft.objects.filter(pk__in=drafts).update(private_notes_ciphertext="", updated_at=now)
+    session_ids = set(session_ids) | set(drafts.values())
+    audit.record(
+        actor=None, action="records.purged", subject=str(engagement),
+        engagement=engagement.pk, purged="private coach notes", sessions=len(session_ids), drafts=len(drafts),
+        completed_at=engagement.completed_at.isoformat(), retention_months=contract.retention_months,
+        contract_version=contract.number, purged_at=now.isoformat(),
+    )
+    logger.info("engagement %s: private notes of %d sessions purged (retention ended)", engagement.pk, len(session_ids))
+    return len(session_ids)

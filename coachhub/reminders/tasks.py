@@ -1,7 +1,8 @@
 """Celery tasks: the beat's sweep over practices, one practice's dispatch, the retention purge.
 
 Each task runs in its practice's context (PracticeTask, the default task class), so it sees only
-that practice's rows; the sweep runs as the platform and only enqueues.
+that practice's rows; the sweep runs as the platform and only enqueues. The retention purge enters
+its practice per engagement instead (PracticeTaskInSteps), committing each engagement on its own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import DatabaseError
 from coachhub.reminders import dispatch, retention
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
+from coachhub.tenancy.tasks import PracticeTaskInSteps
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ def enqueue_retention_purge() -> int:
     return len(practices)
 
 
-@shared_task(autoretry_for=(DatabaseError,))
-def purge_expired_records() -> int:
-    return retention.purge_expired_records()
+@shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))
+def purge_expired_records(*, practice_id: int) -> int:
+    """One practice's retention purge, committed engagement by engagement."""
+    return retention.purge_expired_records(practice=Practice.objects.get(pk=practice_id))

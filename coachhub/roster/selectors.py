@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile, TimeOff, WeeklyHours
+from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Role
 from engagements.models import Booking
 from engagements.selectors import bookable_coaches, coach_load, free_slots
@@ -31,11 +32,18 @@ def profile_of(user) -> CoachProfile | None:
     return CoachProfile.objects.filter(user=user).select_related("user").first()
 
 
+def profile_to_show(user) -> CoachProfile:
+    """The coach's own profile for their pages: the saved one, or before their first save an
+    unsaved one in their own zone (a page that only shows it never creates it)."""
+    return profile_of(user) or CoachProfile(user=user, time_zone=user.time_zone or require_practice().time_zone)
+
+
 def publishing_checklist(profile: CoachProfile) -> list[dict]:
     """What publishing needs, each item with whether the profile has it yet."""
+    has_hours = profile.pk is not None and profile.weekly_hours.exists()
     return [
         {"key": "about", "label": "a headline or a bio", "done": bool(profile.headline.strip() or profile.bio.strip())},
-        {"key": "hours", "label": "at least one window of weekly hours", "done": profile.weekly_hours.exists()},
+        {"key": "hours", "label": "at least one window of weekly hours", "done": has_hours},
         {"key": "video_link", "label": "a video-call link", "done": bool(profile.video_link)},
     ]
 
@@ -77,7 +85,7 @@ def profile_for_calendar_token(token: str) -> CoachProfile | None:
 def weekly_schedule(profile: CoachProfile) -> list[dict]:
     """Every weekday, Monday first, with its windows (possibly none), in the coach's zone."""
     windows: dict[int, list[WeeklyHours]] = {}
-    for window in profile.weekly_hours.all():
+    for window in profile.weekly_hours.all() if profile.pk else ():
         windows.setdefault(window.weekday, []).append(window)
     return [
         {"weekday": value, "label": label, "windows": windows.get(value, [])}
@@ -91,11 +99,15 @@ def coach_today(profile: CoachProfile, now: datetime | None = None) -> date:
 
 
 def upcoming_time_off(profile: CoachProfile) -> QuerySet[TimeOff]:
+    if profile.pk is None:
+        return TimeOff.objects.none()
     return profile.time_off.filter(last_day__gte=coach_today(profile))
 
 
 def slot_preview(profile: CoachProfile, now: datetime | None = None) -> list[datetime]:
     """The next few chemistry-call times people could book, in the coach's own zone."""
+    if profile.pk is None:
+        return []  # no hours yet
     today = coach_today(profile, now)
     slots = free_slots(
         profile, first_day=today, last_day=today + timedelta(days=PREVIEW_DAYS),

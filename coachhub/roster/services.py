@@ -19,7 +19,6 @@ from coachhub.roster.models import (
     new_calendar_token,
 )
 from coachhub.tenancy import audit
-from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.timezones import zone_or_none
 
 
@@ -34,14 +33,14 @@ def _locked(profile: CoachProfile) -> CoachProfile:
 
 @transaction.atomic
 def profile_for_coach(*, user) -> CoachProfile:
-    """The coach's profile here, created (unpublished, in their own zone) on first need."""
-    profile = selectors.profile_of(user)
-    if profile is not None:
+    """The coach's profile here, created (unpublished, in their own zone) by their first change to it;
+    pages that only show it use selectors.profile_to_show."""
+    profile = selectors.profile_to_show(user)
+    if profile.pk is not None:
         return profile
-    practice = require_practice()
     try:
         with transaction.atomic():
-            profile = CoachProfile.objects.create(user=user, time_zone=user.time_zone or practice.time_zone)
+            profile.save()
     except IntegrityError:
         # Two first visits at once: the other one created it.
         return selectors.profile_of(user)

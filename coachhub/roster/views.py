@@ -47,7 +47,8 @@ PHOTO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "w
 @coach_required
 @require_http_methods(["GET", "POST"])
 def my_profile(request: HttpRequest) -> HttpResponse:
-    profile = services.profile_for_coach(user=request.user)
+    # Saved (and so created) by the first POST, never by showing the page.
+    profile = services.profile_for_coach(user=request.user) if request.method == "POST" else selectors.profile_to_show(request.user)
     # A copy: validation writes submitted values onto the instance, and the page must keep
     # showing what is saved (photo, publishing state) while the form shows the errors.
     form = CoachProfileForm(posted(request), posted_files(request), instance=copy(profile))
@@ -122,7 +123,8 @@ def _availability_page(
     rules_form: BookingRulesForm | None = None,
 ) -> HttpResponse:
     """The availability page, or for htmx just `section` and the slot preview."""
-    feed_url = request.build_absolute_uri(reverse("coach_calendar_feed", args=[profile.calendar_token]))
+    # A profile not saved yet has no link: its token would change on every visit.
+    feed_url = request.build_absolute_uri(reverse("coach_calendar_feed", args=[profile.calendar_token])) if profile.pk else ""
     context = {
         "profile": profile,
         "schedule": selectors.weekly_schedule(profile),
@@ -132,7 +134,7 @@ def _availability_page(
         "time_off_form": time_off_form or TimeOffForm(),
         "rules_form": rules_form or BookingRulesForm(instance=copy(profile)),
         "feed_url": feed_url,
-        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
         "section": section, "notice": notice, "error": error,
     }
     if request.htmx and section:
@@ -152,7 +154,7 @@ def _section_done(request: HttpRequest, profile: CoachProfile, section: str, not
 @coach_required
 @require_safe
 def availability(request: HttpRequest) -> HttpResponse:
-    return _availability_page(request, services.profile_for_coach(user=request.user))
+    return _availability_page(request, selectors.profile_to_show(request.user))
 
 
 @coach_required

@@ -81,6 +81,15 @@ class PracticeTask(DjangoTask):
             return super().__call__(*args, **kwargs)
 
 
+class PracticeTaskInSteps(PracticeTask):
+    """A PracticeTask (its practice rides in the message) whose body enters the practice's context
+    itself, around each of its short transactions, instead of running whole inside one: a sweep
+    commits engagement by engagement. The body takes `practice_id` as a keyword."""
+
+    def __call__(self, *args, practice_id: int | None = None, **kwargs):
+        return super(PracticeTask, self).__call__(*args, practice_id=practice_id, **kwargs)
+
+
 @shared_task(autoretry_for=(SMTPException, OSError))
 def deliver_email(
     *, to: list[str], subject: str, text: str, html: str | None = None,

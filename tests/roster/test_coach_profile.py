@@ -24,20 +24,28 @@ def saved_profile(cast, in_practice, user=None) -> CoachProfile:
         return CoachProfile.objects.get(user=user or cast.coach)
 
 
-def test_a_coach_without_a_profile_gets_an_unpublished_one_on_first_visit(globex, in_practice):
-    response = client_at(globex, globex.coach).get(URL)
+def test_a_coach_without_a_profile_sees_an_unpublished_one_that_is_saved_by_their_first_save(globex, in_practice):
+    # Showing the page writes nothing (no profile, no audit row): GETs are read-only.
+    client = client_at(globex, globex.coach)
+    response = client.get(URL)
     assert response.status_code == 200
+    assert '<option value="America/New_York" selected>' in response.content.decode()  # the practice's zone
+    assert client.get("/roster/me/availability/").status_code == 200
+    with in_practice(globex):
+        assert not CoachProfile.objects.filter(user=globex.coach).exists()
+        assert not AuditEntry.objects.filter(action="coach_profile.created").exists()
+    assert client.post(URL, profile_form(time_zone="America/New_York")).status_code == 302
     profile = saved_profile(globex, in_practice)
     assert not profile.is_published and profile.is_active
-    assert profile.time_zone == "America/New_York"  # the practice's, as the coach has none of their own
+    assert profile.time_zone == "America/New_York" and profile.headline == "Executive coach"
     with in_practice(globex):
         assert AuditEntry.objects.filter(action="coach_profile.created", actor=globex.coach).count() == 1
 
 
-def test_a_second_visit_reuses_the_profile(acme, in_practice):
+def test_a_second_save_reuses_the_profile(acme, in_practice):
     client = client_at(acme, acme.coach)
-    client.get(URL)
-    client.get(URL)
+    client.post(URL, profile_form())
+    client.post(URL, profile_form(headline="Second headline"))
     with in_practice(acme):
         assert CoachProfile.objects.filter(user=acme.coach).count() == 1
 
