@@ -1,24 +1,25 @@
 """The one lock order for writes along an engagement.
 
-Every service that changes an engagement or anything under it takes its row locks top down:
+Every service that locks an engagement or any row under it takes the locks top down:
 
     1. the engagement                    lock_engagement(), always first
     2. its contract version(s)           engagements/contracting.py
     3. a chemistry call, coaching session or measurement point
     4. rows below those                  ratings, actions, log drafts, bookings, reminders
 
-Two transactions that lock in the same order can wait for each other but never deadlock; the
-classic failure it rules out is a party's last acceptance (which used to lock the version, then
-the engagement) racing the coach's amendment (engagement, then version). Since every writer of an
-engagement's rows takes the engagement first, the engagement lock also serialises them: the
-second writer starts once the first has committed and reads what it wrote.
+Two transactions that lock in one order can wait for each other but never deadlock; the failure
+this rules out is a party's last acceptance (which locked the version, then the engagement) racing
+the coach's amendment (the engagement, then the version). Since every such service takes the
+engagement first, its lock also serialises them: the second starts once the first has committed,
+and reads what it wrote. Rows that belong to no engagement (the practice's contract template and
+"worked on" list, a coach's profile, memberships, notification settings) are locked only by
+services that lock no engagement.
 
-The lock is FOR NO KEY UPDATE: it excludes the other writers of the engagement, but lets a
-transaction insert a row that merely refers to it (a reminder, an audit trail entry), whose
-foreign-key check takes only KEY SHARE. A service that locks nothing else may skip the engagement;
-one that locks anything below it takes the engagement first, even when it only reads it.
-A background sweep takes one engagement at a time, each in its own short transaction
-(sweep_engagements), so it never holds a practice's engagements locked while it works through them.
+The lock is FOR NO KEY UPDATE: it excludes the engagement's other writers, yet lets a transaction
+insert a row that merely refers to it (a reminder the dispatcher chains, an audit entry), whose
+foreign-key check takes only KEY SHARE. A background sweep takes one engagement at a time, each in
+its own short transaction (sweep_engagements): it never holds a practice's engagements locked
+while it works through them, and one engagement that fails does not undo the others.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ T = TypeVar("T")
 
 def lock_engagement(engagement_id: int) -> Engagement:
     """The engagement, re-read under its row lock (with its coachee and coach). Taking it again in
-    the same transaction is free. Raises Engagement.DoesNotExist outside the current practice."""
+    the same transaction does not wait. Raises Engagement.DoesNotExist outside the current practice."""
     return (
         Engagement.objects.select_for_update(of=("self",), no_key=True)
         .select_related("coachee", "coach").get(pk=engagement_id)
