@@ -4,11 +4,13 @@ from django.conf import settings
 from django.urls import include, path
 
 from coachhub.accounts import views as account_views
+from coachhub.tenancy import branding
 from coachhub.tenancy import views as practice_views
 
 urlpatterns = [
     path("", practice_views.home, name="home"),
     path("branding/logo", practice_views.logo, name="practice_logo"),
+    path("branding/colours.css", branding.brand_colours, name="practice_colours"),
     path("practice/settings/", practice_views.practice_settings, name="practice_settings"),
     path("practice/people/", practice_views.people, name="people"),
     path("practice/people/invite/", practice_views.invite, name="invite"),

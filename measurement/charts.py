@@ -30,12 +30,6 @@ DASHES = ("", "7 4", "2 3", "10 3 2 3", "4 2 1 2")
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
 MISSING = "not rated"
 
-# The table's box, hidden by inline style so it stays hidden in a PDF too (no stylesheet needed).
-HIDDEN = (
-    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;"
-    "white-space:nowrap;"
-)
-
 LABEL_CHARS = 13  # what fits the right margin at either size
 HEADING_CHARS = 54  # what fits the full chart's width in bold at its heading size
 BASELINE_DASH = "5 3"
@@ -305,7 +299,7 @@ def _data_table(*, title: str, baseline: int, target: int | None, labels: list[s
     )
     target_text = format_value(target) if target is not None else "none set"
     return (
-        f'<div class="visually-hidden objective-chart__data" style="{HIDDEN}"><table>'
+        f'<div class="visually-hidden objective-chart__data"><table>'
         f"<caption>{_e(title)} (baseline {format_value(baseline)}, target {target_text})</caption>"
         f'<thead><tr><th scope="col">Rater</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
     )
