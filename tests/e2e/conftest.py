@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import CHROMIUM_ARGS, PASSWORD, PracticeCast, make_practice
 
@@ -33,6 +33,35 @@ def browser_type_launch_args(pytestconfig) -> dict:
     if pytestconfig.getoption("--slowmo"):
         options["slow_mo"] = pytestconfig.getoption("--slowmo")
     return options
+
+
+def _is_csp_violation(message) -> bool:
+    """Chromium reports a blocked script, style, image, frame or form as a console error
+    beginning "Refused to …" and naming the Content Security Policy."""
+    return message.text.startswith("Refused to") or "Content Security Policy" in message.text
+
+
+@pytest.fixture(autouse=True)
+def csp_violations():
+    """Every page of a browser test runs under the site's Content-Security-Policy: anything it
+    refuses (an inline style or script, a foreign image) fails the test."""
+    refused: list[str] = []
+    yield refused
+    assert not refused, "Content-Security-Policy violations:\n" + "\n".join(refused)
+
+
+def watch_csp(context: BrowserContext, refused: list[str]) -> BrowserContext:
+    def record(message) -> None:
+        if _is_csp_violation(message):
+            refused.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", record)
+    return context
+
+
+@pytest.fixture
+def context(context: BrowserContext, csp_violations) -> BrowserContext:
+    return watch_csp(context, csp_violations)
 
 
 @pytest.fixture
@@ -98,12 +127,12 @@ def outbox() -> list:
 
 
 @pytest.fixture
-def fresh_page(browser: Browser):
+def fresh_page(browser: Browser, csp_violations):
     """Pages in new browser contexts (no cookies shared with `page`): `fresh_page()`."""
     contexts = []
 
     def open_page() -> Page:
-        context = browser.new_context()
+        context = watch_csp(browser.new_context(), csp_violations)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -154,13 +183,13 @@ def totp_now(secret: str) -> str:
 
 
 @pytest.fixture
-def page_with(browser: Browser):
+def page_with(browser: Browser, csp_violations):
     """Pages in new browser contexts with options, e.g.
     `page_with(timezone_id="America/New_York", locale="en-US")` or `page_with(java_script_enabled=False)`."""
     contexts = []
 
     def open_page(**context_options) -> Page:
-        context = browser.new_context(**context_options)
+        context = watch_csp(browser.new_context(**context_options), csp_violations)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
