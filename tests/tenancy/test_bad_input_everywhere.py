@@ -1,0 +1,220 @@
+"""A NUL byte or an over-long value in any query parameter or form field of any page is a 400
+or a form error, never a 5xx, and nothing over-long is saved.
+
+The walk: the demo practice (seed_demo), crawled from its home page as every role and as a
+visitor, one page per URL pattern and role (so with real object ids). Each page is asked again
+with each query parameter its links and GET forms use set to a NUL byte and to 100,000
+characters; each form it shows is posted with each of its fields set to the same, the other
+fields keeping the values the page gave them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import Resolver404, get_resolver, resolve
+
+from coachhub.accounts.models import User
+from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.middleware import SESSION_PRACTICE_KEY
+from coachhub.tenancy.models import Practice
+
+pytestmark = pytest.mark.django_db
+
+HOST = "acme.localhost"
+NUL = "before\x00after"
+LONG = "x" * 100_000
+# Forms the walk does not post: signing out would end the walk for that role.
+NOT_POSTED = {"account_logout"}
+# Reached from emails, not from links: the tokens come from messages, and the pages are tested
+# with a NUL in the token below (test_a_nul_byte_in_a_token_is_a_400).
+TOKEN_PAGES = {"accept_invitation", "manage_chemistry_call", "unsubscribe", "coach_calendar_feed"}
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class PageParser(HTMLParser):
+    """The links and forms of an HTML page (htmx's hx-post counts as a form's action)."""
+
+    def __init__(self, page_path: str):
+        super().__init__()
+        self.page_path = page_path
+        self.links: list[str] = []
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        elif tag == "form":
+            method = (attrs.get("method") or "get").lower()
+            action = attrs.get("hx-post") or attrs.get("action") or self.page_path
+            self._form = Form(action=action, method="post" if attrs.get("hx-post") else method)
+            self.forms.append(self._form)
+        elif self._form is not None and attrs.get("name"):
+            name = attrs["name"]
+            if tag == "input":
+                kind = (attrs.get("type") or "text").lower()
+                if kind in {"checkbox", "radio"}:
+                    if "checked" in attrs or name not in self._form.fields:
+                        self._form.fields[name] = attrs.get("value") or "on"
+                elif kind not in {"file", "submit", "button", "image", "reset"}:
+                    self._form.fields[name] = attrs.get("value") or ""
+                elif kind == "submit" and attrs.get("value"):
+                    self._form.fields.setdefault(name, attrs["value"])
+            elif tag == "button" and attrs.get("value"):
+                self._form.fields.setdefault(name, attrs["value"])
+            elif tag == "textarea":
+                self._textarea = name
+                self._form.fields[name] = ""
+            elif tag == "select":
+                self._select = name
+                self._form.fields.setdefault(name, "")
+        if tag == "option" and self._form is not None and self._select:
+            if "selected" in attrs or not self._form.fields.get(self._select):
+                self._form.fields[self._select] = attrs.get("value", "")
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def _url_name(path: str) -> str | None:
+    try:
+        return resolve(path).url_name
+    except Resolver404:
+        return None
+
+
+@dataclass
+class Walk:
+    pages: dict[str, str] = field(default_factory=dict)  # url name -> a path
+    parameters: dict[str, set[str]] = field(default_factory=dict)  # url name -> query parameters
+    forms: dict[tuple[str, str], Form] = field(default_factory=dict)  # (url name, action) -> form
+
+
+def crawl(client: Client) -> Walk:
+    """Every page reachable from the home page, one per URL pattern."""
+    walk = Walk()
+    queue = ["/"]
+    while queue:
+        url = queue.pop(0)
+        parts = urlsplit(url)
+        if parts.netloc and parts.netloc.split(":")[0] != HOST:
+            continue
+        name = _url_name(parts.path)
+        if name is None or parts.path.startswith(("/static/", "/api/")):
+            continue
+        walk.parameters.setdefault(name, set()).update(key for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+        if name in walk.pages:
+            continue
+        walk.pages[name] = parts.path
+        response = client.get(parts.path)
+        assert response.status_code < 500, (parts.path, response.status_code)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        parser = PageParser(parts.path)
+        parser.feed(response.content.decode())
+        queue.extend(parser.links)
+        for form in parser.forms:
+            if form.method == "get":
+                walk.parameters[name].update(form.fields)
+                continue
+            action_name = _url_name(urlsplit(form.action).path)
+            if action_name and action_name not in NOT_POSTED:
+                walk.forms.setdefault((action_name, urlsplit(form.action).path + str(sorted(form.fields))), form)
+    return walk
+
+
+def over_long_rows() -> list[str]:
+    """Every text column of every table holding 100,000 characters or more, as table.column."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
+            "AND data_type IN ('text', 'character varying', 'jsonb', 'ARRAY')"
+        )
+        columns = cursor.fetchall()
+        union = " UNION ALL ".join(
+            f"SELECT '{table}.{column}' FROM \"{table}\" WHERE length(\"{column}\"::text) >= 100000" for table, column in columns
+        )
+        cursor.execute(union)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def signed_in(email: str | None, practice: Practice) -> Client:
+    """A client signed in at the practice as `email` (without the sign-in form, whose rate
+    limit a walk this long would meet)."""
+    client = Client(HTTP_HOST=HOST)
+    if email:
+        client.force_login(User.objects.get(email=email))
+        session = client.session
+        session[SESSION_PRACTICE_KEY] = practice.pk
+        session.save()
+    return client
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo")
+    return Practice.objects.get(slug="acme")
+
+
+# Visitors first, the admin last: what an admin posts (deactivating someone) must not cut the
+# others' walk short.
+VIEWERS = [None, "sponsor", "coachee", "coachee2", "coachee3", "coach", "coach2", "coach3", "admin"]
+
+
+def test_no_page_or_form_answers_a_nul_or_an_over_long_value_with_a_server_error(demo):
+    problems: list[str] = []
+    reached: set[str] = set()
+    for local in VIEWERS:
+        email = f"{local}@acme.example" if local else None
+        client = signed_in(email, demo)
+        walk = crawl(client)
+        reached.update(walk.pages)
+        for name, path in walk.pages.items():
+            for parameter in sorted(walk.parameters.get(name, ())):
+                for value, label in ((NUL, "NUL"), (LONG, "long")):
+                    response = client.get(path, {parameter: value})
+                    if response.status_code >= 500 or (label == "NUL" and response.status_code != 400):
+                        problems.append(f"{local}: GET {path}?{parameter}=<{label}> -> {response.status_code}")
+        for (name, _), form in walk.forms.items():
+            reached.add(name)
+            for field_name in sorted(form.fields):
+                if field_name == "csrfmiddlewaretoken":
+                    continue
+                for value, label in ((NUL, "NUL"), (LONG, "long")):
+                    client = signed_in(email, demo)  # a post may have signed the viewer out
+                    response = client.post(form.action, {**form.fields, field_name: value})
+                    if response.status_code >= 500 or (label == "NUL" and response.status_code != 400):
+                        problems.append(f"{local}: POST {form.action} {field_name}=<{label}> -> {response.status_code}")
+                with practice_context(demo):
+                    saved = over_long_rows()
+                if saved:
+                    problems.append(f"{local}: POST {form.action} {field_name}=<long> saved {saved}")
+                    break
+    assert not problems, "\n".join(problems)
+    patterns = {p.name for p in get_resolver().url_patterns if getattr(p, "name", None)}
+    print(sorted(reached))
