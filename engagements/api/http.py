@@ -83,6 +83,11 @@ def read_json(request: HttpRequest) -> tuple[dict | None, JsonResponse | None]:
         return None, error_response(400, {ALL: [f"The body is not valid JSON ({error})."]})
     if not isinstance(payload, dict):
         return None, error_response(400, {ALL: ["Send a JSON object, e.g. {\"coach\": 1, \"start\": \"...\", ...}."]})
+    try:
+        # A lone surrogate escape ("\ud800") is valid JSON but no text PostgreSQL can store.
+        json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return None, error_response(400, {ALL: ["The body holds a lone surrogate escape, which is not text."]})
     return payload, None
 
 

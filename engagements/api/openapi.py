@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.bad_input import MAX_QUERY_VALUE_LENGTH
 from engagements.api import chemistry_calls as booking
 from engagements.api.coaches import DATE_PATTERN, DIRECTORY_FILTERS, MAX_SLOT_RANGE_DAYS, TIME_ZONE_MAX_LENGTH
@@ -47,6 +48,9 @@ _RATE_LIMITED = {
         "errors": {ALL: ["Too many booking attempts from your network. Please try again later."]}, "code": "rate_limited",
     }}},
 }
+
+
+_DEFAULT_HORIZON = CoachProfile._meta.get_field("horizon_days").default
 
 
 def _rate(setting: str, default: str) -> str:
@@ -97,10 +101,12 @@ def openapi_document(server_url: str, practice_name: str) -> dict:
                 "a UTC offset, in the time zone you ask for (`tz`, an IANA name; default the "
                 "practice's). Errors are `{\"errors\": {field: [message]}}`, where the field is "
                 "`__all__` for the request as a whole, plus a machine `code` on 404, 405, 409 and 429.\n\n"
-                "Limits: a NUL character anywhere in a request is refused (400); a query parameter "
+                "Limits: a NUL character in the address or a query parameter is refused (400), in a "
+                "field of a JSON body it is that field's error (422); a query parameter "
                 f"may be at most {MAX_QUERY_VALUE_LENGTH} characters (400); free slots cover at most "
                 f"{MAX_SLOT_RANGE_DAYS} days per request, and at most the coach's booking horizon plus "
-                "one day (61 days for the default 60-day horizon); a booking body may be at most "
+                f"one day ({_DEFAULT_HORIZON + 1} days for the default {_DEFAULT_HORIZON}-day horizon); "
+                "a booking body may be at most "
                 f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (413); booking attempts are limited "
                 f"to {_rate(booking.RATE_PER_IP_SETTING, booking.RATE_PER_IP_DEFAULT)} per client address "
                 f"and {_rate(booking.RATE_PER_EMAIL_SETTING, booking.RATE_PER_EMAIL_DEFAULT)} per email "
@@ -154,7 +160,8 @@ def openapi_document(server_url: str, practice_name: str) -> dict:
                         "Start times from the first moment of `start` to the end of `end`, as days "
                         f"count in `tz`. `end` must be on or after `start`, and the range may be at most "
                         f"{MAX_SLOT_RANGE_DAYS} days, and at most the coach's booking horizon plus one "
-                        "(61 days for the default 60-day horizon); a range outside that is a 400. Days "
+                        f"({_DEFAULT_HORIZON + 1} days for the default {_DEFAULT_HORIZON}-day horizon); a range "
+                        "outside that is a 400. Days "
                         "wholly in the past or beyond the horizon have no slots."
                     ),
                     "parameters": [
