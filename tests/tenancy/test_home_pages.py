@@ -29,7 +29,10 @@ def test_a_person_with_two_roles_sees_both(acme, in_practice):
 
 def test_pages_are_branded_with_the_practice(acme):
     page = client_at(acme).get("/accounts/login/").content.decode()
-    assert "Acme Coaching" in page and f"--brand: {acme.practice.brand_colour}" in page
+    # The colours come from the practice's stylesheet (no inline style under the CSP).
+    assert "Acme Coaching" in page and f'href="/branding/colours.css?v={acme.practice.brand_colour[1:]}"' in page
+    stylesheet = client_at(acme).get("/branding/colours.css").content.decode()
+    assert f"--brand: {acme.practice.brand_colour}" in stylesheet
 
 
 def test_times_are_shown_in_the_viewers_zone(acme):

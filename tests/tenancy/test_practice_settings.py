@@ -32,7 +32,8 @@ def test_admin_changes_name_colour_and_zone(acme):
     acme.practice.refresh_from_db()
     assert (acme.practice.name, acme.practice.brand_colour, acme.practice.time_zone) == ("Acme Leadership", "#aa3300", "Asia/Tokyo")
     page = client.get("/").content.decode()
-    assert "--brand: #aa3300" in page and "Acme Leadership" in page
+    assert 'href="/branding/colours.css?v=aa3300"' in page and "Acme Leadership" in page
+    assert "--brand: #aa3300" in client.get("/branding/colours.css").content.decode()
 
 
 def test_logo_upload_is_stored_per_practice_and_served_on_its_host(acme, globex, settings, tmp_path):
