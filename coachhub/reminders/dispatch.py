@@ -1,28 +1,47 @@
-"""Sending what is due, exactly once.
+"""Sending what is due through an outbox: a worker that dies re-sends at most one message, loses none.
 
-One call handles one batch of one practice, inside the task's transaction (PracticeTask opens it):
-1. claim up to `batch_size` pending rows whose time has come with SELECT … FOR UPDATE SKIP LOCKED —
-   a second worker skips them, never waits for them or takes them too;
-2. decide each one: still applies? stale? paused? unsubscribed? no address? digest reader?
-3. hand the messages to the email backend, then mark the rows sent/skipped in the same transaction.
+One call handles one batch of one practice in short transactions of its own (the task calls it with
+no transaction open; inside one it still works, but then nothing commits until that one ends):
+1. Claim. Take up to `batch_size` rows with SELECT … FOR UPDATE SKIP LOCKED (a second worker skips
+   them, never waits for them): first rows a dead worker left `sending` past their lease, then
+   pending rows whose time has come. Decide each (still applies? stale? paused? unsubscribed? no
+   address? digest reader?), write the message of each one to send, and COMMIT: the skipped and
+   deferred rows with their reasons, the others as `sending` under this dispatch's claim. The row
+   locks end there; none is held while the mail server is talked to.
+2. Hand over, one message at a time. A short transaction takes the message in hand (its rows'
+   claim time is renewed, only while the claim is still this dispatch's) and checks once more, on a
+   fresh copy of what it is about, that it still applies; then, with no transaction open, the
+   message goes to the mail server; the next short transaction marks it sent (or to retry, with
+   backoff) together with taking the next one in hand.
 
-If the worker dies mid-batch, PostgreSQL rolls the transaction back: the rows are pending again and
-unlocked, and the next run takes them. Messages of that batch already handed over are sent again with
-the same Message-ID (derived from the reminder's key); the file backend writes one file per Message-ID
-(a second copy is refused and logged), and a mail server or client can recognise the resend.
+A worker killed mid-batch leaves the message it was handing over and those it had not reached
+`sending`. Once their lease has run out a later dispatch claims them again: that one message goes a
+second time with the same Message-ID (derived from the reminder's key), the others for the first.
+
+The lease: a live worker must never have a row taken from it while handing it over, or both would
+send it. Taking a message in hand renews its claim time, so the lease need only outlast one hand-over,
+which waits on the mail server's socket a handful of times (connect, MAIL, RCPT, DATA, the body, the
+reply), each wait bounded by the SMTP timeout the dispatcher always sets (EMAIL_TIMEOUT, else 30 s).
+The lease is ten SMTP timeouts: five minutes by default. Rows claimed but not yet reached can outlive
+their lease in a long batch; another dispatch may then take them, and this one, finding the claim no
+longer its own, leaves them to it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
+import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,8 +51,9 @@ from coachhub.reminders.kinds import DIGEST_TIME, KINDS, WEEK, next_local_time
 from coachhub.reminders.models import EngagementPause, NotificationSettings, Reminder
 from coachhub.reminders.zones import known_zones, zones_of
 from coachhub.roster.models import CoachProfile
-from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.mail import from_address
+from coachhub.tenancy.models import Practice
 from coachhub.tenancy.timezones import describe
 
 logger = logging.getLogger(__name__)
@@ -41,11 +61,16 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 MAX_ATTEMPTS = 6
 UNSUBSCRIBE_SALT = "reminders.unsubscribe"
+SMTP_TIMEOUT_SECONDS = 30
+LEASE_IN_SMTP_TIMEOUTS = 10
+# Everything a dispatch may change on a row it holds.
+ROW_FIELDS = ["state", "sent_at", "reason", "attempts", "next_attempt_at", "for_digest", "claim", "claimed_at", "updated_at"]
 
 
 @dataclass
 class Outcome:
     claimed: int = 0
+    reclaimed: int = 0  # of which left `sending` by a dispatch that did not finish
     sent: int = 0
     skipped: int = 0
     deferred: int = 0
@@ -56,6 +81,26 @@ class Outcome:
     def full_batch(self) -> bool:
         """A full batch: more may be due, so the dispatcher runs again at once."""
         return self.claimed >= self.batch_size
+
+
+@dataclass
+class Delivery:
+    """One message and the rows it carries: one reminder, or a reader's morning digest."""
+
+    rows: list[Reminder]
+    message: EmailMultiAlternatives
+    # A digest is written again, without them, when some of its rows no longer apply at hand-over.
+    rewrite: Callable[[list[Reminder]], EmailMultiAlternatives] | None = field(default=None)
+
+
+def smtp_timeout() -> float:
+    """Seconds the mail server may keep a dispatcher waiting on its socket (never unbounded)."""
+    return settings.EMAIL_TIMEOUT or SMTP_TIMEOUT_SECONDS
+
+
+def lease() -> timedelta:
+    """How long a claimed row is left to its dispatch since it was claimed or last taken in hand."""
+    return timedelta(seconds=LEASE_IN_SMTP_TIMEOUTS * smtp_timeout())
 
 
 def practice_base_url(practice) -> str:
@@ -74,8 +119,16 @@ def read_unsubscribe_token(token: str) -> dict | None:
         return None
 
 
+def _due(now: datetime) -> Q:
+    """Pending and due, or left `sending` past the lease by a dispatch that did not finish."""
+    return (
+        Q(state=Reminder.State.PENDING, next_attempt_at__lte=now)
+        | Q(state=Reminder.State.SENDING, claimed_at__lte=now - lease())
+    )
+
+
 def due_count(*, now: datetime | None = None) -> int:
-    return Reminder.objects.filter(state=Reminder.State.PENDING, next_attempt_at__lte=now or timezone.now()).count()
+    return Reminder.objects.filter(_due(now or timezone.now())).count()
 
 
 def _skip(row: Reminder, reason: str, outcome: Outcome) -> None:
@@ -84,24 +137,58 @@ def _skip(row: Reminder, reason: str, outcome: Outcome) -> None:
     logger.info("reminder %s skipped: %s", row.pk, reason)
 
 
-def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Outcome:
-    """Claim and handle one batch of the current practice's due reminders. Call inside a transaction."""
-    practice = require_practice()
+def _clock(now: datetime) -> Callable[[], datetime]:
+    """`now`, moving on as real time does: a dispatch run "as the clock says" stays on that clock."""
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
+
+
+def dispatch_due(*, practice: Practice | None = None, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Outcome:
+    """Claim one batch of `practice`'s due reminders (the current one's by default) and send it."""
+    practice = practice or require_practice()
     now = now or timezone.now()
     outcome = Outcome(batch_size=batch_size)
-    rows = list(
-        Reminder.objects.select_for_update(skip_locked=True)
-        .filter(state=Reminder.State.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "recipient_id", "pk")[:batch_size]
-    )
-    if rows and practice.is_suspended:
+    if practice.is_suspended:
         # Kept, not lost: when the practice is reactivated they go out late, or are skipped as stale.
-        logger.warning("practice %s is suspended: %d due reminders stay pending", practice.slug, len(rows))
+        with practice_context(practice):
+            due = due_count(now=now)
+        if due:
+            logger.warning("practice %s is suspended: %d due reminders stay pending", practice.slug, due)
         return outcome
-    outcome.claimed = len(rows)
-    if not rows:
-        return outcome
+    claim = uuid.uuid4()
+    with practice_context(practice):
+        deliveries = _claim(practice, claim, now, batch_size, outcome)
+    _hand_over(practice, claim, deliveries, _clock(now), outcome)
+    logger.info(
+        "reminders for %s: %d claimed (%d again), %d sent, %d skipped, %d deferred to a digest, %d to retry",
+        practice.slug, outcome.claimed, outcome.reclaimed, outcome.sent, outcome.skipped, outcome.deferred,
+        outcome.retrying,
+    )
+    return outcome
 
+
+def _take_due(now: datetime, batch_size: int, outcome: Outcome) -> list[Reminder]:
+    """Lock up to `batch_size` due rows: those a stopped dispatch left `sending` first (oldest), then pending."""
+    locked = Reminder.objects.select_for_update(skip_locked=True)
+    rows = list(
+        locked.filter(state=Reminder.State.SENDING, claimed_at__lte=now - lease()).order_by("claimed_at", "pk")[:batch_size]
+    )
+    if rows:
+        logger.warning("%d reminders left sending past their lease are claimed again", len(rows))
+    outcome.reclaimed = len(rows)
+    if len(rows) < batch_size:
+        rows += locked.filter(state=Reminder.State.PENDING, next_attempt_at__lte=now).order_by(
+            "next_attempt_at", "recipient_id", "pk"
+        )[: batch_size - len(rows)]
+    outcome.claimed = len(rows)
+    return rows
+
+
+def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int, outcome: Outcome) -> list[Delivery]:
+    """Step 1, inside the practice's transaction: decide each claimed row and write the messages to send."""
+    rows = _take_due(now, batch_size, outcome)
+    if not rows:
+        return []
     by_kind: dict[str, list[Reminder]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
@@ -110,7 +197,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
         kind = KINDS.get(kind_name)
         if kind is None:
             continue
-        loaded = kind.load({int(r.subject.split(":", 1)[1]) for r in kind_rows})
+        loaded = kind.load({_subject_pk(r) for r in kind_rows})
         objects.update({(kind.prefix, pk): obj for pk, obj in loaded.items()})
     recipient_ids = {r.recipient_id for r in rows}
     recipients = User.objects.in_bulk(recipient_ids)
@@ -122,7 +209,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
     profiles = {p.user_id: p for p in CoachProfile.objects.filter(user_id__in={*recipient_ids, *_coach_ids(objects)})}
     base_url = practice_base_url(practice)
 
-    to_send: list[tuple[list[Reminder], EmailMultiAlternatives]] = []
+    deliveries: list[Delivery] = []
     digests: dict[int, list[tuple[Reminder, dict]]] = defaultdict(list)
     with known_zones(zones):
         for row in rows:
@@ -130,7 +217,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
             if kind is None:
                 _skip(row, f"unknown kind {row.kind}", outcome)
                 continue
-            obj = objects.get((kind.prefix, int(row.subject.split(":", 1)[1])))
+            obj = objects.get((kind.prefix, _subject_pk(row)))
             if obj is None:
                 _skip(row, f"{row.subject} no longer exists", outcome)
                 continue
@@ -163,7 +250,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
                         continue
                     digest_at = next_local_time(now, DIGEST_TIME, zone)
                     if digest_at < stale_at:
-                        row.for_digest, row.next_attempt_at = True, digest_at
+                        row.state, row.for_digest, row.next_attempt_at = Reminder.State.PENDING, True, digest_at
                         outcome.deferred += 1
                         continue
                 message = _message(kind.template, context, recipient, row.message_id, row.kind, practice)
@@ -171,17 +258,104 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -
                 logger.exception("reminder %s could not be written", row.pk)
                 _skip(row, f"could not be written: {error}", outcome)
                 continue
-            to_send.append(([row], message))
+            deliveries.append(Delivery([row], message))
         for recipient_id, entries in digests.items():
-            to_send.append(_digest(entries, recipients[recipient_id], zones[recipient_id], base_url, practice))
+            deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], base_url, practice))
 
-    _deliver(to_send, now, outcome)
-    _finish(rows, now)
-    logger.info(
-        "reminders for %s: %d claimed, %d sent, %d skipped, %d deferred to a digest, %d to retry",
-        practice.slug, outcome.claimed, outcome.sent, outcome.skipped, outcome.deferred, outcome.retrying,
-    )
-    return outcome
+    for delivery in deliveries:
+        for row in delivery.rows:
+            row.state, row.claim, row.claimed_at = Reminder.State.SENDING, claim, now
+    _save(rows, now)
+    return deliveries
+
+
+def _hand_over(practice: Practice, claim: uuid.UUID, deliveries: list[Delivery], clock, outcome: Outcome) -> None:
+    """Step 2: each message to the mail server with no transaction open, settled in a short one after."""
+    if not deliveries:
+        return
+    connection = get_connection(timeout=smtp_timeout())
+    try:
+        connection.open()
+    except Exception as error:  # noqa: BLE001 - a mail server that is down: every message retries later
+        logger.warning("email backend unavailable (%s): %d messages retry later", error, len(deliveries))
+        with practice_context(practice):
+            _retry_later([row for d in deliveries for row in d.rows], claim, clock(), f"email backend unavailable: {error}", outcome)
+        return
+    handed: tuple[Delivery, str | None] | None = None  # the last message handed over, and why it failed
+    try:
+        for delivery in deliveries:
+            with practice_context(practice):
+                if handed:
+                    _settle(*handed, claim, clock(), outcome)
+                handed = None
+                message = _take_in_hand(delivery, claim, clock(), outcome)
+            if message is None:
+                continue
+            try:
+                connection.send_messages([message])
+                handed = (delivery, None)
+            except Exception as error:  # noqa: BLE001 - one refused recipient must not stop the batch
+                logger.warning("reminder email to %s failed (%s)", message.to, error)
+                handed = (delivery, f"delivery failed: {error}")
+        if handed:
+            with practice_context(practice):
+                _settle(*handed, claim, clock(), outcome)
+    finally:
+        connection.close()
+
+
+def _take_in_hand(delivery: Delivery, claim: uuid.UUID, at: datetime, outcome: Outcome) -> EmailMultiAlternatives | None:
+    """Renew the claim on the message's rows and check they still apply; the message to send, if any."""
+    ids = [row.pk for row in delivery.rows]
+    renewed = Reminder.objects.filter(pk__in=ids, state=Reminder.State.SENDING, claim=claim).update(claimed_at=at)
+    rows = delivery.rows
+    if renewed < len(ids):
+        # This batch outran the lease of these rows and another dispatch took them: they are its to send.
+        held = set(Reminder.objects.filter(pk__in=ids, claim=claim, state=Reminder.State.SENDING).values_list("pk", flat=True))
+        rows = [row for row in rows if row.pk in held]
+    by_kind: dict[str, list[Reminder]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    applies, skipped = [], []
+    for kind_name, kind_rows in by_kind.items():
+        kind = KINDS[kind_name]
+        fresh = kind.load({_subject_pk(row) for row in kind_rows})
+        for row in kind_rows:
+            obj = row._subject_obj = fresh.get(_subject_pk(row))
+            reason = f"{row.subject} no longer exists" if obj is None else kind.still_applies(obj, row)
+            if reason:
+                _skip(row, reason, outcome)
+                skipped.append(row)
+            else:
+                applies.append(row)
+    _save(skipped, at)
+    if len(applies) < len(delivery.rows):
+        delivery.rows = [row for row in delivery.rows if row in applies]
+        if not applies or delivery.rewrite is None:
+            return None
+        delivery.message = delivery.rewrite(delivery.rows)
+    return delivery.message
+
+
+def _settle(delivery: Delivery, failure: str | None, claim: uuid.UUID, at: datetime, outcome: Outcome) -> None:
+    """After a hand-over: its rows are sent, or wait to be tried again."""
+    if failure:
+        _retry_later(delivery.rows, claim, at, failure, outcome)
+        return
+    marked = Reminder.objects.filter(
+        pk__in=[row.pk for row in delivery.rows], state=Reminder.State.SENDING, claim=claim
+    ).update(state=Reminder.State.SENT, sent_at=at, reason="", attempts=F("attempts") + 1, updated_at=at)
+    if marked < len(delivery.rows):
+        logger.warning("reminders %s were sent after another dispatch took them over: they may go twice",
+                       [row.pk for row in delivery.rows])
+    for row in delivery.rows:
+        row.state = Reminder.State.SENT
+    outcome.sent += len(delivery.rows)
+    _chain_following(delivery.rows, at)
+
+
+def _subject_pk(row: Reminder) -> int:
+    return int(row.subject.split(":", 1)[1])
 
 
 def _coach_ids(objects: dict) -> set[int]:
@@ -239,7 +413,7 @@ def _message(template: str, context: dict, recipient, message_id: str, kind: str
     return message
 
 
-def _digest(entries, recipient, zone: str, base_url: str, practice) -> tuple[list[Reminder], EmailMultiAlternatives]:
+def _digest(entries, recipient, zone: str, base_url: str, practice) -> Delivery:
     rows = [row for row, _ in entries]
     digest = hashlib.sha256("|".join(sorted(r.key for r in rows)).encode()).hexdigest()[:40]
     items = []
@@ -253,60 +427,47 @@ def _digest(entries, recipient, zone: str, base_url: str, practice) -> tuple[lis
         })
     context = {"reader": recipient, "items": items, "zone": zone, "settings_url": base_url + reverse("notification_settings")}
     message = _message("digest", context, recipient, f"<digest-{digest}@{settings.BASE_DOMAIN}>", "all", practice)
-    return rows, message
+
+    def without_the_rest(kept: list[Reminder]) -> EmailMultiAlternatives:
+        return _digest([entry for entry in entries if entry[0] in kept], recipient, zone, base_url, practice).message
+
+    return Delivery(rows, message, rewrite=without_the_rest)
 
 
-def _deliver(to_send, now: datetime, outcome: Outcome) -> None:
-    if not to_send:
-        return
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception as error:  # noqa: BLE001 - a mail server that is down: every message retries later
-        logger.warning("email backend unavailable (%s): %d messages retry later", error, len(to_send))
-        for rows, _ in to_send:
-            _retry_later(rows, now, f"email backend unavailable: {error}", outcome)
-        return
-    try:
-        for rows, message in to_send:
-            try:
-                connection.send_messages([message])
-            except Exception as error:  # noqa: BLE001 - one refused recipient must not stop the batch
-                logger.warning("reminder email to %s failed (%s)", message.to, error)
-                _retry_later(rows, now, f"delivery failed: {error}", outcome)
-                continue
-            for row in rows:
-                row.state, row.sent_at, row.reason = Reminder.State.SENT, now, ""
-                row.attempts += 1
-            outcome.sent += len(rows)
-    finally:
-        connection.close()
-
-
-def _retry_later(rows: list[Reminder], now: datetime, reason: str, outcome: Outcome) -> None:
+def _retry_later(rows: list[Reminder], claim: uuid.UUID, now: datetime, reason: str, outcome: Outcome) -> None:
+    """Back off (5, 10, 20, ... minutes) and try again; after MAX_ATTEMPTS, give up saying why."""
+    held = set(Reminder.objects.filter(
+        pk__in=[row.pk for row in rows], state=Reminder.State.SENDING, claim=claim,
+    ).values_list("pk", flat=True))
+    rows = [row for row in rows if row.pk in held]
     for row in rows:
         row.attempts += 1
         if row.attempts >= MAX_ATTEMPTS:
             _skip(row, f"gave up after {row.attempts} attempts: {reason}", outcome)
             logger.error("reminder %s given up after %d attempts: %s", row.pk, row.attempts, reason)
         else:
+            row.state = Reminder.State.PENDING
             row.next_attempt_at = now + timedelta(minutes=5 * 2 ** (row.attempts - 1))
             row.reason = reason[:200]
             outcome.retrying += 1
+    _save(rows, now)
 
 
-def _finish(rows: list[Reminder], now: datetime) -> None:
-    """Save every row's new state in one statement, and chain the next weekly reminder."""
+def _save(rows: list[Reminder], now: datetime) -> None:
+    """Write the rows' new state in one statement, and chain the next weekly reminder of those done."""
     for row in rows:
         row.updated_at = now
-    Reminder.objects.bulk_update(
-        rows, ["state", "sent_at", "reason", "attempts", "next_attempt_at", "for_digest", "updated_at"], batch_size=1000
-    )
+    Reminder.objects.bulk_update(rows, ROW_FIELDS, batch_size=1000)
+    _chain_following(rows, now)
+
+
+def _chain_following(rows: list[Reminder], now: datetime) -> None:
+    """A recurring reminder sent or skipped while its subject still wants it: the next one, a week on."""
     following = []
     for row in rows:
         kind = KINDS.get(row.kind)
         obj = getattr(row, "_subject_obj", None)
-        if kind is None or not kind.recurring or obj is None or row.state == Reminder.State.PENDING:
+        if kind is None or not kind.recurring or obj is None or row.state not in (Reminder.State.SENT, Reminder.State.SKIPPED):
             continue
         if kind.still_applies(obj, row) is not None:
             continue

@@ -15,13 +15,16 @@ from engagements.models import Engagement
 class Reminder(PracticeOwnedModel):
     """One reminder: about `subject` ("call:42", "contract:7", ...), of `kind`, to `recipient`, due at `due_at`.
 
-    (practice, subject, kind, recipient, due_at) is unique: arming twice creates nothing new, and
-    the dispatcher claims pending rows with SELECT … FOR UPDATE SKIP LOCKED, so a row is handled by
-    one worker at a time and leaves `pending` in the same transaction that sends it.
+    (practice, subject, kind, recipient, due_at) is unique: arming twice creates nothing new. The
+    email goes out through an outbox (see dispatch.py): a dispatcher claims due rows with SELECT …
+    FOR UPDATE SKIP LOCKED and commits them as `sending` under its `claim`, sends each message with
+    no transaction open, and marks it `sent` in a short transaction of its own. A row left `sending`
+    longer than the lease (its holder died) is claimed again by a later dispatch.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", "Due"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         SKIPPED = "skipped", "Skipped"
         CANCELLED = "cancelled", "Cancelled"
@@ -39,6 +42,10 @@ class Reminder(PracticeOwnedModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # While `sending`: which dispatch holds it, and when that dispatch claimed it or last began to hand
+    # its message over; past the lease from then, the row is free to claim again.
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -47,7 +54,12 @@ class Reminder(PracticeOwnedModel):
                 fields=["practice", "subject", "kind", "recipient", "due_at"], name="reminder_once_per_key",
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=["pending", "sent", "skipped", "cancelled"]), name="reminder_state_valid",
+                condition=models.Q(state__in=["pending", "sending", "sent", "skipped", "cancelled"]),
+                name="reminder_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="sending") | models.Q(claim__isnull=False, claimed_at__isnull=False),
+                name="reminder_sending_is_claimed",
             ),
             models.CheckConstraint(
                 condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False), name="reminder_sent_has_time",
@@ -56,6 +68,10 @@ class Reminder(PracticeOwnedModel):
         indexes = [
             models.Index(
                 fields=["practice", "next_attempt_at"], condition=models.Q(state="pending"), name="reminder_pending_due",
+            ),
+            # Rows a dead worker left `sending`, found by the claim time its lease runs from.
+            models.Index(
+                fields=["practice", "claimed_at"], condition=models.Q(state="sending"), name="reminder_sending_claimed",
             ),
             models.Index(fields=["practice", "engagement", "due_at"], name="reminder_engagement"),
             models.Index(fields=["practice", "subject"], name="reminder_subject"),

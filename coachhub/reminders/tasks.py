@@ -1,8 +1,10 @@
 """Celery tasks: the beat's sweep over practices, one practice's dispatch, the retention purge.
 
 Each task runs in its practice's context (PracticeTask, the default task class), so it sees only
-that practice's rows; the sweep runs as the platform and only enqueues. The retention purge enters
-its practice per engagement instead (PracticeTaskInSteps), committing each engagement on its own.
+that practice's rows; the sweep runs as the platform and only enqueues. The dispatch and the
+retention purge enter their practice's context themselves, around each short transaction
+(PracticeTaskInSteps): the dispatch's outbox commits its claim before it talks to the mail server and
+marks each message sent on its own; the purge commits each engagement on its own.
 """
 
 from __future__ import annotations
@@ -34,12 +36,15 @@ def enqueue_due_reminders() -> int:
     return enqueued
 
 
-@shared_task(autoretry_for=(DatabaseError,))
-def dispatch_due_reminders() -> dict:
-    """One batch of the current practice's due reminders; runs again at once after a full batch."""
-    outcome = dispatch.dispatch_due(batch_size=getattr(settings, "REMINDERS_BATCH_SIZE", dispatch.BATCH_SIZE))
+@shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))
+def dispatch_due_reminders(*, practice_id: int) -> dict:
+    """One batch of a practice's due reminders; runs again at once after a full batch."""
+    practice = Practice.objects.get(pk=practice_id)
+    outcome = dispatch.dispatch_due(
+        practice=practice, batch_size=getattr(settings, "REMINDERS_BATCH_SIZE", dispatch.BATCH_SIZE),
+    )
     if outcome.full_batch:
-        dispatch_due_reminders.delay_on_commit()
+        dispatch_due_reminders.delay_on_commit(practice_id=practice.pk)
     return {"claimed": outcome.claimed, "sent": outcome.sent, "skipped": outcome.skipped}
 
 

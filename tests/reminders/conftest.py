@@ -51,8 +51,8 @@ def book_call(cast: PracticeCast, profile, *, days_ahead: int = 3, email: str = 
 
 
 def run_dispatch(cast: PracticeCast, now: datetime | None = None, batch_size: int = dispatch.BATCH_SIZE):
-    with practice_context(cast.practice):
-        return dispatch.dispatch_due(now=now, batch_size=batch_size)
+    """As the task runs it: the dispatcher enters the practice's context itself, per transaction."""
+    return dispatch.dispatch_due(practice=cast.practice, now=now, batch_size=batch_size)
 
 
 def reminders(cast: PracticeCast, **filters) -> list[Reminder]:
