@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -63,6 +64,8 @@ MAX_ATTEMPTS = 6
 UNSUBSCRIBE_SALT = "reminders.unsubscribe"
 SMTP_TIMEOUT_SECONDS = 30
 LEASE_IN_SMTP_TIMEOUTS = 10
+# Before each this many messages, those next to go are checked again (one query per kind, not per message).
+CHECK_AHEAD = 10
 # Everything a dispatch may change on a row it holds.
 ROW_FIELDS = ["state", "sent_at", "reason", "attempts", "next_attempt_at", "for_digest", "claim", "claimed_at", "updated_at"]
 
@@ -262,10 +265,14 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
         for recipient_id, entries in digests.items():
             deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], base_url, practice))
 
-    for delivery in deliveries:
-        for row in delivery.rows:
-            row.state, row.claim, row.claimed_at = Reminder.State.SENDING, claim, now
-    _save(rows, now)
+    sending = [row for delivery in deliveries for row in delivery.rows]
+    for row in sending:
+        row.state, row.claim, row.claimed_at = Reminder.State.SENDING, claim, now
+    # One plain UPDATE for the many rows to send; the few skipped or deferred each carry their own values.
+    Reminder.objects.filter(pk__in=[row.pk for row in sending]).update(
+        state=Reminder.State.SENDING, claim=claim, claimed_at=now, updated_at=now,
+    )
+    _save([row for row in rows if row.state != Reminder.State.SENDING], now)
     return deliveries
 
 
@@ -282,59 +289,99 @@ def _hand_over(practice: Practice, claim: uuid.UUID, deliveries: list[Delivery],
             _retry_later([row for d in deliveries for row in d.rows], claim, clock(), f"email backend unavailable: {error}", outcome)
         return
     handed: tuple[Delivery, str | None] | None = None  # the last message handed over, and why it failed
+    renewed_at = clock()
     try:
-        for delivery in deliveries:
-            with practice_context(practice):
-                if handed:
-                    _settle(*handed, claim, clock(), outcome)
-                handed = None
-                message = _take_in_hand(delivery, claim, clock(), outcome)
-            if message is None:
+        for index, delivery in enumerate(deliveries):
+            renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
+            check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
+            if handed or renew or check:
+                with practice_context(practice):
+                    _commit_without_waiting_for_disk()
+                    if handed:
+                        _settle(*handed, claim, clock(), outcome)
+                        handed = None
+                    if renew:
+                        renewed_at = clock()
+                        _renew(deliveries[index:], claim, renewed_at)
+                    if check:
+                        _check_again(deliveries[index:index + CHECK_AHEAD], claim, clock(), outcome)
+            if not delivery.rows:
                 continue
             try:
-                connection.send_messages([message])
+                connection.send_messages([delivery.message])
                 handed = (delivery, None)
             except Exception as error:  # noqa: BLE001 - one refused recipient must not stop the batch
-                logger.warning("reminder email to %s failed (%s)", message.to, error)
+                logger.warning("reminder email to %s failed (%s)", delivery.message.to, error)
                 handed = (delivery, f"delivery failed: {error}")
         if handed:
             with practice_context(practice):
+                _commit_without_waiting_for_disk()
                 _settle(*handed, claim, clock(), outcome)
     finally:
         connection.close()
 
 
-def _take_in_hand(delivery: Delivery, claim: uuid.UUID, at: datetime, outcome: Outcome) -> EmailMultiAlternatives | None:
-    """Renew the claim on the message's rows and check they still apply; the message to send, if any."""
-    ids = [row.pk for row in delivery.rows]
-    renewed = Reminder.objects.filter(pk__in=ids, state=Reminder.State.SENDING, claim=claim).update(claimed_at=at)
-    rows = delivery.rows
-    if renewed < len(ids):
-        # This batch outran the lease of these rows and another dispatch took them: they are its to send.
-        held = set(Reminder.objects.filter(pk__in=ids, claim=claim, state=Reminder.State.SENDING).values_list("pk", flat=True))
-        rows = [row for row in rows if row.pk in held]
+def _commit_without_waiting_for_disk() -> None:
+    """The hand-over's short transactions commit without waiting for the write-ahead log to reach the
+    disk (one wait per message would cost more than the rest of it). A killed worker loses nothing by
+    it: PostgreSQL has the commit. Only a crash of PostgreSQL itself could forget the last fraction of
+    a second of marks, and those few messages would go again, after the lease, with their Message-IDs."""
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _renew(remaining: list[Delivery], claim: uuid.UUID, at: datetime) -> None:
+    """Renew the claim on every row this dispatch has yet to send, every SMTP timeout or so: its rows
+    never run out of lease while it lives, whatever the length of the batch."""
+    expected = sum(len(delivery.rows) for delivery in remaining)
+    if Reminder.objects.filter(claim=claim, state=Reminder.State.SENDING).update(claimed_at=at) < expected:
+        # This dispatch stalled past the lease and another took rows over: they are that one's to send.
+        held = set(Reminder.objects.filter(claim=claim, state=Reminder.State.SENDING).values_list("pk", flat=True))
+        logger.warning("another dispatch took over reminders of this batch after their lease ran out")
+        for delivery in remaining:
+            _keep(delivery, [row for row in delivery.rows if row.pk in held])
+
+
+def _check_again(group: list[Delivery], claim: uuid.UUID, at: datetime, outcome: Outcome) -> None:
+    """Just before they go, check the next messages' reminders still apply, on fresh copies of their subjects."""
     by_kind: dict[str, list[Reminder]] = defaultdict(list)
-    for row in rows:
-        by_kind[row.kind].append(row)
-    applies, skipped = [], []
-    for kind_name, kind_rows in by_kind.items():
+    for delivery in group:
+        for row in delivery.rows:
+            by_kind[row.kind].append(row)
+    reasons: dict[int, str] = {}
+    for kind_name, rows in by_kind.items():
         kind = KINDS[kind_name]
-        fresh = kind.load({_subject_pk(row) for row in kind_rows})
-        for row in kind_rows:
+        fresh = kind.load({_subject_pk(row) for row in rows})
+        for row in rows:
             obj = row._subject_obj = fresh.get(_subject_pk(row))
             reason = f"{row.subject} no longer exists" if obj is None else kind.still_applies(obj, row)
             if reason:
-                _skip(row, reason, outcome)
-                skipped.append(row)
-            else:
-                applies.append(row)
+                reasons[row.pk] = reason
+    if not reasons:
+        return
+    skipped = _held([row for delivery in group for row in delivery.rows if row.pk in reasons], claim)
+    for row in skipped:
+        _skip(row, reasons[row.pk], outcome)
     _save(skipped, at)
-    if len(applies) < len(delivery.rows):
-        delivery.rows = [row for row in delivery.rows if row in applies]
-        if not applies or delivery.rewrite is None:
-            return None
-        delivery.message = delivery.rewrite(delivery.rows)
-    return delivery.message
+    for delivery in group:
+        _keep(delivery, [row for row in delivery.rows if row.pk not in reasons])
+
+
+def _keep(delivery: Delivery, rows: list[Reminder]) -> None:
+    """The message now carries only `rows`: none, or a digest written again without the others."""
+    if len(rows) == len(delivery.rows):
+        return
+    delivery.rows = rows if rows and delivery.rewrite else []
+    if delivery.rows:
+        delivery.message = delivery.rewrite(rows)
+
+
+def _held(rows: list[Reminder], claim: uuid.UUID) -> list[Reminder]:
+    """Those of `rows` this dispatch still holds, locked until the transaction ends."""
+    held = set(Reminder.objects.select_for_update().filter(
+        pk__in=[row.pk for row in rows], claim=claim, state=Reminder.State.SENDING,
+    ).values_list("pk", flat=True))
+    return [row for row in rows if row.pk in held]
 
 
 def _settle(delivery: Delivery, failure: str | None, claim: uuid.UUID, at: datetime, outcome: Outcome) -> None:
@@ -436,10 +483,7 @@ def _digest(entries, recipient, zone: str, base_url: str, practice) -> Delivery:
 
 def _retry_later(rows: list[Reminder], claim: uuid.UUID, now: datetime, reason: str, outcome: Outcome) -> None:
     """Back off (5, 10, 20, ... minutes) and try again; after MAX_ATTEMPTS, give up saying why."""
-    held = set(Reminder.objects.filter(
-        pk__in=[row.pk for row in rows], state=Reminder.State.SENDING, claim=claim,
-    ).values_list("pk", flat=True))
-    rows = [row for row in rows if row.pk in held]
+    rows = _held(rows, claim)
     for row in rows:
         row.attempts += 1
         if row.attempts >= MAX_ATTEMPTS:
