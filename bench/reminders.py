@@ -3,7 +3,7 @@
 `reminders`: 10,000 due reminders across 10 practices (open actions due tomorrow, armed with the
 kind's own rule), dispatched through Redis by ONE real Celery worker process (solo pool), started
 the way beat starts it. Prints `reminders_dispatched=N duplicates=D seconds=S`: S from enqueueing
-the sweep until no reminder is pending; D counts Message-IDs written twice plus second copies the
+the sweep until no reminder is pending or on its way; D counts Message-IDs written twice plus second copies the
 mail backend refused.
 """
 
@@ -92,13 +92,14 @@ def _arm(practice, session, count: int) -> int:
 
 
 def _pending(practices) -> int:
+    """Reminders not yet done: due, or claimed by the worker and on their way (the outbox's `sending`)."""
     from coachhub.reminders.models import Reminder
     from coachhub.tenancy.context import practice_context
 
     total = 0
     for practice in practices:
         with practice_context(practice):
-            total += Reminder.objects.filter(state=Reminder.State.PENDING).count()
+            total += Reminder.objects.filter(state__in=[Reminder.State.PENDING, Reminder.State.SENDING]).count()
     return total
 
 

@@ -8,24 +8,25 @@ no transaction open; inside one it still works, but then nothing commits until t
    address? digest reader?), write the message of each one to send, and COMMIT: the skipped and
    deferred rows with their reasons, the others as `sending` under this dispatch's claim. The row
    locks end there; none is held while the mail server is talked to.
-2. Hand over, one message at a time. A short transaction takes the message in hand (its rows'
-   claim time is renewed, only while the claim is still this dispatch's) and checks once more, on a
-   fresh copy of what it is about, that it still applies; then, with no transaction open, the
-   message goes to the mail server; the next short transaction marks it sent (or to retry, with
-   backoff) together with taking the next one in hand.
+2. Hand over, one message at a time, with no transaction open; then a short transaction marks it
+   sent (or to retry, with backoff, giving up after MAX_ATTEMPTS) before the next one goes. Every
+   CHECK_AHEAD messages that transaction also checks the next ones again, on fresh copies of what
+   they are about, and skips those that no longer apply.
 
 A worker killed mid-batch leaves the message it was handing over and those it had not reached
 `sending`. Once their lease has run out a later dispatch claims them again: that one message goes a
 second time with the same Message-ID (derived from the reminder's key), the others for the first.
 
-The lease: a live worker must never have a row taken from it while handing it over, or both would
-send it. Taking a message in hand renews its claim time, so the lease need only outlast one hand-over,
-which waits on the mail server's socket a handful of times (connect, MAIL, RCPT, DATA, the body, the
-reply), each wait bounded by the SMTP timeout the dispatcher always sets (EMAIL_TIMEOUT, else 30 s).
-The lease is ten SMTP timeouts: five minutes by default. Rows claimed but not yet reached can outlive
-their lease in a long batch; another dispatch may then take them, and this one, finding the claim no
-longer its own, leaves them to it.
+The lease: a live worker must never have a row taken from it, or two would send it. Every SMTP
+timeout or so (checked between messages) the dispatch renews the claim time of all the rows it still
+holds, so a row's claim is at most one SMTP timeout plus one hand-over old. A hand-over waits on the
+mail server's socket a handful of times (connect, MAIL, RCPT, DATA, the body, the reply), each wait
+bounded by the SMTP timeout the dispatcher always sets (EMAIL_TIMEOUT, else 30 s); so the lease is
+ten SMTP timeouts, five minutes by default. Only a dispatch that stalls longer than that (a frozen
+process) can lose rows to another; it notices at its next renewal and leaves them to it, so at most
+the message it held goes twice.
 """
+
 
 from __future__ import annotations
 
@@ -34,13 +35,15 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError
 from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -93,7 +96,7 @@ class Delivery:
     rows: list[Reminder]
     message: EmailMultiAlternatives
     # A digest is written again, without them, when some of its rows no longer apply at hand-over.
-    rewrite: Callable[[list[Reminder]], EmailMultiAlternatives] | None = field(default=None)
+    rewrite: Callable[[list[Reminder]], EmailMultiAlternatives] | None = None
 
 
 def smtp_timeout() -> float:
@@ -102,7 +105,7 @@ def smtp_timeout() -> float:
 
 
 def lease() -> timedelta:
-    """How long a claimed row is left to its dispatch since it was claimed or last taken in hand."""
+    """How long a claimed row is left to its dispatch since its claim time was set or last renewed."""
     return timedelta(seconds=LEASE_IN_SMTP_TIMEOUTS * smtp_timeout())
 
 
@@ -276,7 +279,9 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
     return deliveries
 
 
-def _hand_over(practice: Practice, claim: uuid.UUID, deliveries: list[Delivery], clock, outcome: Outcome) -> None:
+def _hand_over(
+    practice: Practice, claim: uuid.UUID, deliveries: list[Delivery], clock: Callable[[], datetime], outcome: Outcome,
+) -> None:
     """Step 2: each message to the mail server with no transaction open, settled in a short one after."""
     if not deliveries:
         return
@@ -291,43 +296,52 @@ def _hand_over(practice: Practice, claim: uuid.UUID, deliveries: list[Delivery],
     handed: tuple[Delivery, str | None] | None = None  # the last message handed over, and why it failed
     renewed_at = clock()
     try:
-        for index, delivery in enumerate(deliveries):
-            renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
-            check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
-            if handed or renew or check:
+        with _commits_not_waiting_for_disk():
+            for index, delivery in enumerate(deliveries):
+                renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
+                check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
+                if handed or renew or check:
+                    with practice_context(practice):
+                        if handed:
+                            _settle(*handed, claim, clock(), outcome)
+                            handed = None
+                        if renew:
+                            renewed_at = clock()
+                            _renew(deliveries[index:], claim, renewed_at)
+                        if check:
+                            _check_again(deliveries[index:index + CHECK_AHEAD], claim, clock(), outcome)
+                if not delivery.rows:
+                    continue
+                try:
+                    connection.send_messages([delivery.message])
+                    handed = (delivery, None)
+                except Exception as error:  # noqa: BLE001 - one refused recipient must not stop the batch
+                    logger.warning("reminder email to %s failed (%s)", delivery.message.to, error)
+                    handed = (delivery, f"delivery failed: {error}")
+            if handed:
                 with practice_context(practice):
-                    _commit_without_waiting_for_disk()
-                    if handed:
-                        _settle(*handed, claim, clock(), outcome)
-                        handed = None
-                    if renew:
-                        renewed_at = clock()
-                        _renew(deliveries[index:], claim, renewed_at)
-                    if check:
-                        _check_again(deliveries[index:index + CHECK_AHEAD], claim, clock(), outcome)
-            if not delivery.rows:
-                continue
-            try:
-                connection.send_messages([delivery.message])
-                handed = (delivery, None)
-            except Exception as error:  # noqa: BLE001 - one refused recipient must not stop the batch
-                logger.warning("reminder email to %s failed (%s)", delivery.message.to, error)
-                handed = (delivery, f"delivery failed: {error}")
-        if handed:
-            with practice_context(practice):
-                _commit_without_waiting_for_disk()
-                _settle(*handed, claim, clock(), outcome)
+                    _settle(*handed, claim, clock(), outcome)
     finally:
         connection.close()
 
 
-def _commit_without_waiting_for_disk() -> None:
-    """The hand-over's short transactions commit without waiting for the write-ahead log to reach the
-    disk (one wait per message would cost more than the rest of it). A killed worker loses nothing by
-    it: PostgreSQL has the commit. Only a crash of PostgreSQL itself could forget the last fraction of
-    a second of marks, and those few messages would go again, after the lease, with their Message-IDs."""
+@contextmanager
+def _commits_not_waiting_for_disk() -> Iterator[None]:
+    """While it hands messages over, this connection commits without waiting for the write-ahead log to
+    reach the disk: waiting once per message would cost more than the rest of the message. A killed
+    worker loses nothing by it (PostgreSQL has the commit); only a crash of PostgreSQL itself could
+    forget the last fraction of a second of marks, and those few messages would go again after their
+    lease, with their Message-IDs. Reset at the end, so the connection goes on as it came."""
     with db_connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        try:
+            with db_connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:
+            logger.warning("could not reset synchronous_commit: the connection is gone, and its setting with it")
 
 
 def _renew(remaining: list[Delivery], claim: uuid.UUID, at: datetime) -> None:
