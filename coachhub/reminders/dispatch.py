@@ -35,15 +35,13 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError
 from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -296,52 +294,44 @@ def _hand_over(
     handed: tuple[Delivery, str | None] | None = None  # the last message handed over, and why it failed
     renewed_at = clock()
     try:
-        with _commits_not_waiting_for_disk():
-            for index, delivery in enumerate(deliveries):
-                renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
-                check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
-                if handed or renew or check:
-                    with practice_context(practice):
-                        if handed:
-                            _settle(*handed, claim, clock(), outcome)
-                            handed = None
-                        if renew:
-                            renewed_at = clock()
-                            _renew(deliveries[index:], claim, renewed_at)
-                        if check:
-                            _check_again(deliveries[index:index + CHECK_AHEAD], claim, clock(), outcome)
-                if not delivery.rows:
-                    continue
-                try:
-                    connection.send_messages([delivery.message])
-                    handed = (delivery, None)
-                except Exception as error:  # noqa: BLE001 - one refused recipient must not stop the batch
-                    logger.warning("reminder email to %s failed (%s)", delivery.message.to, error)
-                    handed = (delivery, f"delivery failed: {error}")
-            if handed:
+        for index, delivery in enumerate(deliveries):
+            renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
+            check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
+            if handed or renew or check:
                 with practice_context(practice):
-                    _settle(*handed, claim, clock(), outcome)
+                    _commit_without_waiting_for_disk()
+                    if handed:
+                        _settle(*handed, claim, clock(), outcome)
+                        handed = None
+                    if renew:
+                        renewed_at = clock()
+                        _renew(deliveries[index:], claim, renewed_at)
+                    if check:
+                        _check_again(deliveries[index:index + CHECK_AHEAD], claim, clock(), outcome)
+            if not delivery.rows:
+                continue
+            try:
+                connection.send_messages([delivery.message])
+                handed = (delivery, None)
+            except Exception as error:  # noqa: BLE001 - one refused recipient must not stop the batch
+                logger.warning("reminder email to %s failed (%s)", delivery.message.to, error)
+                handed = (delivery, f"delivery failed: {error}")
+        if handed:
+            with practice_context(practice):
+                _commit_without_waiting_for_disk()
+                _settle(*handed, claim, clock(), outcome)
     finally:
         connection.close()
 
 
-@contextmanager
-def _commits_not_waiting_for_disk() -> Iterator[None]:
-    """While it hands messages over, this connection commits without waiting for the write-ahead log to
-    reach the disk: waiting once per message would cost more than the rest of the message. A killed
-    worker loses nothing by it (PostgreSQL has the commit); only a crash of PostgreSQL itself could
-    forget the last fraction of a second of marks, and those few messages would go again after their
-    lease, with their Message-IDs. Reset at the end, so the connection goes on as it came."""
+def _commit_without_waiting_for_disk() -> None:
+    """This short transaction commits without waiting for the write-ahead log to reach the disk:
+    waiting once per message would cost more than the rest of the message. A killed worker loses
+    nothing by it (PostgreSQL has the commit); only a crash of PostgreSQL itself could forget the last
+    fraction of a second of marks, and those few messages would go again after their lease, with
+    their Message-IDs. SET LOCAL, like the practice, so a pooled connection never carries it on."""
     with db_connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit = off")
-    try:
-        yield
-    finally:
-        try:
-            with db_connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except DatabaseError:
-            logger.warning("could not reset synchronous_commit: the connection is gone, and its setting with it")
+        cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _renew(remaining: list[Delivery], claim: uuid.UUID, at: datetime) -> None:
