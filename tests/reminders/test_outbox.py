@@ -12,7 +12,7 @@ from coachhub.reminders import dispatch
 from coachhub.tenancy.context import practice_context
 from sessions.models import ActionItem
 from tests.reminders.conftest import reminders, run_dispatch
-from tests.reminders.helpers import after_all_due, due_actions
+from tests.reminders.helpers import active_engagement_with_session, after_all_due, due_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +112,36 @@ def test_a_mail_server_refusing_six_times_is_given_up_saying_why(acme, settings)
     assert run_dispatch(acme, now=now).skipped == 1
     (row,) = reminders(acme)
     assert row.state == "skipped" and row.reason.startswith(f"gave up after {dispatch.MAX_ATTEMPTS} attempts: email backend unavailable")
+
+
+def test_a_digest_is_written_again_without_a_reminder_that_stopped_applying_before_its_turn(acme, interrupting, mailoutbox):
+    from coachhub.reminders import services as reminders_services
+    from coachhub.reminders.kinds import KINDS
+    from coachhub.reminders.models import Reminder
+
+    session = active_engagement_with_session(acme)
+    singles = due_actions(acme, dispatch.CHECK_AHEAD, session)  # the coachee's, sent before the digest
+    with practice_context(acme.practice):
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        for text in ("Send the 360 invitations", "Book the sponsor meeting"):
+            action = ActionItem.objects.create(session=session, engagement=session.engagement, text=text,
+                                               owner="coach", due_date=tomorrow)
+            reminders_services.arm_action(action=action)
+        reminders_services.update_notification_settings(user=acme.coach, enabled_kinds=list(KINDS), morning_digest=True)
+        Reminder.objects.filter(recipient=acme.coach).update(for_digest=True)
+    coach_rows = reminders(acme, recipient=acme.coach)
+
+    def first_coach_action_done():
+        with practice_context(acme.practice):
+            ActionItem.objects.filter(text="Send the 360 invitations").update(
+                status=ActionItem.Status.DONE, done_at=timezone.now(),
+            )
+
+    interrupting.during_first_send = first_coach_action_done
+    run_dispatch(acme, now=after_all_due(singles + coach_rows))
+    (digest,) = [m for m in mailoutbox if m.to == [acme.coach.email]]
+    assert digest.subject == "Your reminders for today (1)"
+    assert "Book the sponsor meeting" in digest.body and "Send the 360 invitations" not in digest.body
+    assert sorted((r.state, r.reason) for r in reminders(acme, recipient=acme.coach)) == [
+        ("sent", ""), ("skipped", "the action is done"),
+    ]
