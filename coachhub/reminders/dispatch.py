@@ -68,7 +68,9 @@ LEASE_IN_SMTP_TIMEOUTS = 10
 # Before each this many messages, those next to go are checked again (one query per kind, not per message).
 CHECK_AHEAD = 10
 # Everything a dispatch may change on a row it holds.
-ROW_FIELDS = ["state", "sent_at", "reason", "attempts", "next_attempt_at", "for_digest", "claim", "claimed_at", "updated_at"]
+ROW_FIELDS = [
+    "state", "sent_at", "reason", "attempts", "next_attempt_at", "for_digest", "claim", "claimed_at", "updated_at",
+]
 
 
 @dataclass
@@ -289,7 +291,8 @@ def _hand_over(
     except Exception as error:  # noqa: BLE001 - a mail server that is down: every message retries later
         logger.warning("email backend unavailable (%s): %d messages retry later", error, len(deliveries))
         with practice_context(practice):
-            _retry_later([row for d in deliveries for row in d.rows], claim, clock(), f"email backend unavailable: {error}", outcome)
+            rows = [row for delivery in deliveries for row in delivery.rows]
+            _retry_later(rows, claim, clock(), f"email backend unavailable: {error}", outcome)
         return
     handed: tuple[Delivery, str | None] | None = None  # the last message handed over, and why it failed
     renewed_at = clock()

@@ -111,7 +111,8 @@ def test_a_mail_server_refusing_six_times_is_given_up_saying_why(acme, settings)
         now = row.next_attempt_at
     assert run_dispatch(acme, now=now).skipped == 1
     (row,) = reminders(acme)
-    assert row.state == "skipped" and row.reason.startswith(f"gave up after {dispatch.MAX_ATTEMPTS} attempts: email backend unavailable")
+    assert row.state == "skipped"
+    assert row.reason.startswith(f"gave up after {dispatch.MAX_ATTEMPTS} attempts: email backend unavailable")
 
 
 def test_a_digest_is_written_again_without_a_reminder_that_stopped_applying_before_its_turn(acme, interrupting, mailoutbox):
