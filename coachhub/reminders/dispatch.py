@@ -27,7 +27,6 @@ process) can lose rows to another; it notices at its next renewal and leaves the
 the message it held goes twice.
 """
 
-
 from __future__ import annotations
 
 import hashlib
