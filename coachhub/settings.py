@@ -229,6 +229,8 @@ if EMAIL_URL.startswith("filemail://"):
     EMAIL_FILE_PATH = BASE_DIR / (EMAIL_URL.removeprefix("filemail://") or "var/mail")
 else:
     globals().update(_setting(lambda name, **_: environ.Env.email_url_config(os.environ[name]), "EMAIL_URL"))
+# Seconds one SMTP exchange may wait; the reminder outbox's lease on the rows it sends is ten of these.
+EMAIL_TIMEOUT = _setting(env.int, "EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"CoachHub <no-reply@{BASE_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
