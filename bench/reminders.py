@@ -61,9 +61,9 @@ def _cast(index: int):
 
 def _arm(practice, session, count: int) -> int:
     """Fresh open actions due tomorrow and their reminders, all due now (whatever the hour)."""
-    from coachhub.reminders.kinds import KINDS
-    from coachhub.reminders.models import Reminder
-    from coachhub.reminders.zones import known_zones, zones_of
+    from reminders.kinds import KINDS
+    from reminders.models import Reminder
+    from reminders.zones import known_zones, zones_of
     from coachhub.tenancy.context import practice_context
     from sessions.models import ActionItem
 
@@ -93,7 +93,7 @@ def _arm(practice, session, count: int) -> int:
 
 def _pending(practices) -> int:
     """Reminders not yet done: due, or claimed by the worker and on their way (the outbox's `sending`)."""
-    from coachhub.reminders.models import Reminder
+    from reminders.models import Reminder
     from coachhub.tenancy.context import practice_context
 
     total = 0
@@ -104,7 +104,7 @@ def _pending(practices) -> int:
 
 
 def _sent(practices) -> int:
-    from coachhub.reminders.models import Reminder
+    from reminders.models import Reminder
     from coachhub.tenancy.context import practice_context
 
     total = 0
@@ -128,7 +128,7 @@ def _message_ids(directory: Path) -> list[str]:
 @bench("reminders", "10,000 due reminders across 10 practices, dispatched through Redis by one worker process")
 def reminders(run: Run) -> None:
     from coachhub import celery_app
-    from coachhub.reminders.tasks import enqueue_due_reminders
+    from reminders.tasks import enqueue_due_reminders
 
     practices = []
     armed = 0

@@ -22,7 +22,7 @@ urlpatterns = [
     path("accounts/login/", account_views.PracticeLoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("roster/", include("coachhub.roster.urls")),
-    path("reminders/", include("coachhub.reminders.urls")),
+    path("reminders/", include("reminders.urls")),
     path("api/v1/", include("engagements.api_urls")),
     path("", include("engagements.urls")),
     path("", include("sessions.urls")),

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from coachhub.reminders import services as reminders
+from reminders import services as reminders
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice

@@ -16,7 +16,7 @@ from coachhub.accounts.services import leader_account
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
-from coachhub.reminders import services as reminders
+from reminders import services as reminders
 from engagements import notifications
 from engagements.access import COACH, require_call_relation
 from engagements.locking import lock_engagement

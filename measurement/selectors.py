@@ -144,7 +144,7 @@ class Progress:
         """When the contract's retention period ends, for a completed engagement."""
         if self.engagement.completed_at is None or self.contract is None:
             return None
-        from coachhub.reminders.retention import add_months
+        from reminders.retention import add_months
 
         return add_months(self.engagement.completed_at, self.contract.retention_months)
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from coachhub.reminders import services as reminders
+from reminders import services as reminders
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.models import Practice

@@ -22,8 +22,8 @@ from django.db import connection
 from django.utils import timezone
 
 from coachhub import celery_app
-from coachhub.reminders.models import Reminder
-from coachhub.reminders.tasks import enqueue_due_reminders
+from reminders.models import Reminder
+from reminders.tasks import enqueue_due_reminders
 from coachhub.tenancy.context import practice_context
 from tests.conftest import make_practice
 from tests.reminders.helpers import due_actions

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from coachhub.reminders import dispatch
-from coachhub.reminders.models import Reminder
+from reminders import dispatch
+from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from engagements import services as engagement_services
 from engagements.models import ChemistryCall

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
-from coachhub.reminders import services as reminders_services
-from coachhub.reminders.models import Reminder
+from reminders import services as reminders_services
+from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from engagements.models import Booking, Engagement
 from sessions.models import ActionItem, CoachingSession

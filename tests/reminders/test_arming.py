@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from coachhub.reminders import services as reminders_services
+from reminders import services as reminders_services
 from coachhub.tenancy.context import practice_context
 from engagements import services as engagement_services
 from sessions import services as session_services

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from coachhub import celery_app
-from coachhub.reminders.models import Reminder
+from reminders.models import Reminder
 from coachhub.tenancy.tasks import PracticeTask
 from coachhub.tenancy.context import practice_context
 from tests.reminders.conftest import coach_profile

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coachhub.reminders import services as reminders_services
-from coachhub.reminders.dispatch import read_unsubscribe_token
-from coachhub.reminders.models import Reminder
+from reminders import services as reminders_services
+from reminders.dispatch import read_unsubscribe_token
+from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from engagements.models import Booking
 from tests.contracts.conftest import accept, sent
@@ -83,7 +83,7 @@ def test_headers_one_click_unsubscribe_auto_submitted_and_a_message_id_from_the_
 
 
 def test_a_1h_reminder_for_a_call_that_already_started_is_skipped_as_stale(acme, call, mailoutbox, caplog):
-    caplog.set_level(logging.INFO, logger="coachhub.reminders.dispatch")
+    caplog.set_level(logging.INFO, logger="reminders.dispatch")
     run_dispatch(acme, now=call.booking.starts_at + timedelta(minutes=5))
     stale = reminders(acme, kind="chemistry_call_1h")
     assert {r.state for r in stale} == {"skipped"} and all(r.reason.startswith("stale") for r in stale)
@@ -187,7 +187,7 @@ def _digest_reader(acme, zone: str = "America/New_York") -> None:
     acme.coach.save()
     with practice_context(acme.practice):
         reminders_services.update_notification_settings(
-            user=acme.coach, enabled_kinds=list(__import__("coachhub.reminders.kinds", fromlist=["KINDS"]).KINDS),
+            user=acme.coach, enabled_kinds=list(__import__("reminders.kinds", fromlist=["KINDS"]).KINDS),
             morning_digest=True,
         )
 
@@ -221,7 +221,7 @@ def test_choosing_the_digest_holds_pending_reminders_for_it(acme, contracting_en
 
 
 def test_a_day_before_reminder_in_the_digest_names_the_day_never_tomorrow(acme, call, mailoutbox):
-    from coachhub.reminders.kinds import KINDS
+    from reminders.kinds import KINDS
 
     with practice_context(acme.practice):
         reminders_services.update_notification_settings(user=acme.coach, enabled_kinds=list(KINDS), morning_digest=True)
@@ -235,7 +235,7 @@ def test_a_day_before_reminder_in_the_digest_names_the_day_never_tomorrow(acme, 
 
 
 def test_turning_the_digest_off_sends_what_it_held_at_its_own_time_not_tomorrow_morning(acme, call, mailoutbox):
-    from coachhub.reminders.kinds import KINDS
+    from reminders.kinds import KINDS
 
     with practice_context(acme.practice):
         reminders_services.update_notification_settings(user=acme.coach, enabled_kinds=list(KINDS), morning_digest=True)
@@ -263,7 +263,7 @@ def test_a_mail_server_refusing_is_retried_later_with_the_reason(acme, call, set
 
 
 def test_the_beat_sweep_enqueues_only_active_practices_with_something_due(acme, globex, call, caplog):
-    from coachhub.reminders.tasks import enqueue_due_reminders
+    from reminders.tasks import enqueue_due_reminders
     from tests.reminders.helpers import due_actions
 
     due_actions(globex, 1)

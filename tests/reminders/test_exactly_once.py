@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from coachhub.reminders import dispatch
-from coachhub.reminders.models import Reminder
+from reminders import dispatch
+from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.mail import EmlFileBackend
 from tests.conftest import make_practice

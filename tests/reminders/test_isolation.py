@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from coachhub.reminders.models import Reminder
+from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from tests.reminders.conftest import reminders, run_dispatch
 from tests.reminders.helpers import after_all_due, due_actions

@@ -4,8 +4,8 @@ with its pause toggle. Other practices' and other people's objects answer 404.""
 import pytest
 from django.test import Client
 
-from coachhub.reminders.dispatch import unsubscribe_token
-from coachhub.reminders.models import EngagementPause, NotificationSettings
+from reminders.dispatch import unsubscribe_token
+from reminders.models import EngagementPause, NotificationSettings
 from coachhub.tenancy.context import practice_context
 from tests.conftest import client_at
 from tests.reminders.conftest import book_call, coach_profile
@@ -90,7 +90,7 @@ def test_another_practices_engagement_and_non_admins_get_404(acme, globex):
 
 
 def test_the_admin_views_run_a_constant_number_of_queries(acme, django_assert_max_num_queries):
-    from coachhub.reminders.models import Reminder
+    from reminders.models import Reminder
 
     client = client_at(acme, acme.admin)
     rows = due_actions(acme, 3)

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coachhub.reminders.retention import add_months, purge_expired_records
-from coachhub.reminders.tasks import enqueue_retention_purge
+from reminders.retention import add_months, purge_expired_records
+from reminders.tasks import enqueue_retention_purge
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import AuditEntry
 from engagements.models import ContractVersion, Engagement

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from coachhub.reminders import dispatch
-from coachhub.reminders.models import Reminder
+from reminders import dispatch
+from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coachhub.reminders.kinds import local_instant, next_local_time
+from reminders.kinds import local_instant, next_local_time
 from coachhub.tenancy.context import practice_context
 from sessions import services as session_services
 from tests.reminders.conftest import pending
@@ -71,7 +71,7 @@ def test_a_reminder_24_hours_before_an_event_is_24_hours_of_real_time_even_acros
     """Bookings come from the database in UTC, so "24 h before" is UTC arithmetic, not wall-clock."""
     from datetime import timedelta
 
-    from coachhub.reminders.kinds import KINDS
+    from reminders.kinds import KINDS
 
     class Booking:  # what the kind reads of a chemistry call
         starts_at = datetime(2027, 3, 28, 10, 0, tzinfo=ZoneInfo("Europe/London")).astimezone(UTC)  # 09:00 UTC

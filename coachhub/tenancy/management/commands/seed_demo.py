@@ -96,7 +96,7 @@ class Command(BaseCommand):
         seed_contracts(people)
         seed_sessions(people)
         # Late imports: the measurement and reminders apps build on everything seeded above.
-        from coachhub.reminders.demo import seed_reminders
+        from reminders.demo import seed_reminders
         from measurement.demo import seed_measurement
 
         seed_measurement(people)

@@ -48,9 +48,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coachhub.accounts.models import User
-from coachhub.reminders.kinds import DIGEST_TIME, KINDS, WEEK, next_local_time
-from coachhub.reminders.models import EngagementPause, NotificationSettings, Reminder
-from coachhub.reminders.zones import known_zones, zones_of
+from reminders.kinds import DIGEST_TIME, KINDS, WEEK, next_local_time
+from reminders.models import EngagementPause, NotificationSettings, Reminder
+from reminders.zones import known_zones, zones_of
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.mail import from_address

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from coachhub.reminders.models import EngagementPause, Reminder
+from reminders.models import EngagementPause, Reminder
 from coachhub.tenancy.viewers import Viewer
 from engagements.access import Data, access_engagement
 from engagements.models import ChemistryCall, ContractVersion, Engagement

@@ -82,7 +82,7 @@ class Reminder(PracticeOwnedModel):
 
     @property
     def label(self) -> str:
-        from coachhub.reminders.kinds import KINDS
+        from reminders.kinds import KINDS
 
         kind = KINDS.get(self.kind)
         return kind.label if kind else self.kind

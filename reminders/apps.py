@@ -4,6 +4,6 @@ from django.apps import AppConfig
 class RemindersConfig(AppConfig):
     """Reminders that are sent exactly once, notification settings and the retention purge."""
 
-    name = "coachhub.reminders"
+    name = "reminders"
     label = "reminders"
     verbose_name = "Reminders"

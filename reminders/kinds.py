@@ -255,7 +255,7 @@ def _action_owner(action: ActionItem) -> int:
 
 
 def _action_wanted(action: ActionItem):
-    from coachhub.reminders.zones import zone_of_user_id
+    from reminders.zones import zone_of_user_id
 
     if action.status != ActionItem.Status.OPEN or action.due_date is None:
         return []
@@ -278,7 +278,7 @@ def _action_applies(action: ActionItem, reminder) -> str | None:
 
 def _action_stale(action: ActionItem, reminder) -> datetime:
     """At the end of the due day (in the owner's zone) the reminder has no point."""
-    from coachhub.reminders.zones import zone_of_user_id
+    from reminders.zones import zone_of_user_id
 
     if action.due_date is None:
         return timezone.now()

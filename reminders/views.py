@@ -13,10 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.accounts.models import User
-from coachhub.reminders import selectors, services
-from coachhub.reminders.dispatch import read_unsubscribe_token
-from coachhub.reminders.forms import NotificationSettingsForm
-from coachhub.reminders.kinds import KINDS, kinds_for_roles
+from reminders import selectors, services
+from reminders.dispatch import read_unsubscribe_token
+from reminders.forms import NotificationSettingsForm
+from reminders.kinds import KINDS, kinds_for_roles
 from coachhub.tenancy.forms import posted
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required

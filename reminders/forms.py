@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from coachhub.reminders.kinds import KINDS
+from reminders.kinds import KINDS
 
 
 class NotificationSettingsForm(forms.Form):

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from coachhub.reminders.kinds import KINDS, KINDS_BY_PREFIX, digest_slot
-from coachhub.reminders.models import EngagementPause, NotificationSettings, Reminder
-from coachhub.reminders.zones import zones_of
+from reminders.kinds import KINDS, KINDS_BY_PREFIX, digest_slot
+from reminders.models import EngagementPause, NotificationSettings, Reminder
+from reminders.zones import zones_of
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 

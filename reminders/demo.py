@@ -20,8 +20,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coachhub.reminders import services
-from coachhub.reminders.models import Reminder
+from reminders import services
+from reminders.models import Reminder
 from engagements.models import ChemistryCall, ContractVersion, Engagement
 from sessions.models import ActionItem, Attendance, CoachingSession
 

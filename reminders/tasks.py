@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from coachhub.reminders import dispatch, retention
+from reminders import dispatch, retention
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
 from coachhub.tenancy.tasks import PracticeTaskInSteps

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coachhub.reminders import views
+from reminders import views
 
 urlpatterns = [
     path("settings/", views.notification_settings, name="notification_settings"),
