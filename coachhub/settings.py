@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sessions.apps.CoachingSessionsConfig",
     "measurement",
     "reminders",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

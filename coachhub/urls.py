@@ -6,9 +6,10 @@ from django.urls import include, path
 from coachhub.accounts import views as account_views
 from coachhub.tenancy import branding
 from coachhub.tenancy import views as practice_views
+from home import views as home_views
 
 urlpatterns = [
-    path("", practice_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("branding/logo", practice_views.logo, name="practice_logo"),
     path("branding/colours.css", branding.brand_colours, name="practice_colours"),
     path("practice/settings/", practice_views.practice_settings, name="practice_settings"),

@@ -21,10 +21,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders import services as reminders
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.events import publish
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.models import Membership, Role
 from coachhub.tenancy.timezones import describe
@@ -36,6 +36,7 @@ from engagements.contract_selectors import (
     party_snapshot,
     sha256_of,
 )
+from engagements.events import ContractAccepted, ContractAnswered, ContractSent, ContractSuperseded
 from engagements.models import (
     CONTRACT_SECTIONS,
     Acceptance,
@@ -289,7 +290,7 @@ def send_contract(*, version: ContractVersion, actor, base_url: str, notify: boo
     version.sent_at = timezone.now()
     version.save()
     audit.record(actor=actor, action="contract.sent", subject=str(version), sha256=version.text_sha256)
-    reminders.arm_contract(version=version)
+    publish(ContractSent(version=version))
     if notify:
         for role, party in version.parties():
             if party.pk != actor.pk:
@@ -357,7 +358,7 @@ def accept_contract(
             for _, someone in version.parties():
                 _email(someone, "accepted", version, base_url=base_url)
     _render_pdf_later(version)
-    reminders.arm_contract(version=version)
+    publish(ContractAnswered(version=version))
     return Answer(acceptance, created=True, fully_accepted=fully_accepted)
 
 
@@ -377,9 +378,7 @@ def _put_in_force(version: ContractVersion, last_party) -> None:
         fields.append("stage")
     engagement.save(update_fields=fields)
     audit.record(actor=last_party, action="contract.in_force", subject=str(version), engagement_stage=engagement.stage)
-    from measurement.services import schedule_points  # measurement builds on contracting
-
-    schedule_points(version=version)
+    publish(ContractAccepted(version=version))
 
 
 @transaction.atomic
@@ -404,7 +403,7 @@ def request_contract_changes(
     audit.record(actor=party, action="contract.changes_requested", subject=str(version), role=role, ip=ip_address)
     if party.pk != version.coach_id:
         _email(version.coach, "changes_requested", version, base_url=base_url, extra={"acceptance": acceptance})
-    reminders.arm_contract(version=version)
+    publish(ContractAnswered(version=version))
     return Answer(acceptance, created=True, fully_accepted=False)
 
 
@@ -428,7 +427,7 @@ def amend_contract(*, engagement: Engagement, actor) -> ContractVersion:
     if latest.status == ContractVersion.Status.SENT:
         latest.status, latest.superseded_at = ContractVersion.Status.SUPERSEDED, timezone.now()
         latest.save(update_fields=["status", "superseded_at", "updated_at"])
-        reminders.disarm_contract(version=latest)
+        publish(ContractSuperseded(version=latest))
     number = engagement.contract_versions.aggregate(n=Max("number"))["n"] + 1
     amendment = ContractVersion.objects.create(
         engagement=engagement, number=number, coachee=engagement.coachee, coach=engagement.coach,

@@ -16,9 +16,17 @@ from coachhub.accounts.services import leader_account
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
-from reminders import services as reminders
+from coachhub.tenancy.events import publish
 from engagements import notifications
 from engagements.access import COACH, require_call_relation
+from engagements.events import (
+    ChemistryCallBooked,
+    ChemistryCallCancelled,
+    ChemistryCallClosed,
+    ChemistryCallMoved,
+    ChemistryCallReassigned,
+    ChemistryOutcomeRecorded,
+)
 from engagements.locking import lock_engagement
 from engagements.models import Booking, ChemistryCall, Engagement
 from engagements.selectors import coach_load, is_free_slot, open_enquiry
@@ -95,7 +103,7 @@ def book_chemistry_call(
         engagement=engagement, coach_id=profile.user_id, booking=booking, manage_token_digest=digest
     )
     audit.record(actor=leader, action="chemistry_call.booked", subject=f"{leader.email} with {profile.user.email}")
-    reminders.arm_chemistry_call(call=call)
+    publish(ChemistryCallBooked(call=call))
     notifications.chemistry_call_booked(call, manage_token=token, base_url=base_url)
     return call, created
 
@@ -147,7 +155,7 @@ def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor
     call.ics_sequence += 1
     call.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.rescheduled", subject=str(call), previous=old.starts_at.isoformat())
-    reminders.arm_chemistry_call(call=call)
+    publish(ChemistryCallMoved(call=call))
     notifications.chemistry_call_changed(call, base_url=base_url, previous_start=old.starts_at)
     return call
 
@@ -163,7 +171,7 @@ def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> Chemi
     call.booking.is_active = False
     call.booking.save(update_fields=["is_active", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.cancelled", subject=str(call))
-    reminders.disarm_chemistry_call(call=call)
+    publish(ChemistryCallCancelled(call=call))
     notifications.chemistry_call_cancelled(call, base_url=base_url)
     return call
 
@@ -180,7 +188,7 @@ def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes:
     call.coach_outcome, call.coach_notes, call.outcome_recorded_at = outcome, notes.strip(), timezone.now()
     call.save(update_fields=["coach_outcome", "coach_notes", "outcome_recorded_at", "updated_at"])
     audit.record(actor=coach, action="chemistry_call.outcome", subject=str(call), outcome=outcome)
-    reminders.arm_chemistry_call(call=call)
+    publish(ChemistryOutcomeRecorded(call=call))
     _match_if_agreed(call.engagement)
     return call
 
@@ -221,7 +229,7 @@ def _match_if_agreed(engagement: Engagement) -> None:
     for call in others:
         call.status = ChemistryCall.Status.CLOSED
         call.save(update_fields=["status", "updated_at"])
-        reminders.disarm_chemistry_call(call=call, reason="the leader was matched with another coach")
+        publish(ChemistryCallClosed(call=call))
         if call.booking.starts_at > timezone.now():
             call.booking.is_active = False
             call.booking.save(update_fields=["is_active", "updated_at"])
@@ -248,7 +256,7 @@ def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, start
     call.ics_sequence += 1
     call.save(update_fields=["booking", "coach", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.reassigned", subject=str(call), previous_coach=previous_coach.email)
-    reminders.arm_chemistry_call(call=call)
+    publish(ChemistryCallReassigned(call=call))
     notifications.chemistry_call_reassigned(call, previous_coach=previous_coach, base_url=base_url)
     return call
 

@@ -6,3 +6,7 @@ class MeasurementConfig(AppConfig):
 
     name = "measurement"
     verbose_name = "Measurement"
+
+    def ready(self) -> None:
+        # Importing the module subscribes it to contract and session events (the layers below).
+        from measurement import subscribers  # noqa: F401

@@ -19,6 +19,7 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.viewers import Viewer
 from engagements.access import ADMIN, COACH, relations_to
 from engagements.models import ContractVersion, Engagement, Objective
+from engagements.retention import retention_ends_at
 from measurement import compute
 from measurement.access import visible_progress
 from measurement.models import (
@@ -144,9 +145,7 @@ class Progress:
         """When the contract's retention period ends, for a completed engagement."""
         if self.engagement.completed_at is None or self.contract is None:
             return None
-        from reminders.retention import add_months
-
-        return add_months(self.engagement.completed_at, self.contract.retention_months)
+        return retention_ends_at(self.engagement, self.contract)
 
     @property
     def closed_points(self) -> list[PointView]:

@@ -20,14 +20,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from reminders import services as reminders
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import practice_context, require_practice
+from coachhub.tenancy.events import publish
 from coachhub.tenancy.models import Practice
 from engagements.access import COACH, require_relation
 from engagements.locking import lock_engagement, sweep_engagements
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement import compute
+from measurement.events import EngagementCompleted, PointClosed, PointFellDue, PointMoved, RatingSubmitted
 from measurement.selectors import grace_ends_at, missing_raters, sessions_held
 from measurement.models import (
     MeasurementPoint,
@@ -124,7 +125,7 @@ def mark_points_due(*, engagement: Engagement, now: datetime | None = None) -> l
             point.fell_due_at = now
             point.save(update_fields=["fell_due_at", "updated_at"])
             fallen.append(point)
-            reminders.arm_measurement_point(point=point)
+            publish(PointFellDue(point=point))
     return fallen
 
 
@@ -222,7 +223,7 @@ def move_point(
     )
     point.due_after_sessions, point.due_on, point.fell_due_at = after_sessions, due_on, None
     point.save(update_fields=["due_after_sessions", "due_on", "fell_due_at", "updated_at"])
-    reminders.disarm_measurement_point(point=point, reason="the measurement point was moved")
+    publish(PointMoved(point=point))
     audit.record(actor=actor, action="measurement_point.moved", subject=str(point),
                  after_sessions=after_sessions, due_on=due_on.isoformat() if due_on else None)
     mark_points_due(engagement=point.engagement)
@@ -308,7 +309,7 @@ def rate_point(*, point: MeasurementPoint, rater, answers: dict[int, tuple[int |
         changed += 1
     if changed:
         audit.record(actor=rater, action="measurement_point.rated", subject=str(point), role=role, changed=changed)
-        reminders.arm_measurement_point(point=point)
+        publish(RatingSubmitted(point=point))
     closed = False
     if not missing_raters(point):
         _close(point, closed_by=None, now=now)
@@ -358,7 +359,7 @@ def _close(point: MeasurementPoint, *, closed_by, now: datetime) -> MeasurementP
     point.status, point.status_reason = outcome.status, outcome.reason
     point.closed_at, point.closed_by = now, closed_by
     point.save(update_fields=["status", "status_reason", "computation", "closed_at", "closed_by", "updated_at"])
-    reminders.disarm_measurement_point(point=point)
+    publish(PointClosed(point=point))
     audit.record(actor=closed_by, action="measurement_point.closed", subject=str(point), status=point.status,
                  missing=[role for role, _ in missing])
     _render_progress_later(point.engagement_id)
@@ -425,7 +426,7 @@ def complete_engagement(*, engagement: Engagement, actor, now: datetime | None =
     engagement.stage, engagement.completed_at = Engagement.Stage.COMPLETED, now
     engagement.save(update_fields=["stage", "completed_at", "updated_at"])
     audit.record(actor=actor, action="engagement.completed", subject=str(engagement), outcome=end.status)
-    reminders.disarm_engagement(engagement=engagement)
+    publish(EngagementCompleted(engagement=engagement))
     _render_progress_later(engagement.pk)
     return engagement
 

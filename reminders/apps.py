@@ -7,3 +7,7 @@ class RemindersConfig(AppConfig):
     name = "reminders"
     label = "reminders"
     verbose_name = "Reminders"
+
+    def ready(self) -> None:
+        # Importing the module subscribes it to the journey's events (the layers below).
+        from reminders import subscribers  # noqa: F401

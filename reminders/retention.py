@@ -10,7 +10,6 @@ on its own (engagements.locking.sweep_engagements).
 
 from __future__ import annotations
 
-import calendar
 import logging
 from datetime import datetime
 
@@ -21,19 +20,10 @@ from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.models import Practice
 from engagements.locking import sweep_engagements
 from engagements.models import ContractVersion, Engagement
+from engagements.retention import retention_ends_at
 from sessions.models import CoachingSession, LogDraft
 
 logger = logging.getLogger(__name__)
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
-def retention_ends_at(engagement: Engagement, contract: ContractVersion) -> datetime:
-    return add_months(engagement.completed_at, contract.retention_months)
 
 
 def _last_accepted(engagements) -> dict[int, ContractVersion]:

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders import services as reminders
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.events import publish
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe
 from engagements import calendar
@@ -31,6 +31,14 @@ from engagements.selectors import is_free_slot
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 from sessions import encryption, selectors
 from sessions.access import bookers
+from sessions.events import (
+    ActionItemChanged,
+    ActionItemRemoved,
+    SessionBooked,
+    SessionCancelled,
+    SessionLogSaved,
+    SessionMoved,
+)
 from sessions.models import (
     DEFAULT_WORKED_ON_TOPICS,
     NOTES_MAX_LENGTH,
@@ -113,7 +121,7 @@ def book_session(
     booking = _hold(profile=profile, kind=Booking.Kind.COACHING, starts_at=starts_at, minutes=minutes)
     session = CoachingSession.objects.create(engagement=engagement, booking=booking, number=commitment.next_number)
     audit.record(actor=actor, action="coaching_session.booked", subject=str(session), starts_at=starts_at.isoformat())
-    reminders.arm_coaching_session(session=session)
+    publish(SessionBooked(session=session))
     _notify(session, profile, base_url=base_url, event="booked")
     return session
 
@@ -154,7 +162,7 @@ def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datet
     booking.is_active = False
     booking.save(update_fields=["is_active", "updated_at"])
     audit.record(actor=actor, action="coaching_session.cancelled", subject=str(session), attendance=session.attendance)
-    reminders.disarm_coaching_session(session=session)
+    publish(SessionCancelled(session=session))
     profile = CoachProfile.objects.get(user_id=session.engagement.coach_id)
     _notify(session, profile, base_url=base_url, event="cancelled")
     return session
@@ -198,7 +206,7 @@ def reschedule_session(
     session.ics_sequence += 1
     session.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="coaching_session.moved", subject=str(session), previous=old.starts_at.isoformat())
-    reminders.arm_coaching_session(session=session)
+    publish(SessionMoved(session=session))
     _notify(session, profile, base_url=base_url, event="moved", previous=old.starts_at)
     return session
 
@@ -314,11 +322,7 @@ def save_log(
     session.save()
     if session.is_cancelled or session.attendance == Attendance.NO_SHOW:
         Booking.objects.filter(pk=session.booking_id).update(is_active=False)
-    if attendance is not None or final:
-        from measurement.services import mark_points_due  # measurement builds on sessions
-
-        mark_points_due(engagement=engagement, now=now)
-    reminders.arm_coaching_session(session=session)
+    publish(SessionLogSaved(session=session, now=now, attendance_recorded=attendance is not None or final))
     # Which fields changed, never what they say.
     audit.record(actor=actor, action="coaching_session.logged" if final else "coaching_session.draft_saved",
                  subject=str(session), fields=[f for f, t in texts.items() if t is not None], conflict=conflict)
@@ -393,7 +397,7 @@ def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_da
         raise ValidationError({"owner": "Choose who owns this action."})
     action = ActionItem.objects.create(session=session, engagement=session.engagement, text=text, owner=owner, due_date=due_date)
     audit.record(actor=actor, action="action_item.added", subject=str(session))
-    reminders.arm_action(action=action)
+    publish(ActionItemChanged(action=action))
     return action
 
 
@@ -407,7 +411,7 @@ def set_action_done(*, action: ActionItem, actor, done: bool, now: datetime | No
     action.done_at = (now or timezone.now()) if done else None
     action.save(update_fields=["status", "done_at", "updated_at"])
     audit.record(actor=actor, action="action_item.done" if done else "action_item.reopened", subject=f"action {action.pk}")
-    reminders.arm_action(action=action)
+    publish(ActionItemChanged(action=action))
     return action
 
 
@@ -418,7 +422,7 @@ def remove_action(*, action: ActionItem, actor) -> None:
     lock_engagement(action.engagement_id)
     action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement", "session").get(pk=action.pk)
     _active_engagement(action.engagement, actor)
-    reminders.disarm_action(action=action, reason="the action was removed")
+    publish(ActionItemRemoved(action=action))
     audit.record(actor=actor, action="action_item.removed", subject=str(action.session))
     action.delete()
 

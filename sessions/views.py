@@ -23,7 +23,6 @@ from coachhub.tenancy.viewers import Viewer
 from engagements.access import COACH, COACHEE, Data, access_engagement, relations_to
 from engagements.services import BookingRefused
 from engagements.views import slot_week
-from measurement.selectors import progress_panel
 from sessions import selectors, services
 from sessions.access import access_action, access_session, bookers
 from sessions.forms import (
@@ -68,7 +67,6 @@ def _engagement_page(request: HttpRequest, engagement, viewer, reflection_form: 
         "today": timezone.localdate(),
         "reflections": selectors.reflections_for(engagement, viewer),
         "reflection_form": reflection_form or ReflectionForm(),
-        "progress": progress_panel(viewer=request.viewer, engagement=engagement),
     }, status=422 if reflection_form is not None else 200)
 
 

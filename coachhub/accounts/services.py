@@ -1,54 +1,22 @@
-"""Invitations: an admin offers a role by email; the invitee accepts by the emailed link."""
+"""Accounts: the invitee accepts an invitation by its emailed link (coachhub/tenancy/services.py
+sends it), and a leader who books online gets one."""
 
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from coachhub.accounts.models import User
 from coachhub.tenancy import audit
-from coachhub.tenancy.mail import send_email
-from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership, Role
+from coachhub.tenancy.models import Invitation, Membership, Role
 
 
 class InvitationExpired(Exception):
     """The link was real but is too old, or already used."""
-
-
-@transaction.atomic
-def invite_person(
-    *, email: str, role: str, invited_by, full_name: str = "",
-    base_url: str, client_organisation: ClientOrganisation | None = None,
-) -> Invitation:
-    """Create an invitation and email its link. A person already active in that role is refused.
-
-    `base_url` is the practice's address as the invitee should see it (its host, or custom domain).
-    """
-    email = email.strip().lower()
-    if role not in Role.values:
-        raise ValidationError({"role": "Choose a role."})
-    if Membership.objects.filter(user__email=email, role=role, is_active=True).exists():
-        raise ValidationError({"email": f"{email} is already a {Role(role).label.lower()} here."})
-    token, digest = Invitation.new_token()
-    invitation = Invitation.objects.create(
-        email=email, role=role, full_name=full_name, token_digest=digest,
-        invited_by=invited_by if invited_by and invited_by.is_authenticated else None,
-        expires_at=timezone.now() + Invitation.TTL, client_organisation=client_organisation,
-    )
-    audit.record(actor=invited_by, action="invitation.sent", subject=f"{email} as {Role(role).label}")
-    # The practice urlconf, also when staff invite from the platform host.
-    link = base_url.rstrip("/") + reverse("accept_invitation", args=[token], urlconf=settings.ROOT_URLCONF)
-    send_email(
-        to=email, template_prefix="emails/invitation",
-        context={"invitation": invitation, "link": link, "inviter": invited_by, "role": Role(role).label},
-    )
-    return invitation
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -1,14 +1,17 @@
-"""Writes to practices, memberships and client organisations. Each one transaction, audited."""
+"""Writes to practices, memberships, invitations and client organisations. Each one transaction, audited."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import practice_context
-from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Role
+from coachhub.tenancy.mail import send_email
+from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership, Practice, Role
 
 
 @transaction.atomic
@@ -87,8 +90,6 @@ def create_practice(*, slug: str, name: str, time_zone: str, admin_email: str | 
     practice.full_clean()
     practice.save()
     if admin_email:
-        from coachhub.accounts.services import invite_person
-
         with practice_context(practice):
             invite_person(email=admin_email, role=Role.ADMIN, invited_by=actor, base_url=base_url)
     return practice
@@ -100,3 +101,33 @@ def set_practice_suspended(*, practice: Practice, suspended: bool, actor) -> Non
     practice.save(update_fields=["suspended_at", "updated_at"])
     with practice_context(practice):
         audit.record(actor=actor, action="practice.suspended" if suspended else "practice.reactivated", subject=practice.name)
+
+
+@transaction.atomic
+def invite_person(
+    *, email: str, role: str, invited_by, full_name: str = "",
+    base_url: str, client_organisation: ClientOrganisation | None = None,
+) -> Invitation:
+    """Create an invitation and email its link. A person already active in that role is refused.
+
+    `base_url` is the practice's address as the invitee should see it (its host, or custom domain).
+    """
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    if Membership.objects.filter(user__email=email, role=role, is_active=True).exists():
+        raise ValidationError({"email": f"{email} is already a {Role(role).label.lower()} here."})
+    token, digest = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        email=email, role=role, full_name=full_name, token_digest=digest,
+        invited_by=invited_by if invited_by and invited_by.is_authenticated else None,
+        expires_at=timezone.now() + Invitation.TTL, client_organisation=client_organisation,
+    )
+    audit.record(actor=invited_by, action="invitation.sent", subject=f"{email} as {Role(role).label}")
+    # The practice urlconf, also when staff invite from the platform host.
+    link = base_url.rstrip("/") + reverse("accept_invitation", args=[token], urlconf=settings.ROOT_URLCONF)
+    send_email(
+        to=email, template_prefix="emails/invitation",
+        context={"invitation": invitation, "link": link, "inviter": invited_by, "role": Role(role).label},
+    )
+    return invitation

@@ -1,4 +1,4 @@
-"""Practice pages: the home page per role, and the admin's settings, people and organisations."""
+"""Practice pages: the admin's settings, people and organisations (the home page is home/views.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from coachhub.accounts.models import User
-from coachhub.accounts.services import invite_person
 from coachhub.tenancy import selectors, services
 from coachhub.tenancy.forms import (
     ClientOrganisationForm,
@@ -30,28 +28,6 @@ from coachhub.tenancy.permissions import admin_required
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A stale or cross-site form: say what to do, in the practice's branding."""
     return render(request, "403_csrf.html", status=403)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Signed in: a section per role held. Otherwise the practice's front door."""
-    if not request.user.is_authenticated:
-        return render(request, "tenancy/welcome.html")
-    from engagements import (
-        selectors as journey,  # the journey's apps build on tenancy, not the reverse
-    )
-    from sessions import selectors as coaching_sessions
-
-    context = {}
-    if Role.COACH in request.roles:
-        context["upcoming_calls"] = journey.upcoming_calls_for_coach(request.user)
-        context["calls_awaiting_outcome"] = journey.calls_awaiting_outcome(request.user)
-        context.update(coaching_sessions.coach_home(request.user))
-    if Role.COACHEE in request.roles:
-        context["my_calls"] = journey.calls_of_coachee(request.user)
-        context["open_enquiry"] = journey.open_enquiry(request.user)
-        context["has_coach"] = journey.has_coach(request.user)
-        context["my_engagements"] = coaching_sessions.coachee_engagements(request.user)
-    return render(request, "tenancy/home.html", context)
 
 
 @cache_control(public=True, max_age=300)
@@ -93,7 +69,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitePersonForm(posted(request), initial={"role": request.GET.get("role", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = invite_person(
+            invitation = services.invite_person(
                 **form.cleaned_data, invited_by=request.user, base_url=request.build_absolute_uri("/")
             )
         except ValidationError as error:
@@ -110,7 +86,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     memberships = list(selectors.memberships_of(user_id))
     if not memberships:
         raise Http404  # not a person of this practice
-    subject: User = memberships[0].user
+    subject = memberships[0].user
     active = [m for m in memberships if m.is_active]
     organisation = next((m.client_organisation for m in memberships if m.client_organisation), None)
     form = RolesForm(

@@ -1,9 +1,10 @@
-"""`{% points_to_rate %}`: the measurement points waiting for the signed-in person's ratings, and
-for a coach those they may now close (home pages)."""
+"""Measurement's panels on other apps' pages. `{% points_to_rate %}`: the measurement points waiting
+for the signed-in person's ratings, and for a coach those they may now close (home pages).
+`{% engagement_progress engagement %}`: the progress panel (the engagement's sessions page)."""
 
 from django import template
 
-from measurement.selectors import coach_points
+from measurement.selectors import coach_points, progress_panel
 from measurement.selectors import points_to_rate as points_awaiting
 
 register = template.Library()
@@ -19,3 +20,9 @@ def points_to_rate(context, role: str) -> dict:
         to_rate, closable = coach_points(user)
         return {"points": to_rate, "closable": closable}
     return {"points": list(points_awaiting(user, role)), "closable": []}
+
+
+@register.inclusion_tag("measurement/_progress.html", takes_context=True)
+def engagement_progress(context, engagement) -> dict:
+    """The engagement's progress panel, empty for those who may not see its measurement."""
+    return {"progress": progress_panel(viewer=context["request"].viewer, engagement=engagement)}

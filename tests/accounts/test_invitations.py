@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from coachhub.accounts.models import User
-from coachhub.accounts.services import invite_person
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import AuditEntry, Invitation, Membership
+from coachhub.tenancy.services import invite_person
 from tests.conftest import PASSWORD, client_at
 
 pytestmark = pytest.mark.django_db

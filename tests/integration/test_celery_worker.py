@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import connection
 
 from coachhub import celery_app
-from coachhub.accounts.services import invite_person
 from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.services import invite_person
 from tests.conftest import make_practice
 from tests.integration.worker_probe import report_visible_rows
 

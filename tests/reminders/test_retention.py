@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reminders.retention import add_months, purge_expired_records
+from engagements.retention import add_months
+from reminders.retention import purge_expired_records
 from reminders.tasks import enqueue_retention_purge
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import AuditEntry

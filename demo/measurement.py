@@ -1,4 +1,4 @@
-"""Demo measurement data for seed_demo (idempotent), the same in every practice:
+"""Demo measurement data for seed_demo (idempotent), on top of demo/journey.py, the same in every practice:
 
 - coachee@'s active engagement with coach@ (sponsor@): objectives with targets, the mid-point
   closed with ratings from all three raters, on track;
@@ -15,9 +15,12 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from coachhub.tenancy.models import Membership, Role
+from demo.journey import coaching_session, contracting_session, next_weekday_at
+from engagements import contracting
 from engagements.models import ContractVersion, Engagement
 from measurement import services
 from measurement.models import MeasurementPoint
+from sessions.models import Attendance, CoachingSession
 
 TARGETS = {1: 8, 2: 8}  # by objective position, for contracts accepted before targets existed
 
@@ -61,8 +64,6 @@ def _accepted(engagement: Engagement) -> ContractVersion | None:
 
 def _ensure_targets(engagement: Engagement, coach, version: ContractVersion) -> ContractVersion:
     """A contract accepted before targets existed gets them through an amendment, accepted by all."""
-    from engagements import contracting
-
     objectives = list(version.objectives.all())
     if all(objective.target is not None for objective in objectives):
         return version
@@ -118,10 +119,6 @@ def _coachee_engagement(people: dict) -> None:
 
 
 def _second_engagement(people: dict) -> None:
-    from coachhub.tenancy.management.commands.seed_demo import _coaching_session, _contracting_session, _next_weekday_at
-    from engagements import contracting
-    from sessions.models import Attendance, CoachingSession
-
     coachee, coach, sponsor = people["coachee3"], people["coach2"], people["sponsor"]
     engagement = Engagement.objects.filter(coachee=coachee, coach=coach).first()
     now = timezone.now()
@@ -133,7 +130,7 @@ def _second_engagement(people: dict) -> None:
             objectives="Let the team handle escalations; give senior stakeholders direct feedback.",
             hopes="Time back for strategy; stakeholders who hear problems early.",
         )
-        _contracting_session(engagement, coach, _next_weekday_at("America/New_York", 13, -55))
+        contracting_session(engagement, coach, next_weekday_at("America/New_York", 13, -55))
     if _accepted(engagement) is None:
         organisation = Membership.objects.get(user=sponsor, role=Role.SPONSOR).client_organisation
         version = contracting.draft_contract(engagement=engagement, actor=coach)
@@ -157,8 +154,8 @@ def _second_engagement(people: dict) -> None:
         for number, days in numbers_and_days:
             if CoachingSession.objects.filter(engagement=engagement, number=number).exists():
                 continue
-            starts_at = _next_weekday_at("America/New_York", 13, days)
-            session = _coaching_session(engagement, number, starts_at, version.session_minutes)
+            starts_at = next_weekday_at("America/New_York", 13, days)
+            session = coaching_session(engagement, number, starts_at, version.session_minutes)
             session.attendance, session.version = Attendance.HELD, 1
             session.logged_at = session.last_saved_at = session.booking.ends_at
             session.summary = f"Session {number}: worked on handing escalations to the team."

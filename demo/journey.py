@@ -1,4 +1,5 @@
-"""Demo data for trying CoachHub: two practices that share nothing, every role in each.
+"""Demo data for trying CoachHub: two practices that share nothing, every role in each, and the
+journey up to coaching sessions (demo/measurement.py and demo/reminders.py build on it).
 
 Idempotent: running it again changes nothing that is already there.
 """
@@ -9,16 +10,17 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from coachhub.accounts.models import User
 from coachhub.roster.models import CoachProfile, WeeklyHours
-from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Role
-from engagements.models import Booking, ChemistryCall, Engagement
+from engagements import contracting
+from engagements.models import Booking, ChemistryCall, ContractingSession, ContractVersion, Engagement
+from sessions import encryption
+from sessions import services as session_services
+from sessions.models import ActionItem, Attendance, CoachingSession
 
 DEMO_PASSWORD = "coachhub-demo"
 PLATFORM_STAFF = "staff@coachhub.example"
@@ -65,42 +67,19 @@ def demo_user(email: str, full_name: str, **extra) -> User:
     return user
 
 
-class Command(BaseCommand):
-    help = "Create (or complete) the demo practices acme and globex with a person in every role."
-
-    @transaction.atomic
-    def handle(self, *args, **options) -> None:
-        demo_user(PLATFORM_STAFF, "Platform Staff", is_staff=True, is_superuser=True)
-        for slug, spec in PRACTICES.items():
-            practice, _ = Practice.objects.get_or_create(
-                slug=slug,
-                defaults={key: spec[key] for key in ("name", "time_zone", "brand_colour")},
+def seed_people(practice: Practice, spec: dict) -> dict:
+    """The practice's client organisation and its people in their roles, by local part (admin, coach...)."""
+    organisation, _ = ClientOrganisation.objects.get_or_create(name=spec["organisation"])
+    people = {}
+    for local_part, (full_name, roles) in spec["people"].items():
+        user = people[local_part] = demo_user(f"{local_part}@{practice.slug}.example", full_name)
+        for role in roles:
+            is_client = role in (Role.SPONSOR, Role.COACHEE)
+            Membership.objects.get_or_create(
+                user=user, role=role,
+                defaults={"client_organisation": organisation if is_client else None},
             )
-            with practice_context(practice):
-                self.seed_practice(practice, spec)
-        self.stdout.write(self.style.SUCCESS("Demo data is in place (password: coachhub-demo)."))
-
-    def seed_practice(self, practice: Practice, spec: dict) -> None:
-        organisation, _ = ClientOrganisation.objects.get_or_create(name=spec["organisation"])
-        people = {}
-        for local_part, (full_name, roles) in spec["people"].items():
-            user = people[local_part] = demo_user(f"{local_part}@{practice.slug}.example", full_name)
-            for role in roles:
-                is_client = role in (Role.SPONSOR, Role.COACHEE)
-                Membership.objects.get_or_create(
-                    user=user, role=role,
-                    defaults={"client_organisation": organisation if is_client else None},
-                )
-        seed_roster(people)
-        seed_chemistry_calls(people)
-        seed_contracts(people)
-        seed_sessions(people)
-        # Late imports: the measurement and reminders apps build on everything seeded above.
-        from reminders.demo import seed_reminders
-        from measurement.demo import seed_measurement
-
-        seed_measurement(people)
-        seed_reminders(people)
+    return people
 
 
 COACHES = {
@@ -159,7 +138,7 @@ def _call(engagement: Engagement, coach, starts_at: datetime, **fields) -> Chemi
     return ChemistryCall.objects.create(engagement=engagement, coach=coach, booking=booking, manage_token_digest=digest, **fields)
 
 
-def _next_weekday_at(zone_name: str, hour: int, days_ahead: int) -> datetime:
+def next_weekday_at(zone_name: str, hour: int, days_ahead: int) -> datetime:
     """`hour` o'clock local time on a weekday at least `days_ahead` days from now."""
     zone = ZoneInfo(zone_name)
     day = (timezone.now().astimezone(zone) + timedelta(days=days_ahead)).date()
@@ -179,16 +158,16 @@ def seed_chemistry_calls(people: dict) -> None:
             objectives="Step up from leading a team to leading the whole operations function.",
             hopes="Delegate more, and be confident in board meetings.",
         )
-        _call(enquiry, coach2, _next_weekday_at("America/New_York", 11, -9), coach_outcome="yes",
+        _call(enquiry, coach2, next_weekday_at("America/New_York", 11, -9), coach_outcome="yes",
               coach_notes="Shared how we would use Strengthscope and weekly experiments.",
               outcome_recorded_at=now - timedelta(days=8))
-        _call(enquiry, coach, _next_weekday_at("Europe/London", 10, 3))
+        _call(enquiry, coach, next_weekday_at("Europe/London", 10, 3))
     if not Engagement.objects.filter(coachee=people["coachee2"]).exists():
         engagement = Engagement.objects.create(
             coachee=people["coachee2"], objectives="Lead a newly merged team and build trust quickly.",
             hopes="A team that raises problems early.",
         )
-        _call(engagement, coach, _next_weekday_at("Europe/London", 14, -6), coach_outcome="yes",
+        _call(engagement, coach, next_weekday_at("Europe/London", 14, -6), coach_outcome="yes",
               coach_notes="Agreed to start with stakeholder mapping.", outcome_recorded_at=now - timedelta(days=5))
         engagement.preferred_coach = coach
         engagement.coach = coach
@@ -197,10 +176,8 @@ def seed_chemistry_calls(people: dict) -> None:
         engagement.save()
 
 
-def _contracting_session(engagement: Engagement, coach, starts_at: datetime) -> None:
+def contracting_session(engagement: Engagement, coach, starts_at: datetime) -> None:
     """A contracting session booked directly (the slot engine never offers the past)."""
-    from engagements.models import ContractingSession
-
     if ContractingSession.objects.filter(engagement=engagement).exists():
         return
     profile = CoachProfile.objects.get(user=coach)
@@ -217,8 +194,6 @@ def _contracting_session(engagement: Engagement, coach, starts_at: datetime) -> 
 
 def _agreed_contract(engagement: Engagement, coach, sponsor, *, start, objectives: list[dict]):
     """Draft, fill in and send a contract through the services (no emails: demo data)."""
-    from engagements import contracting
-
     organisation = Membership.objects.get(user=sponsor, role=Role.SPONSOR).client_organisation
     version = contracting.draft_contract(engagement=engagement, actor=coach)
     contracting.update_contract_draft(
@@ -233,14 +208,11 @@ def seed_contracts(people: dict) -> None:
     """coachee2@: a contracting session booked, and a contract sent for acceptance by coachee,
     coach and sponsor (three-way), nobody has answered yet. coachee@: a second engagement, with
     coach@, whose contract every party accepted (active)."""
-    from engagements import contracting
-    from engagements.models import ContractVersion
-
     coach, sponsor = people["coach"], people["sponsor"]
     today = timezone.now().date()
     awaiting = Engagement.objects.filter(coachee=people["coachee2"], coach=coach, stage=Engagement.Stage.CONTRACTING).first()
     if awaiting is not None and not ContractVersion.objects.filter(engagement=awaiting).exists():
-        _contracting_session(awaiting, coach, _next_weekday_at("Europe/London", 15, 4))
+        contracting_session(awaiting, coach, next_weekday_at("Europe/London", 15, 4))
         _agreed_contract(awaiting, coach, sponsor, start=today + timedelta(days=14), objectives=[
             {"description": "Build trust quickly in the newly merged team.",
              "success_measure": "Team pulse survey: trust score up from 5 to 7.",
@@ -259,7 +231,7 @@ def seed_contracts(people: dict) -> None:
             objectives="Lead the operations function, not just my own team.",
             hopes="Confidence in board meetings; a team that runs without me for a week.",
         )
-        _contracting_session(engagement, coach, _next_weekday_at("Europe/London", 11, -24))
+        contracting_session(engagement, coach, next_weekday_at("Europe/London", 11, -24))
         version = _agreed_contract(engagement, coach, sponsor, start=today - timedelta(days=21), objectives=[
             {"description": "Delegate the weekly operations review to the two team leads.",
              "success_measure": "Leads run the review alone for four weeks in a row.",
@@ -299,9 +271,7 @@ DEMO_LOGS = [
 ]
 
 
-def _coaching_session(engagement: Engagement, number: int, starts_at: datetime, minutes: int):
-    from sessions.models import CoachingSession
-
+def coaching_session(engagement: Engagement, number: int, starts_at: datetime, minutes: int):
     ends_at = starts_at + timedelta(minutes=minutes)
     booking = Booking.objects.create(
         coach=engagement.coach, kind=Booking.Kind.COACHING, starts_at=starts_at, ends_at=ends_at,
@@ -313,20 +283,17 @@ def _coaching_session(engagement: Engagement, number: int, starts_at: datetime, 
 def seed_sessions(people: dict) -> None:
     """coachee@'s active engagement with coach@: three past sessions logged (goals, worked-on items,
     a private note, a shared summary, actions some done) and two upcoming sessions."""
-    from sessions import encryption, services
-    from sessions.models import ActionItem, Attendance, CoachingSession
-
     engagement = Engagement.objects.filter(
         coachee=people["coachee"], coach=people["coach"], stage=Engagement.Stage.ACTIVE
     ).first()
     if engagement is None or CoachingSession.objects.filter(engagement=engagement).exists():
         return
-    services.ensure_worked_on_topics()
+    session_services.ensure_worked_on_topics()
     minutes = engagement.contract_versions.get(status="accepted").session_minutes
     now = timezone.now()
     for number, (days, log) in enumerate(zip((-20, -13, -6), DEMO_LOGS, strict=True), start=1):
-        starts_at = _next_weekday_at("Europe/London", 9, days)
-        session = _coaching_session(engagement, number, starts_at, minutes)
+        starts_at = next_weekday_at("Europe/London", 9, days)
+        session = coaching_session(engagement, number, starts_at, minutes)
         session.goals, session.worked_on, session.summary = log["goals"], log["worked_on"], log["summary"]
         session.private_notes_ciphertext = encryption.encrypt(log["private_notes"])
         session.attendance, session.version = Attendance.HELD, 1
@@ -339,4 +306,4 @@ def seed_sessions(people: dict) -> None:
                 status=ActionItem.Status.DONE if done else ActionItem.Status.OPEN, done_at=now if done else None,
             )
     for number, days in ((4, 7), (5, 21)):
-        _coaching_session(engagement, number, _next_weekday_at("Europe/London", 9, days), minutes)
+        coaching_session(engagement, number, next_weekday_at("Europe/London", 9, days), minutes)

@@ -20,9 +20,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from engagements.models import ChemistryCall, ContractVersion, Engagement
+from measurement.models import MeasurementPoint
 from reminders import services
 from reminders.models import Reminder
-from engagements.models import ChemistryCall, ContractVersion, Engagement
 from sessions.models import ActionItem, Attendance, CoachingSession
 
 DEMO_ACTION = "Book a venue for the team's away day"
@@ -74,8 +75,6 @@ def seed_reminders(people: dict) -> None:
             )
         services.arm_action(action=action)
         _bring_forward(f"action:{action.pk}")
-
-    from measurement.models import MeasurementPoint
 
     for point in MeasurementPoint.objects.filter(fell_due_at__isnull=False, closed_at__isnull=True):
         services.arm_measurement_point(point=point)

@@ -3,11 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from coachhub.tenancy.management.commands.seed_demo import (
-    DEMO_PASSWORD,
-    PLATFORM_STAFF,
-    PRACTICES,
-)
+from demo.journey import DEMO_PASSWORD, PLATFORM_STAFF, PRACTICES
 
 
 class Command(BaseCommand):
