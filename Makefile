@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test db bench check clean
+.PHONY: install run test db bench lint check clean
 
 install: $(STAMP)
 
@@ -35,7 +35,11 @@ test: install
 bench: install
 	$(BIN)/python -m bench $(if $(BENCH),--only $(BENCH),)
 
-check: install
+# Imports go one way down the layers (pyproject.toml's [tool.importlinter]).
+lint: install
+	$(BIN)/lint-imports
+
+check: lint
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -54,8 +54,8 @@ def slots(run: Run) -> None:
 def slots_queries(run: Run) -> None:
     from coachhub.roster.models import CoachProfile
     from coachhub.tenancy.context import practice_context
-    from engagements.models import Booking
-    from engagements.selectors import free_slots
+    from coachhub.roster.models import Booking
+    from coachhub.roster.slots import free_slots
 
     first, last = _slot_range()
     zone = ZoneInfo(SLOT_ZONE)
@@ -165,7 +165,8 @@ def _sessions_engagement(practice):
 
     from coachhub.accounts.models import User
     from coachhub.tenancy.models import ClientOrganisation, Membership, Role
-    from engagements.models import Booking, Engagement
+    from coachhub.roster.models import Booking
+    from engagements.models import Engagement
     from sessions import encryption
     from sessions.models import ActionItem, Attendance, CoachingSession
 

@@ -21,7 +21,7 @@ from coachhub.accounts.models import User
 from coachhub.roster.models import CoachProfile, WeeklyHours
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Practice, Role
-from engagements.models import Booking
+from coachhub.roster.models import Booking
 
 PRACTICE_SLUG = "bench"
 COACH_COUNT = 20

@@ -45,7 +45,8 @@ def build_portfolio(
     apart per coach, starting `hours_back_from` hours ago (so repeated calls do not overlap)."""
     from coachhub.accounts.models import User
     from coachhub.tenancy.models import Membership, Role
-    from engagements.models import Booking, ContractVersion, Engagement, Objective
+    from coachhub.roster.models import Booking
+    from engagements.models import ContractVersion, Engagement, Objective
     from measurement.models import MeasurementPoint, ObjectiveResult, Rating
     from sessions.models import Attendance, CoachingSession
 

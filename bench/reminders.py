@@ -34,7 +34,8 @@ def _cast(index: int):
     from coachhub.accounts.models import User
     from coachhub.tenancy.context import practice_context
     from coachhub.tenancy.models import Membership, Practice, Role
-    from engagements.models import Booking, Engagement
+    from coachhub.roster.models import Booking
+    from engagements.models import Engagement
     from sessions.models import CoachingSession
 
     practice, _ = Practice.objects.get_or_create(slug=f"rembench-{index}", defaults={"name": f"Reminder Bench {index}"})

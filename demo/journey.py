@@ -14,10 +14,10 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from coachhub.accounts.models import User
-from coachhub.roster.models import CoachProfile, WeeklyHours
+from coachhub.roster.models import Booking, CoachProfile, WeeklyHours
 from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Role
 from engagements import contracting
-from engagements.models import Booking, ChemistryCall, ContractingSession, ContractVersion, Engagement
+from engagements.models import ChemistryCall, ContractingSession, ContractVersion, Engagement
 from sessions import encryption
 from sessions import services as session_services
 from sessions.models import ActionItem, Attendance, CoachingSession

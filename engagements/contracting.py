@@ -21,14 +21,15 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from coachhub.roster import calendar
 from coachhub.roster.models import CoachProfile
+from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.models import Membership, Role
 from coachhub.tenancy.timezones import describe
-from engagements import calendar
 from engagements.access import COACH, require_relation, require_version_relation
 from engagements.contract_selectors import (
     canonical_text,
@@ -49,7 +50,6 @@ from engagements.models import (
     section_field,
 )
 from engagements.locking import lock_engagement
-from engagements.selectors import is_free_slot
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 
 SECTION_FIELDS = [section_field(key) for key, _ in CONTRACT_SECTIONS]

@@ -1,4 +1,4 @@
-"""A leader's coaching journey, and the bookings that occupy coaches' calendars."""
+"""A leader's coaching journey: the engagement, its chemistry calls, contracting and contract."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from coachhub.roster.models import Booking
 from coachhub.tenancy.models import ClientOrganisation, PracticeOwnedModel
 
 
@@ -64,47 +63,6 @@ class Engagement(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.coachee} ({self.get_stage_display()})"
-
-
-class Booking(PracticeOwnedModel):
-    """Time a coach is committed: a chemistry call, a contracting or a coaching session.
-
-    `blocked` is the meeting plus the coach's buffer after it. PostgreSQL's exclusion
-    constraint forbids two active bookings of one coach whose blocked ranges overlap, so two
-    people can never hold the same slot, however many requests race for it.
-    """
-
-    class Kind(models.TextChoices):
-        CHEMISTRY_CALL = "chemistry_call", "Chemistry call"
-        CONTRACTING = "contracting", "Contracting session"
-        COACHING = "coaching", "Coaching session"
-
-    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    blocked = DateTimeRangeField()
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["starts_at"]
-        constraints = [
-            ExclusionConstraint(
-                name="booking_no_overlap_per_coach",
-                expressions=[
-                    ("practice", RangeOperators.EQUAL),
-                    ("coach", RangeOperators.EQUAL),
-                    ("blocked", RangeOperators.OVERLAPS),
-                ],
-                condition=models.Q(is_active=True),
-                violation_error_message="This time is no longer free.",
-            ),
-            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="booking_starts_before_end"),
-        ]
-        indexes = [models.Index(fields=["practice", "coach", "starts_at"], name="booking_coach_calendar")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
 
 def _digest(token: str) -> str:

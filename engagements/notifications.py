@@ -7,10 +7,10 @@ from datetime import datetime
 from django.conf import settings
 from django.urls import reverse
 
+from coachhub.roster import calendar
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe
-from engagements import calendar
 from engagements.models import ChemistryCall, Engagement
 
 

@@ -13,7 +13,9 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from coachhub.accounts.services import leader_account
-from coachhub.roster.models import CoachProfile
+from coachhub.roster.models import Booking, CoachProfile
+from coachhub.roster.selectors import coach_load
+from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
@@ -28,8 +30,8 @@ from engagements.events import (
     ChemistryOutcomeRecorded,
 )
 from engagements.locking import lock_engagement
-from engagements.models import Booking, ChemistryCall, Engagement
-from engagements.selectors import coach_load, is_free_slot, open_enquiry
+from engagements.models import ChemistryCall, Engagement
+from engagements.selectors import open_enquiry
 
 
 class BookingRefused(Exception):

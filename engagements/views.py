@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from coachhub.roster.models import CoachProfile
+from coachhub.roster.selectors import bookable_coaches
+from coachhub.roster.slots import free_slots
 from coachhub.tenancy.forms import posted
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
@@ -42,7 +44,7 @@ def _refused(form, error: services.BookingRefused) -> None:
 
 def directory(request: HttpRequest) -> HttpResponse:
     """The practice's coaches, public; filter by specialism and language."""
-    coaches = list(selectors.bookable_coaches())
+    coaches = list(bookable_coaches())
     specialisms = sorted({s for coach in coaches for s in coach.specialisms}, key=str.lower)
     languages = sorted({lang for coach in coaches for lang in coach.languages}, key=str.lower)
     chosen_specialism, chosen_language = request.GET.get("specialism", ""), request.GET.get("language", "")
@@ -70,7 +72,7 @@ def slot_week(
     today = timezone.now().astimezone(zone).date()
     first, last = week_days(week_form.week_start(today))
     days: dict = {}
-    for slot in selectors.free_slots(profile, first_day=first, last_day=last, zone=zone, minutes=minutes):
+    for slot in free_slots(profile, first_day=first, last_day=last, zone=zone, minutes=minutes):
         days.setdefault(slot.date(), []).append(slot)
     horizon_end = today + timedelta(days=profile.horizon_days)
     return {
@@ -84,7 +86,7 @@ def slot_week(
 @require_http_methods(["GET", "POST"])
 def coach_profile(request: HttpRequest, profile_id: int) -> HttpResponse:
     """A coach's profile, with the booking form: pick a free time, say what you want to work on."""
-    profile = get_object_or_404(selectors.bookable_coaches(), pk=profile_id)
+    profile = get_object_or_404(bookable_coaches(), pk=profile_id)
     known = {"name": request.user.full_name, "email": request.user.email} if request.user.is_authenticated else {}
     form = ChemistryCallForm(posted(request), initial=known)
     if request.method == "POST" and form.is_valid():
@@ -215,7 +217,7 @@ def reassign_chemistry_call(request: HttpRequest, call_id: int) -> HttpResponse:
     call = access_chemistry_call(request.viewer, call_id, acting_as=ADMIN)
     if call.status != ChemistryCall.Status.BOOKED:
         raise Http404
-    coaches = list(selectors.bookable_coaches().exclude(user_id=call.coach_id))
+    coaches = list(bookable_coaches().exclude(user_id=call.coach_id))
     chosen = next((c for c in coaches if str(c.pk) == request.GET.get("coach", request.POST.get("coach", ""))), None)
     form = RescheduleForm(posted(request))
     if request.method == "POST" and chosen and form.is_valid():

@@ -39,11 +39,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from coachhub.accounts.models import User
-from coachhub.roster.models import CoachProfile
+from coachhub.roster.models import Booking, CoachProfile
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Practice, Role
 from coachhub.tenancy.viewers import Viewer
-from engagements.models import Booking, ContractVersion, Engagement, Objective
+from engagements.models import ContractVersion, Engagement, Objective
 from measurement.access import visible_progress
 from measurement.models import MeasurementPoint, ObjectiveResult, PointStatus, Rating
 from measurement.selectors import (

@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from coachhub.tenancy.models import PracticeOwnedModel
-from engagements.models import Booking, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import Engagement
 
 NOTES_MAX_LENGTH = 50_000
 

@@ -17,17 +17,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from coachhub.roster.models import CoachProfile
+from coachhub.roster import calendar
+from coachhub.roster.models import Booking, CoachProfile
+from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe
-from engagements import calendar
 from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
-from engagements.models import Booking, Engagement
-from engagements.selectors import is_free_slot
+from engagements.models import Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 from sessions import encryption, selectors
 from sessions.access import bookers

@@ -1,4 +1,5 @@
-"""The coach roster: each coach's public profile and when they can be booked."""
+"""The coach roster: each coach's public profile, when they can be booked, and the bookings that
+occupy their calendar (chemistry calls, contracting and coaching sessions alike)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import secrets
 from datetime import time
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -127,3 +129,44 @@ class TimeOff(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.first_day}–{self.last_day}"
+
+
+class Booking(PracticeOwnedModel):
+    """Time a coach is committed: a chemistry call, a contracting or a coaching session.
+
+    `blocked` is the meeting plus the coach's buffer after it. PostgreSQL's exclusion
+    constraint forbids two active bookings of one coach whose blocked ranges overlap, so two
+    people can never hold the same slot, however many requests race for it.
+    """
+
+    class Kind(models.TextChoices):
+        CHEMISTRY_CALL = "chemistry_call", "Chemistry call"
+        CONTRACTING = "contracting", "Contracting session"
+        COACHING = "coaching", "Coaching session"
+
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    blocked = DateTimeRangeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            ExclusionConstraint(
+                name="booking_no_overlap_per_coach",
+                expressions=[
+                    ("practice", RangeOperators.EQUAL),
+                    ("coach", RangeOperators.EQUAL),
+                    ("blocked", RangeOperators.OVERLAPS),
+                ],
+                condition=models.Q(is_active=True),
+                violation_error_message="This time is no longer free.",
+            ),
+            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="booking_starts_before_end"),
+        ]
+        indexes = [models.Index(fields=["practice", "coach", "starts_at"], name="booking_coach_calendar")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M} UTC"

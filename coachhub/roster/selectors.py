@@ -1,4 +1,5 @@
-"""Reads about the coach roster: profiles, availability, the admin's roster, a coach's calendar.
+"""Reads about the coach roster: profiles, the directory, availability, the admin's roster, a coach's
+calendar (free slots: coachhub/roster/slots.py).
 
 Every read goes through the practice-scoped managers; "not yours" and "does not exist" both
 come back as None, so views answer 404 alike.
@@ -11,20 +12,43 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from coachhub.roster.models import CoachProfile, TimeOff, WeeklyHours
+from coachhub.roster.models import Booking, CoachProfile, TimeOff, WeeklyHours
+from coachhub.roster.slots import free_slots
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Role
-from engagements.models import Booking
-from engagements.selectors import bookable_coaches, coach_load, free_slots
 
 # How far back the calendar feed reaches, so last month's meetings stay in the coach's calendar.
 FEED_PAST = timedelta(days=30)
 # The availability page previews this many free slots, looking this far ahead.
 PREVIEW_SLOTS = 8
 PREVIEW_DAYS = 28
+
+
+def bookable_coaches() -> QuerySet[CoachProfile]:
+    """The coach directory: published, active coaches whose membership as coach is active."""
+    return (
+        CoachProfile.objects.filter(
+            is_published=True, is_active=True,
+            user__memberships__role=Role.COACH, user__memberships__is_active=True,
+        )
+        .select_related("user")
+        .distinct()
+    )
+
+
+def coach_load(coach_ids: list[int]) -> dict[int, int]:
+    """How many coachees each coach carries (engagements matched and not yet completed): one query.
+
+    Counted through the engagements' foreign key to their coach, so the roster needs none of the
+    journey's code; the practice is named as the journey's scoped manager would."""
+    carried = Q(engagements_as_coach__practice=require_practice(),
+                engagements_as_coach__stage__in=["contracting", "active"])
+    rows = get_user_model().objects.filter(pk__in=coach_ids).annotate(n=Count("engagements_as_coach", filter=carried))
+    return {user_id: n for user_id, n in rows.values_list("pk", "n") if n}
 
 
 def profile_of(user) -> CoachProfile | None:
@@ -125,7 +149,7 @@ def calendar_bookings(profile: CoachProfile, now: datetime | None = None) -> Que
 
 
 def feed_events(profile: CoachProfile, *, practice_name: str, now: datetime | None = None) -> list[dict]:
-    """The coach's bookings as events for engagements.calendar.feed(): one query.
+    """The coach's bookings as events for coachhub.roster.calendar.feed(): one query.
 
     A chemistry call keeps the UID and SEQUENCE of the invites emailed about it, so a
     calendar holding both the invite and the feed shows one event, updated on reschedule.

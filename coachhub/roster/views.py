@@ -23,6 +23,7 @@ from django.views.decorators.http import (
 )
 
 from coachhub.roster import selectors, services
+from coachhub.roster.calendar import feed
 from coachhub.roster.forms import (
     BookingRulesForm,
     CoachProfileForm,
@@ -33,7 +34,6 @@ from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.forms import add_service_errors, posted, posted_files
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
-from engagements.calendar import feed
 
 coach_required = role_required(Role.COACH)
 

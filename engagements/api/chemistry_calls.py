@@ -14,12 +14,23 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile
+from coachhub.roster.selectors import bookable_coaches
 from engagements import ratelimit
 from engagements.api.coaches import TIME_ZONE_MAX_LENGTH, zone_parameter
-from engagements.api.http import ALL, endpoint, error_response, json_response, not_found_response, read_json
+from engagements.api.http import (
+    ALL,
+    endpoint,
+    error_response,
+    json_response,
+    not_found_response,
+    read_json,
+)
 from engagements.models import ChemistryCall
-from engagements.selectors import bookable_coaches
-from engagements.services import BookingRefused, book_chemistry_call, confirm_leader_email
+from engagements.services import (
+    BookingRefused,
+    book_chemistry_call,
+    confirm_leader_email,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile
+from coachhub.roster.selectors import bookable_coaches
+from coachhub.roster.slots import free_slots
 from coachhub.tenancy.timezones import zone_or_none
-from engagements.api.http import endpoint, error_response, json_response, not_found_response, text_parameter
-from engagements.selectors import bookable_coaches, free_slots
+from engagements.api.http import (
+    endpoint,
+    error_response,
+    json_response,
+    not_found_response,
+    text_parameter,
+)
 
 # A filter longer than any stored item can match nothing: refused, with the limit stated.
 DIRECTORY_FILTERS = {

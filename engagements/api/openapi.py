@@ -11,7 +11,12 @@ from django.urls import reverse
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.bad_input import MAX_QUERY_VALUE_LENGTH
 from engagements.api import chemistry_calls as booking
-from engagements.api.coaches import DATE_PATTERN, DIRECTORY_FILTERS, MAX_SLOT_RANGE_DAYS, TIME_ZONE_MAX_LENGTH
+from engagements.api.coaches import (
+    DATE_PATTERN,
+    DIRECTORY_FILTERS,
+    MAX_SLOT_RANGE_DAYS,
+    TIME_ZONE_MAX_LENGTH,
+)
 from engagements.api.http import ALL, endpoint, json_response
 from engagements.models import ChemistryCall
 

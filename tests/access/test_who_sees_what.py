@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from coachhub.roster.models import Booking
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Role
 from coachhub.tenancy.viewers import Viewer
@@ -34,7 +35,7 @@ from engagements.access import (
     Relation,
     relations_to,
 )
-from engagements.models import Booking, ChemistryCall, ContractVersion, Engagement
+from engagements.models import ChemistryCall, ContractVersion, Engagement
 from measurement.models import MeasurementPoint
 from sessions import services as session_services
 from tests.conftest import PracticeCast, client_at, make_user, publish_coach

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context
 from engagements import contracting
-from engagements.models import Booking, ContractingSession
-from engagements.selectors import free_slots
+from coachhub.roster.models import Booking
+from engagements.models import ContractingSession
+from coachhub.roster.slots import free_slots
 from engagements.services import BookingRefused
 from tests.conftest import client_at, publish_coach
 from tests.contracts.conftest import matched_engagement

@@ -226,7 +226,7 @@ def free_times(cast: PracticeCast, profile, zone_name: str, first_day=None, days
     from django.utils import timezone
 
     from coachhub.tenancy.context import practice_context
-    from engagements.selectors import free_slots
+    from coachhub.roster.slots import free_slots
 
     zone = ZoneInfo(zone_name)
     first_day = first_day or timezone.now().astimezone(zone).date()

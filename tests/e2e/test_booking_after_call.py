@@ -15,7 +15,8 @@ from playwright.sync_api import Page, expect
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.timezones import describe
 from engagements import services
-from engagements.models import Booking, ChemistryCall, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import ChemistryCall, Engagement
 from tests.e2e.conftest import (
     bookable_later,
     free_times,

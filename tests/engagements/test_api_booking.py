@@ -14,7 +14,8 @@ from coachhub.accounts.models import User
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import AuditEntry, Membership, Role
 from engagements import services
-from engagements.models import Booking, ChemistryCall, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import ChemistryCall, Engagement
 from tests.engagements.test_api_support import (  # noqa: F401
     SLOT,
     UTC,

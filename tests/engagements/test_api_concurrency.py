@@ -14,7 +14,8 @@ import pytest
 
 from coachhub.accounts.models import User
 from coachhub.tenancy.context import practice_context
-from engagements.models import Booking, ChemistryCall, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import ChemistryCall, Engagement
 from tests.engagements.test_api_support import bookable_coach, booking, frozen_now  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("frozen_now")]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coachhub.tenancy.context import practice_context
-from engagements.models import Booking
+from coachhub.roster.models import Booking
 from engagements.services import _hold
 from tests.engagements.test_api_support import (  # noqa: F401
     UTC,

@@ -11,8 +11,9 @@ from django.utils import timezone
 from coachhub.accounts.models import User
 from coachhub.tenancy.context import practice_context
 from engagements import services
-from engagements.models import Booking, ChemistryCall, Engagement
-from engagements.selectors import free_slots
+from coachhub.roster.models import Booking
+from engagements.models import ChemistryCall, Engagement
+from coachhub.roster.slots import free_slots
 from tests.conftest import client_at, publish_coach
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from coachhub.roster.models import TimeOff
-from engagements.models import Booking
-from engagements.selectors import free_slots
+from coachhub.roster.models import Booking
+from coachhub.roster.slots import free_slots
 from engagements.services import _hold
 from tests.conftest import publish_coach
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.context import practice_context
-from engagements.models import Booking, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import Engagement
 from measurement import dashboards
 from measurement.models import MeasurementPoint
 from sessions.models import Attendance, CoachingSession

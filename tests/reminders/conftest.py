@@ -14,7 +14,7 @@ from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from engagements import services as engagement_services
 from engagements.models import ChemistryCall
-from engagements.selectors import free_slots
+from coachhub.roster.slots import free_slots
 from tests.conftest import PracticeCast, publish_coach
 
 UTC = ZoneInfo("UTC")

@@ -10,7 +10,8 @@ from django.utils import timezone
 from reminders import services as reminders_services
 from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
-from engagements.models import Booking, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import Engagement
 from sessions.models import ActionItem, CoachingSession
 from tests.conftest import PracticeCast
 

@@ -146,7 +146,8 @@ def test_moving_a_session_re_arms_it_for_the_new_time(acme, active_engagement): 
 
 
 def test_recording_the_outcome_disarms_the_coachs_outcome_reminder(acme):
-    from engagements.models import Booking, ChemistryCall
+    from coachhub.roster.models import Booking
+    from engagements.models import ChemistryCall
 
     call = book_call(acme, coach_profile(acme))
     with practice_context(acme.practice):  # the call took place an hour ago

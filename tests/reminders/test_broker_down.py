@@ -38,7 +38,7 @@ def test_a_booking_with_the_broker_down_succeeds_arms_its_reminders_and_says_so_
 
     from django.utils import timezone
 
-    from engagements.selectors import free_slots
+    from coachhub.roster.slots import free_slots
 
     caplog.set_level(logging.WARNING, logger="coachhub.tenancy.tasks")
     profile = coach_profile(acme)

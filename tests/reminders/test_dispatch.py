@@ -13,7 +13,7 @@ from reminders import services as reminders_services
 from reminders.dispatch import read_unsubscribe_token
 from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
-from engagements.models import Booking
+from coachhub.roster.models import Booking
 from tests.contracts.conftest import accept, sent
 from tests.contracts.conftest import engagement as contracting_engagement  # noqa: F401
 from tests.reminders.conftest import book_call, coach_profile, reminders, run_dispatch

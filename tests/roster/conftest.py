@@ -13,7 +13,8 @@ from PIL import Image
 
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.models import Membership, Role
-from engagements.models import Booking, ChemistryCall, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import ChemistryCall, Engagement
 from engagements.services import _hold
 from tests.conftest import make_user
 

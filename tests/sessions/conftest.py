@@ -10,8 +10,9 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context
-from engagements.models import Booking, Engagement
-from engagements.selectors import free_slots
+from coachhub.roster.models import Booking
+from engagements.models import Engagement
+from coachhub.roster.slots import free_slots
 from sessions import services
 from sessions.models import CoachingSession
 from tests.conftest import PracticeCast, publish_coach

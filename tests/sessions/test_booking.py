@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from coachhub.tenancy.context import practice_context
-from engagements.models import Booking, Engagement
+from coachhub.roster.models import Booking
+from engagements.models import Engagement
 from engagements.services import BookingRefused
 from sessions import selectors, services
 from sessions.models import Attendance

@@ -43,7 +43,7 @@ def test_on_the_day_the_clocks_go_back_today_runs_to_midnight(acme, engagement):
 
     from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
-    from engagements.models import Booking
+    from coachhub.roster.models import Booking
     from sessions import selectors
     from sessions.models import CoachingSession
 
