@@ -52,9 +52,8 @@ def slots(run: Run) -> None:
 
 @bench("slots_queries", "free_slots for the busy coach over 60 days, in-process: queries and median ms")
 def slots_queries(run: Run) -> None:
-    from coachhub.roster.models import CoachProfile
+    from coachhub.roster.models import Booking, CoachProfile
     from coachhub.tenancy.context import practice_context
-    from coachhub.roster.models import Booking
     from coachhub.roster.slots import free_slots
 
     first, last = _slot_range()

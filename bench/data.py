@@ -18,10 +18,9 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from coachhub.accounts.models import User
-from coachhub.roster.models import CoachProfile, WeeklyHours
+from coachhub.roster.models import Booking, CoachProfile, WeeklyHours
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Practice, Role
-from coachhub.roster.models import Booking
 
 PRACTICE_SLUG = "bench"
 COACH_COUNT = 20

@@ -217,7 +217,7 @@ def _dashboard_data(practice) -> tuple:
 
 ANALYZED = [
     "accounts_user", "tenancy_membership", "engagements_engagement", "engagements_contractversion", "engagements_objective",
-    "engagements_booking", "coaching_sessions_coachingsession", "measurement_measurementpoint", "measurement_rating",
+    "roster_booking", "coaching_sessions_coachingsession", "measurement_measurementpoint", "measurement_rating",
     "measurement_objectiveresult",
 ]
 

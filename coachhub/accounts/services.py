@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone

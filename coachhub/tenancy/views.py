@@ -21,7 +21,7 @@ from coachhub.tenancy.forms import (
     posted,
     posted_files,
 )
-from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership, Role
+from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership
 from coachhub.tenancy.permissions import admin_required
 
 

@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coachhub.roster.models import TimeOff
-from coachhub.roster.models import Booking
+from coachhub.roster.models import Booking, TimeOff
 from coachhub.roster.slots import free_slots
 from engagements.services import _hold
 from tests.conftest import publish_coach

@@ -17,7 +17,7 @@ SERVED = [
     ("measurement_objectiveresult", ["practice_id", "point_id"], "a page's results, by point"),
     ("engagements_objective", ["practice_id", "version_id"], "the contract in force's objectives"),
     ("coaching_sessions_coachingsession", ["practice_id", "engagement_id"], "sessions used; shared summaries"),
-    ("engagements_booking", ["practice_id", "coach_id", "starts_at"], "sessions held this month, per coach"),
+    ("roster_booking", ["practice_id", "coach_id", "starts_at"], "sessions held this month, per coach"),
     ("tenancy_membership", ["practice_id", "user_id", "role"], "the sponsor's organisation; the practice's coaches"),
     ("roster_coachprofile", ["practice_id", "user_id"], "each coach's capacity"),
 ]

@@ -10,9 +10,8 @@ import pytest
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
-from coachhub.roster.models import CoachProfile
+from coachhub.roster.models import Booking, CoachProfile
 from coachhub.tenancy.context import practice_context
-from coachhub.roster.models import Booking
 from engagements.models import Engagement
 from measurement import dashboards
 from measurement.models import MeasurementPoint

@@ -11,9 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from coachhub.roster.models import CoachProfile
+from coachhub.roster.models import Booking, CoachProfile
 from coachhub.tenancy.models import Membership, Role
-from coachhub.roster.models import Booking
 from engagements.models import ChemistryCall, Engagement
 from engagements.services import _hold
 from tests.conftest import make_user
