@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from coachhub.reminders import retention
-from coachhub.reminders.tasks import purge_expired_records
+from reminders import retention
+from reminders.tasks import purge_expired_records
 from coachhub.tenancy.context import practice_context
 from engagements import contracting
 from engagements.models import ContractVersion, Engagement
