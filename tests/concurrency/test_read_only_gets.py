@@ -28,7 +28,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 
-from demo.management.commands.seed_demo import DEMO_PASSWORD, PRACTICES
+from demo.journey import DEMO_PASSWORD, PRACTICES
 from coachhub.tenancy.models import Practice
 from sessions.models import WorkedOnTopic
 from tests.conftest import PASSWORD, client_at, make_practice
