@@ -8,7 +8,6 @@ and a 429 to each would test nothing.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from coachhub.tenancy.context import practice_context
-from measurement import selectors, services
+from measurement import selectors
 from measurement.models import MeasurementPoint, Rating, RatingRevision
 from tests.conftest import client_at
 from tests.measurement.conftest import due_mid_point, point_of, rate

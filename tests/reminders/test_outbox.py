@@ -8,11 +8,15 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
 
-from coachhub.reminders import dispatch
 from coachhub.tenancy.context import practice_context
+from reminders import dispatch
 from sessions.models import ActionItem
 from tests.reminders.conftest import reminders, run_dispatch
-from tests.reminders.helpers import active_engagement_with_session, after_all_due, due_actions
+from tests.reminders.helpers import (
+    active_engagement_with_session,
+    after_all_due,
+    due_actions,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,9 +120,9 @@ def test_a_mail_server_refusing_six_times_is_given_up_saying_why(acme, settings)
 
 
 def test_a_digest_is_written_again_without_a_reminder_that_stopped_applying_before_its_turn(acme, interrupting, mailoutbox):
-    from coachhub.reminders import services as reminders_services
-    from coachhub.reminders.kinds import KINDS
-    from coachhub.reminders.models import Reminder
+    from reminders import services as reminders_services
+    from reminders.kinds import KINDS
+    from reminders.models import Reminder
 
     session = active_engagement_with_session(acme)
     singles = due_actions(acme, dispatch.CHECK_AHEAD, session)  # the coachee's, sent before the digest
