@@ -10,7 +10,7 @@ from django.urls import reverse
 from coachhub.roster import calendar
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.mail import send_email
-from coachhub.tenancy.timezones import describe
+from coachhub.tenancy.timezones import describe, zone_for
 from engagements.models import ChemistryCall, Engagement
 
 
@@ -32,8 +32,8 @@ def _send_both(call: ChemistryCall, event: str, *, manage_url: str = "", extra: 
     attachment = [_invite(call, profile, cancelled=cancelled)]
     leader, coach = call.engagement.coachee, call.coach
     for audience, reader, zone in (
-        ("leader", leader, leader.time_zone or profile.time_zone),
-        ("coach", coach, profile.time_zone),
+        ("leader", leader, zone_for(leader)),
+        ("coach", coach, zone_for(coach)),
     ):
         context = {
             "event": event, "audience": audience, "call": call, "leader": leader, "coach": coach,

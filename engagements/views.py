@@ -18,7 +18,7 @@ from coachhub.roster.slots import free_slots
 from coachhub.tenancy.forms import posted
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
-from coachhub.tenancy.timezones import viewer_zone_name
+from coachhub.tenancy.timezones import zone_for
 from engagements import selectors, services
 from engagements.access import (
     ADMIN,
@@ -66,7 +66,7 @@ def slot_week(
     context of the slot picker (engagements/_slot_picker.html)."""
     week_form = SlotWeekForm(request.GET or None)
     zone_name = week_form.zone_name(
-        default_zone or viewer_zone_name(request.user if request.user.is_authenticated else None, request.practice)
+        default_zone or zone_for(request.user if request.user.is_authenticated else None, request.practice)
     )
     zone = ZoneInfo(zone_name)
     today = timezone.now().astimezone(zone).date()
@@ -114,7 +114,7 @@ def chemistry_call_booked(request: HttpRequest) -> HttpResponse:
     ).first()
     if call is None:
         return redirect("directory")
-    zone = call.engagement.coachee.time_zone or request.practice.time_zone
+    zone = zone_for(call.engagement.coachee)
     return render(request, "engagements/booked.html", {"call": call, "zone_name": zone})
 
 
@@ -155,7 +155,7 @@ def _manage(request: HttpRequest, call: ChemistryCall, *, actor) -> HttpResponse
             _refused(form, error)
         call.refresh_from_db()
     # The leader's own zone (as in their emails), unless they pick another to see times in.
-    zone = call.engagement.coachee.time_zone or request.practice.time_zone
+    zone = zone_for(call.engagement.coachee)
     context = {"call": call, "profile": profile, "form": form, **slot_week(profile, request, default_zone=zone)}
     return render(request, "engagements/manage_call.html", context)
 

@@ -20,7 +20,7 @@ from reminders.kinds import KINDS, kinds_for_roles
 from coachhub.tenancy.forms import posted
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required
-from coachhub.tenancy.timezones import viewer_zone_name
+from coachhub.tenancy.timezones import zone_for
 
 
 @login_required
@@ -80,7 +80,7 @@ def engagement_reminders(request: HttpRequest, engagement_id: int) -> HttpRespon
         reminder.about, reminder.about_when = about.get(reminder.subject, ("no longer exists", None))
     return render(request, "reminders/engagement.html", {
         "engagement": engagement, "reminders": reminders,
-        "paused": selectors.is_paused(engagement), "zone": viewer_zone_name(request.user, request.practice),
+        "paused": selectors.is_paused(engagement), "zone": zone_for(request.user, request.practice),
     })
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from coachhub.tenancy import health
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.selectors import active_roles, practice_for_host
-from coachhub.tenancy.timezones import viewer_zone_name
+from coachhub.tenancy.timezones import zone_for
 from coachhub.tenancy.viewers import Viewer
 
 SESSION_PRACTICE_KEY = "practice_id"
@@ -85,7 +85,7 @@ class MembershipMiddleware:
                 )
                 return redirect(settings.LOGIN_URL)
         request.viewer = Viewer(user, request.roles)
-        timezone.activate(viewer_zone_name(user if user.is_authenticated else None, practice))
+        timezone.activate(zone_for(user if user.is_authenticated else None, practice))
         try:
             return self.get_response(request)
         finally:

@@ -7,6 +7,8 @@ import zoneinfo
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from coachhub.tenancy.context import current_practice
+
 
 @functools.cache
 def known_zones() -> frozenset[str]:
@@ -21,9 +23,15 @@ def zone_or_none(name: str | None) -> ZoneInfo | None:
     return ZoneInfo(name)
 
 
-def viewer_zone_name(user, practice) -> str:
-    """A signed-in person's own zone, else the practice's, else UTC."""
-    return (getattr(user, "time_zone", "") or (practice.time_zone if practice else "") or "UTC")
+def zone_for(person, practice=None) -> str:
+    """Whose wall clock a person reads, everywhere (pages, emails, invites, reminders): their own
+    zone (their account's setting; a coach's follows their working zone unless they chose another),
+    else the practice's (default: the current one), else UTC."""
+    own = getattr(person, "time_zone", "") if person is not None else ""
+    if zone_or_none(own):
+        return own
+    practice = practice if practice is not None else current_practice()
+    return practice.time_zone if practice is not None and zone_or_none(practice.time_zone) else "UTC"
 
 
 def describe(moment: datetime, zone_name: str) -> str:

@@ -329,3 +329,19 @@ def test_the_code_s_table_is_design_md_s_table():
         cells = [cell.strip() for cell in row.group(1).split("|")]
         said = {column for column, cell in zip(COLUMNS, cells) if column and cell != "–"}
         assert said == set(WHO_SEES[data]) | ({SPONSOR} if data == Data.SUMMARIES_AND_ACTIONS else set()), label
+
+
+def test_reminder_emails_about_a_point_go_only_to_people_who_may_see_its_progress(world):
+    """A measurement point's reminders go to its raters, each of whom may see the progress: the
+    sponsor in force, never one replaced by an amendment."""
+    from reminders.models import Reminder
+
+    by_user = {user.pk: person for person, user in world.people.items()}
+    with practice_context(world.cast.practice):
+        for engagement in (world.coached, world.amended, world.own):
+            recipients = set(Reminder.objects.filter(
+                subject=f"point:{world.point_of[engagement.pk]}", kind="measurement_due",
+            ).values_list("recipient_id", flat=True))
+            assert recipients == {engagement.coachee_id, engagement.coach_id, world.people["sponsor"].pk}
+            for user_id in recipients:
+                assert sees(world, by_user[user_id], engagement, Data.PROGRESS), by_user[user_id]

@@ -48,11 +48,15 @@ def test_nothing_is_sent_before_it_is_due(acme, call, mailoutbox):
 
 
 def test_the_email_names_the_time_in_the_readers_zone_links_to_the_page_and_gives_the_video_link(acme, call, mailoutbox):
+    # The coach works in New York (their account follows their working zone: they chose none).
     acme.coach.time_zone = ""
     acme.coach.save()
     with practice_context(acme.practice):
         from coachhub.roster.models import CoachProfile
-        CoachProfile.objects.filter(user=acme.coach).update(time_zone="America/New_York")
+        from coachhub.roster.services import update_coach_profile
+
+        update_coach_profile(profile=CoachProfile.objects.get(user=acme.coach), actor=acme.coach,
+                             changes={"time_zone": "America/New_York", "headline": "Calm under pressure"})
     run_dispatch(acme, now=at(call, "chemistry_call_24h"))
     to_coach = next(m for m in mailoutbox if m.to == [acme.coach.email])
     local = call.booking.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
