@@ -93,7 +93,7 @@ def _bench_contract(coach_profile):
 
     from coachhub.accounts.models import User
     from coachhub.tenancy.models import ClientOrganisation, Membership, Role
-    from engagements import contracting
+    from engagements.contracting import answers, drafts
     from engagements.models import Engagement
 
     coach = coach_profile.user
@@ -105,9 +105,9 @@ def _bench_contract(coach_profile):
     engagement = Engagement.objects.create(
         coachee=coachee, coach=coach, stage=Engagement.Stage.CONTRACTING, objectives="Lead the merged operations team.",
     )
-    version = contracting.draft_contract(engagement=engagement, actor=coach)
+    version = drafts.draft_contract(engagement=engagement, actor=coach)
     longer = {f"section_{key}": f"{text}\n\n{text}" for key, _, text in version.sections() if key in ("roles", "confidentiality")}
-    contracting.update_contract_draft(
+    drafts.update_contract_draft(
         version=version, actor=coach,
         changes={"sponsor": sponsor, "start_date": date(2027, 1, 11), "end_date": date(2027, 7, 9), **longer},
         objectives=[{
@@ -117,9 +117,9 @@ def _bench_contract(coach_profile):
             "target": 8,
         } for n in range(1, PDF_OBJECTIVES + 1)],
     )
-    version = contracting.send_contract(version=version, actor=coach, base_url="", notify=False)
+    version = drafts.send_contract(version=version, actor=coach, base_url="", notify=False)
     for party in (coachee, coach, sponsor):
-        contracting.accept_contract(
+        answers.accept_contract(
             version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.10", base_url="", notify=False,
         )
     return version

@@ -16,7 +16,7 @@ from django.utils import timezone
 from coachhub.accounts.models import User
 from coachhub.roster.models import Booking, CoachProfile, WeeklyHours
 from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Role
-from engagements import contracting
+from engagements.contracting import answers, drafts
 from engagements.models import ChemistryCall, ContractingSession, ContractVersion, Engagement
 from sessions import encryption
 from sessions import services as session_services
@@ -195,13 +195,13 @@ def contracting_session(engagement: Engagement, coach, starts_at: datetime) -> N
 def _agreed_contract(engagement: Engagement, coach, sponsor, *, start, objectives: list[dict]):
     """Draft, fill in and send a contract through the services (no emails: demo data)."""
     organisation = Membership.objects.get(user=sponsor, role=Role.SPONSOR).client_organisation
-    version = contracting.draft_contract(engagement=engagement, actor=coach)
-    contracting.update_contract_draft(
+    version = drafts.draft_contract(engagement=engagement, actor=coach)
+    drafts.update_contract_draft(
         version=version, actor=coach, objectives=objectives,
         changes={"sponsor": sponsor, "client_organisation": organisation, "start_date": start,
                  "end_date": start + timedelta(days=182)},
     )
-    return contracting.send_contract(version=version, actor=coach, base_url="", notify=False)
+    return drafts.send_contract(version=version, actor=coach, base_url="", notify=False)
 
 
 def seed_contracts(people: dict) -> None:
@@ -243,7 +243,7 @@ def seed_contracts(people: dict) -> None:
              "target": 8},
         ])
         for party in (people["coachee"], coach, sponsor):
-            contracting.accept_contract(
+            answers.accept_contract(
                 version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.10",
                 base_url="", notify=False,
             )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from coachhub.tenancy.models import Membership, Role
 from demo.journey import coaching_session, contracting_session, next_weekday_at
-from engagements import contracting
+from engagements.contracting import amendments, answers, drafts, versions
 from engagements.models import ContractVersion, Engagement
 from measurement import services
 from measurement.models import MeasurementPoint
@@ -67,18 +67,18 @@ def _ensure_targets(engagement: Engagement, coach, version: ContractVersion) -> 
     objectives = list(version.objectives.all())
     if all(objective.target is not None for objective in objectives):
         return version
-    amendment = contracting.amend_contract(engagement=engagement, actor=coach)
-    contracting.update_contract_draft(
+    amendment = amendments.amend_contract(engagement=engagement, actor=coach)
+    drafts.update_contract_draft(
         version=amendment, actor=coach, changes={},
         objectives=[
-            {**{field: getattr(objective, field) for field in contracting.OBJECTIVE_FIELDS},
+            {**{field: getattr(objective, field) for field in versions.OBJECTIVE_FIELDS},
              "target": objective.target or TARGETS.get(objective.position, min(objective.baseline + 3, 10))}
             for objective in objectives
         ],
     )
-    amendment = contracting.send_contract(version=amendment, actor=coach, base_url="", notify=False)
+    amendment = drafts.send_contract(version=amendment, actor=coach, base_url="", notify=False)
     for _, party in amendment.parties():
-        contracting.accept_contract(
+        answers.accept_contract(
             version=amendment, party=party, text_sha256=amendment.text_sha256, ip_address="192.0.2.10",
             base_url="", notify=False,
         )
@@ -94,11 +94,11 @@ def _rate(
         return
     objectives = list(point.version.objectives.all())
     for role, by_position in scores.items():
-        answers = {
+        given = {
             objective.pk: (by_position[objective.position], comments.get(role, "") if objective.position == 1 else "")
             for objective in objectives if role in objective.raters and objective.position in by_position
         }
-        services.rate_point(point=point, rater=parties[role], answers=answers, now=at)
+        services.rate_point(point=point, rater=parties[role], answers=given, now=at)
 
 
 def _coachee_engagement(people: dict) -> None:
@@ -133,16 +133,16 @@ def _second_engagement(people: dict) -> None:
         contracting_session(engagement, coach, next_weekday_at("America/New_York", 13, -55))
     if _accepted(engagement) is None:
         organisation = Membership.objects.get(user=sponsor, role=Role.SPONSOR).client_organisation
-        version = contracting.draft_contract(engagement=engagement, actor=coach)
+        version = drafts.draft_contract(engagement=engagement, actor=coach)
         start = today - timedelta(days=50)
-        contracting.update_contract_draft(
+        drafts.update_contract_draft(
             version=version, actor=coach, objectives=RILEY_OBJECTIVES,
             changes={"sponsor": sponsor, "client_organisation": organisation, "start_date": start,
                      "end_date": start + timedelta(days=120), "sessions": 4},
         )
-        version = contracting.send_contract(version=version, actor=coach, base_url="", notify=False)
+        version = drafts.send_contract(version=version, actor=coach, base_url="", notify=False)
         for party in (coachee, coach, sponsor):
-            contracting.accept_contract(
+            answers.accept_contract(
                 version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.11",
                 base_url="", notify=False,
             )

@@ -10,7 +10,8 @@ from coachhub.accounts.models import User
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.forms import add_service_errors
 from coachhub.tenancy.models import ClientOrganisation, Role
-from engagements.contracting import OBJECTIVE_FIELDS, SECTION_FIELDS, TERMS_FIELDS, objective_target_error_key
+from engagements.contracting.drafts import objective_target_error_key
+from engagements.contracting.versions import OBJECTIVE_FIELDS, SECTION_FIELDS, TERMS_FIELDS
 from engagements.models import ContractTemplate, ContractVersion, Objective
 
 SECTION_WIDGET = forms.Textarea(attrs={"rows": 5})

@@ -19,7 +19,7 @@ from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements import contract_selectors as selectors
-from engagements import contracting
+from engagements.contracting import amendments, answers, drafts, sessions
 from engagements.access import (
     COACH,
     PARTIES,
@@ -72,7 +72,7 @@ def edit_template(request: HttpRequest) -> HttpResponse:
     form = ContractTemplateForm(posted(request), instance=selectors.contract_template())
     if request.method == "POST" and form.is_valid():
         try:
-            contracting.update_contract_template(actor=request.user, changes=form.changes())
+            drafts.update_contract_template(actor=request.user, changes=form.changes())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -111,7 +111,7 @@ def engagement_contract(request: HttpRequest, engagement_id: int) -> HttpRespons
 def start_draft(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = access_engagement(request.viewer, engagement_id, to_see=Data.CONTRACT, acting_as=COACH)
     try:
-        version = contracting.draft_contract(engagement=engagement, actor=request.user)
+        version = drafts.draft_contract(engagement=engagement, actor=request.user)
     except ValidationError as error:
         _refusal_messages(request, error)
         return redirect("engagement_contract", engagement.pk)
@@ -123,7 +123,7 @@ def start_draft(request: HttpRequest, engagement_id: int) -> HttpResponse:
 def amend(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = access_engagement(request.viewer, engagement_id, to_see=Data.CONTRACT, acting_as=COACH)
     try:
-        version = contracting.amend_contract(engagement=engagement, actor=request.user)
+        version = amendments.amend_contract(engagement=engagement, actor=request.user)
     except ValidationError as error:
         _refusal_messages(request, error)
         return redirect("engagement_contract", engagement.pk)
@@ -145,7 +145,7 @@ def book_session(request: HttpRequest, engagement_id: int) -> HttpResponse:
     form = ContractingSessionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            contracting.book_contracting_session(
+            sessions.book_contracting_session(
                 engagement=engagement, coach=request.user, starts_at=form.cleaned_data["start"], base_url=_base_url(request)
             )
         except BookingRefused as error:
@@ -185,7 +185,7 @@ def edit_draft(request: HttpRequest, version_id: int) -> HttpResponse:
     formset = ObjectiveFormSet(posted(request), initial=objective_initial(version), prefix="objectives")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            saved = contracting.update_contract_draft(
+            saved = drafts.update_contract_draft(
                 version=version, actor=request.user, changes=form.changes(), objectives=formset.objectives()
             )
         except ValidationError as error:
@@ -195,7 +195,7 @@ def edit_draft(request: HttpRequest, version_id: int) -> HttpResponse:
             messages.success(request, "Draft saved.")
             return redirect("contract_version" if request.POST.get("action") == "preview" else "edit_contract", saved.pk)
         try:
-            contracting.send_contract(version=saved, actor=request.user, base_url=_base_url(request))
+            drafts.send_contract(version=saved, actor=request.user, base_url=_base_url(request))
         except ValidationError as error:
             messages.error(request, "Your draft is saved, but it cannot be sent yet:")
             add_draft_errors(form, formset, error)
@@ -237,9 +237,9 @@ def answer(request: HttpRequest, version_id: int) -> HttpResponse:
         }
         try:
             if data["action"] == AnswerForm.ACCEPT:
-                result = contracting.accept_contract(**common)
+                result = answers.accept_contract(**common)
             else:
-                result = contracting.request_contract_changes(comment=data["comment"], **common)
+                result = answers.request_contract_changes(comment=data["comment"], **common)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 add_service_errors(form, error)

@@ -3,7 +3,7 @@
 Every service that locks an engagement or any row under it takes the locks top down:
 
     1. the engagement                    lock_engagement(), always first
-    2. its contract version(s)           engagements/contracting.py
+    2. its contract version(s)           engagements/contracting/
     3. a chemistry call, coaching session or measurement point
     4. rows below those                  ratings, actions, log drafts, bookings, reminders
 

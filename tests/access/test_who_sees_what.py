@@ -24,7 +24,7 @@ from coachhub.roster.models import Booking
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Role
 from coachhub.tenancy.viewers import Viewer
-from engagements import contracting
+from engagements.contracting import amendments, drafts
 from engagements.access import (
     ADMIN,
     COACH,
@@ -64,9 +64,9 @@ def _add_person(cast: PracticeCast, local: str, *roles: Role):
 def _amend_with_sponsor(cast: PracticeCast, engagement: Engagement, sponsor) -> ContractVersion:
     """An amendment naming another sponsor, accepted by every party: the old sponsor is replaced."""
     with practice_context(cast.practice):
-        version = contracting.amend_contract(engagement=engagement, actor=engagement.coach)
-        contracting.update_contract_draft(version=version, actor=engagement.coach, changes={"sponsor": sponsor})
-        version = contracting.send_contract(version=ContractVersion.objects.get(pk=version.pk), actor=engagement.coach,
+        version = amendments.amend_contract(engagement=engagement, actor=engagement.coach)
+        drafts.update_contract_draft(version=version, actor=engagement.coach, changes={"sponsor": sponsor})
+        version = drafts.send_contract(version=ContractVersion.objects.get(pk=version.pk), actor=engagement.coach,
                                             base_url=BASE_URL)
     for _, party in version.parties():
         accept(cast, version, party)

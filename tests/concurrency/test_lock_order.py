@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from coachhub.tenancy.context import practice_context
-from engagements import contracting
+from engagements.contracting import amendments, answers, versions
 from engagements.models import Acceptance, ContractVersion, Engagement
 from tests.contracts.conftest import BASE_URL, accept, matched_engagement, sent
 
@@ -31,7 +31,7 @@ ROUNDS = 12
 @pytest.fixture(autouse=True)
 def _no_pdf_rendering(monkeypatch):
     """Every acceptance queues a contract PDF; rendering dozens of them says nothing about locks."""
-    monkeypatch.setattr(contracting, "_render_pdf_later", lambda version: None)
+    monkeypatch.setattr(versions, "render_pdf_later", lambda version: None)
 
 
 def race(cast, version: ContractVersion) -> dict[str, object]:
@@ -50,13 +50,13 @@ def race(cast, version: ContractVersion) -> dict[str, object]:
             connection.close()
 
     def last_acceptance():
-        return contracting.accept_contract(
+        return answers.accept_contract(
             version=version, party=version.coach, text_sha256=version.text_sha256, ip_address="203.0.113.7",
             base_url=BASE_URL, notify=False,
         )
 
     def amendment():
-        return contracting.amend_contract(engagement=version.engagement, actor=version.coach)
+        return amendments.amend_contract(engagement=version.engagement, actor=version.coach)
 
     threads = [threading.Thread(target=run, args=("accept", last_acceptance)),
                threading.Thread(target=run, args=("amend", amendment))]
@@ -88,7 +88,7 @@ def test_the_last_acceptance_racing_an_amendment_never_deadlocks_and_one_wins_cl
             engagement = Engagement.objects.get(pk=version.engagement_id)
             version.refresh_from_db()
             amendment.refresh_from_db()
-            versions = list(engagement.contract_versions.order_by("number").values_list("number", "status"))
+            numbered = list(engagement.contract_versions.order_by("number").values_list("number", "status"))
             coach_answered = Acceptance.objects.filter(version=version, party=version.coach).exists()
         assert amendment.status == ContractVersion.Status.DRAFT and amendment.number == version.number + 1
         if isinstance(outcome["accept"], ValidationError):
@@ -97,14 +97,14 @@ def test_the_last_acceptance_racing_an_amendment_never_deadlocks_and_one_wins_cl
             assert "has been replaced by a newer version" in outcome["accept"].messages[0]
             assert version.status == ContractVersion.Status.SUPERSEDED and not coach_answered
             assert engagement.stage == Engagement.Stage.CONTRACTING
-            assert versions == [(1, "superseded"), (2, "draft")]
+            assert numbered == [(1, "superseded"), (2, "draft")]
         else:
             # The acceptance went first: the contract is in force, the amendment waits to be sent.
             seen.add("acceptance first")
             answer = outcome["accept"]
-            assert isinstance(answer, contracting.Answer), f"the acceptance failed: {answer!r}"
+            assert isinstance(answer, answers.Answer), f"the acceptance failed: {answer!r}"
             assert answer.fully_accepted and coach_answered
             assert version.status == ContractVersion.Status.ACCEPTED
             assert engagement.stage == Engagement.Stage.ACTIVE
-            assert versions == [(1, "accepted"), (2, "draft")]
+            assert numbered == [(1, "accepted"), (2, "draft")]
     assert seen  # which order won each round is the scheduler's choice; every round was one of the two

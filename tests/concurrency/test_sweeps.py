@@ -19,7 +19,7 @@ from django.utils import timezone
 from reminders import retention
 from reminders.tasks import purge_expired_records
 from coachhub.tenancy.context import practice_context
-from engagements import contracting
+from engagements.contracting import versions
 from engagements.models import ContractVersion, Engagement
 from measurement import services as measurement
 from measurement.models import MeasurementPoint
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _no_pdf_rendering(monkeypatch):
     """Setting up accepted contracts queues their PDFs; rendering them says nothing about sweeps."""
-    monkeypatch.setattr(contracting, "_render_pdf_later", lambda version: None)
+    monkeypatch.setattr(versions, "render_pdf_later", lambda version: None)
 
 
 def elsewhere(cast, read):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from coachhub.accounts.models import User
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Role
-from engagements import contracting
+from engagements.contracting import answers, drafts
 from engagements.models import ContractVersion, Engagement
 from tests.conftest import PracticeCast, make_user
 
@@ -50,8 +50,8 @@ def draft(cast: PracticeCast, engagement: Engagement, *, sponsor: bool = True, o
           changes: dict | None = None) -> ContractVersion:
     """A complete draft: dates, the sponsor (unless `sponsor` is off), `objectives` objectives."""
     with practice_context(cast.practice):
-        version = contracting.draft_contract(engagement=engagement, actor=engagement.coach)
-        contracting.update_contract_draft(
+        version = drafts.draft_contract(engagement=engagement, actor=engagement.coach)
+        drafts.update_contract_draft(
             version=version, actor=engagement.coach,
             changes={"start_date": START, "end_date": START + timedelta(days=180),
                      "sponsor": cast.sponsor if sponsor else None, **(changes or {})},
@@ -63,12 +63,12 @@ def draft(cast: PracticeCast, engagement: Engagement, *, sponsor: bool = True, o
 
 def send(cast: PracticeCast, version: ContractVersion) -> ContractVersion:
     with practice_context(cast.practice):
-        return contracting.send_contract(version=version, actor=version.coach, base_url=BASE_URL)
+        return drafts.send_contract(version=version, actor=version.coach, base_url=BASE_URL)
 
 
 def accept(cast: PracticeCast, version: ContractVersion, party: User, ip: str = "203.0.113.7"):
     with practice_context(cast.practice):
-        return contracting.accept_contract(
+        return answers.accept_contract(
             version=version, party=party, text_sha256=version.text_sha256, ip_address=ip, base_url=BASE_URL
         )
 

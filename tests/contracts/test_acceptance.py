@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from coachhub.tenancy.models import AuditEntry
-from engagements import contracting
+from engagements.contracting import answers
 from engagements.models import Acceptance, ContractVersion, Engagement
 from tests.conftest import client_at
 from tests.contracts.conftest import accept, other_sponsor, sent
@@ -109,7 +109,7 @@ def test_a_draft_cannot_be_accepted(acme, engagement, in_practice):
 
     version = draft(acme, engagement)
     with in_practice(acme), pytest.raises(ValidationError, match="still being drafted"):
-        contracting.accept_contract(version=version, party=acme.coachee2, text_sha256="a" * 64, ip_address=None, base_url="")
+        answers.accept_contract(version=version, party=acme.coachee2, text_sha256="a" * 64, ip_address=None, base_url="")
 
 
 @pytest.mark.parametrize("who", ["coach2", "coachee", "admin", "other_sponsor"])
@@ -120,7 +120,7 @@ def test_someone_who_is_not_a_party_gets_404_when_accepting(acme, engagement, in
     with in_practice(acme):
         assert not Acceptance.objects.exists()
         with pytest.raises(ContractVersion.DoesNotExist):
-            contracting.accept_contract(version=version, party=user, text_sha256=version.text_sha256, ip_address=None, base_url="")
+            answers.accept_contract(version=version, party=user, text_sha256=version.text_sha256, ip_address=None, base_url="")
 
 
 def test_a_party_can_ask_for_changes_with_a_comment_and_the_coach_is_told(acme, engagement, in_practice, mailoutbox, committed):

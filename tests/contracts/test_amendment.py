@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements import contracting
+from engagements.contracting import answers, drafts
 from engagements.models import ContractVersion, Engagement
 from tests.conftest import client_at
 from tests.contracts.conftest import accept, accepted_by_all, sent
@@ -32,8 +32,8 @@ def test_every_party_accepts_the_amendment_again_and_the_old_version_is_supersed
     amend(acme, engagement)
     with in_practice(acme):
         second = ContractVersion.objects.get(number=2)
-        contracting.update_contract_draft(version=second, actor=acme.coach, changes={"sessions": 10})
-        second = contracting.send_contract(version=second, actor=acme.coach, base_url="")
+        drafts.update_contract_draft(version=second, actor=acme.coach, changes={"sessions": 10})
+        second = drafts.send_contract(version=second, actor=acme.coach, base_url="")
     accept(acme, second, acme.coachee2)
     accept(acme, second, acme.coach)
     with in_practice(acme):
@@ -79,7 +79,7 @@ def test_a_superseded_version_cannot_be_accepted(acme, engagement, in_practice):
     with in_practice(acme):
         assert not first.acceptances.exists()
         with pytest.raises(ValidationError, match="replaced by a newer version"):
-            contracting.accept_contract(
+            answers.accept_contract(
                 version=first, party=acme.coachee2, text_sha256=first.text_sha256, ip_address=None, base_url=""
             )
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from engagements import contracting
+from engagements.contracting import amendments
 from tests.conftest import client_at
 from tests.contracts.conftest import (
     accept,
@@ -45,7 +45,7 @@ def test_the_engagement_page_takes_as_many_queries_for_many_versions_as_for_one(
     baseline = queries(client, f"/engagements/{engagement.pk}/contract/")
     for _ in range(3):
         with in_practice(acme):
-            amendment = contracting.amend_contract(engagement=engagement, actor=acme.coach)
+            amendment = amendments.amend_contract(engagement=engagement, actor=acme.coach)
         amendment = send(acme, amendment)
         for _, party in amendment.parties():
             accept(acme, amendment, party)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context
-from engagements import contracting
+from engagements.contracting import sessions
 from coachhub.roster.models import Booking
 from engagements.models import ContractingSession
 from coachhub.roster.slots import free_slots
@@ -60,8 +60,8 @@ def test_booking_holds_the_coachs_time_and_sends_both_an_invitation(acme, engage
 def test_booking_again_moves_the_session_and_frees_the_old_time(acme, engagement, profile, in_practice):
     first, second = session_slots(acme, profile)
     with in_practice(acme):
-        contracting.book_contracting_session(engagement=engagement, coach=acme.coach, starts_at=first, base_url="")
-        session = contracting.book_contracting_session(engagement=engagement, coach=acme.coach, starts_at=second, base_url="")
+        sessions.book_contracting_session(engagement=engagement, coach=acme.coach, starts_at=first, base_url="")
+        session = sessions.book_contracting_session(engagement=engagement, coach=acme.coach, starts_at=second, base_url="")
         assert session.ics_sequence == 1 and ContractingSession.objects.count() == 1
         assert list(Booking.objects.filter(is_active=True).values_list("starts_at", flat=True)) == [second]
 
@@ -80,9 +80,9 @@ def test_a_time_taken_by_another_booking_is_refused(acme, engagement, profile, i
     start = session_slots(acme, profile)[0]
     other = matched_engagement(acme, coachee=acme.coachee)
     with in_practice(acme):
-        contracting.book_contracting_session(engagement=other, coach=acme.coach, starts_at=start, base_url="")
+        sessions.book_contracting_session(engagement=other, coach=acme.coach, starts_at=start, base_url="")
         with pytest.raises(BookingRefused, match="not one of your free times"):
-            contracting.book_contracting_session(engagement=engagement, coach=acme.coach, starts_at=start, base_url="")
+            sessions.book_contracting_session(engagement=engagement, coach=acme.coach, starts_at=start, base_url="")
 
 
 def test_only_the_engagements_coach_books_it(acme, engagement, profile):

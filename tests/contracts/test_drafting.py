@@ -3,7 +3,7 @@
 import pytest
 
 from coachhub.tenancy.models import AuditEntry
-from engagements import contracting
+from engagements.contracting import drafts
 from engagements.models import ContractVersion, Objective
 from tests.conftest import client_at
 from tests.contracts.conftest import draft, matched_engagement
@@ -32,7 +32,7 @@ def draft_form(version, **overrides) -> dict:
 @pytest.fixture
 def fresh(acme, engagement, in_practice):
     with in_practice(acme):
-        return contracting.draft_contract(engagement=engagement, actor=acme.coach)
+        return drafts.draft_contract(engagement=engagement, actor=acme.coach)
 
 
 def test_drafting_copies_the_template_and_the_coachees_organisation(acme, engagement, in_practice):
@@ -120,7 +120,7 @@ def test_the_service_refuses_end_before_start_and_an_unmeasured_objective(acme, 
     from django.core.exceptions import ValidationError
 
     with in_practice(acme), pytest.raises(ValidationError) as refused:
-        contracting.update_contract_draft(
+        drafts.update_contract_draft(
             version=fresh, actor=acme.coach, changes={"start_date": date(2027, 2, 1), "end_date": date(2027, 1, 1)},
             objectives=[{"description": "Grow", "success_measure": "", "rated_by_coach": True, "baseline": 3}],
         )

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from engagements import contracting
+from engagements.contracting import drafts
 from engagements.models import Acceptance, ContractVersion, Objective
 from tests.conftest import client_at
 from tests.contracts.conftest import accepted_by_all, sent
@@ -22,7 +22,7 @@ def refused_by_the_database(statement: str, params: list) -> str:
 def test_the_service_refuses_to_edit_an_accepted_version(acme, engagement, in_practice):
     version = accepted_by_all(acme, engagement)
     with in_practice(acme), pytest.raises(ValidationError, match="is accepted and can no longer be edited"):
-        contracting.update_contract_draft(version=version, actor=acme.coach, changes={"sessions": 12})
+        drafts.update_contract_draft(version=version, actor=acme.coach, changes={"sessions": 12})
 
 
 def test_the_edit_page_of_an_accepted_version_explains_and_changes_nothing(acme, engagement, in_practice):

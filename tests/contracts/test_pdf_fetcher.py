@@ -12,7 +12,8 @@ import pytest
 from weasyprint import HTML
 
 from coachhub.tenancy.models import ClientOrganisation
-from engagements import contracting, pdf
+from engagements.contracting import answers, drafts
+from engagements import pdf
 from engagements.models import ContractVersion
 from tests.contracts.conftest import BASE_URL, draft, send
 from tests.contracts.pdf_text import rendered_text
@@ -70,13 +71,13 @@ def hostile_version(acme, engagement, listener, in_practice) -> ContractVersion:
     version = draft(acme, engagement, changes={f"section_{key}": f"Section {text}" for key, _, _ in
                                               ContractVersion().sections()})
     with in_practice(acme):
-        contracting.update_contract_draft(version=version, actor=acme.coach, changes={}, objectives=[{
+        drafts.update_contract_draft(version=version, actor=acme.coach, changes={}, objectives=[{
             "description": f"Objective {text}", "success_measure": f"Measure {text}",
             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 5, "target": 8,
         }])
     version = send(acme, version)
     with in_practice(acme):
-        contracting.request_contract_changes(
+        answers.request_contract_changes(
             version=version, party=acme.sponsor, text_sha256=version.text_sha256, ip_address="203.0.113.9",
             comment=f"Comment {text}", base_url=BASE_URL,
         )

@@ -46,10 +46,10 @@ def test_each_other_party_gets_an_email_with_a_link_to_review(acme, engagement, 
 
 
 def test_an_incomplete_draft_is_saved_but_not_sent_and_the_page_says_why(acme, engagement, in_practice):
-    from engagements import contracting
+    from engagements.contracting import drafts
 
     with in_practice(acme):
-        version = contracting.draft_contract(engagement=engagement, actor=acme.coach)
+        version = drafts.draft_contract(engagement=engagement, actor=acme.coach)
     form = draft_form(version, start_date="", end_date="", section_confidentiality="", action="send")
     form.update({"objectives-TOTAL_FORMS": "1", "objectives-0-description": "", "objectives-0-success_measure": "",
                  "objectives-0-rated_by_coachee": "on", "objectives-0-rated_by_coach": "on", "objectives-0-baseline": "",
@@ -68,22 +68,22 @@ def test_an_incomplete_draft_is_saved_but_not_sent_and_the_page_says_why(acme, e
 def test_an_objective_rated_by_the_sponsor_needs_a_sponsor(acme, engagement, in_practice):
     from django.core.exceptions import ValidationError
 
-    from engagements import contracting
+    from engagements.contracting import drafts
 
     version = draft(acme, engagement, sponsor=True)
     with in_practice(acme):
-        contracting.update_contract_draft(version=version, actor=acme.coach, changes={"sponsor": None})
+        drafts.update_contract_draft(version=version, actor=acme.coach, changes={"sponsor": None})
         with pytest.raises(ValidationError, match="rated by the sponsor, but this contract has no sponsor"):
-            contracting.send_contract(version=version, actor=acme.coach, base_url="http://acme.localhost/")
+            drafts.send_contract(version=version, actor=acme.coach, base_url="http://acme.localhost/")
 
 
 def test_a_sent_version_is_not_sent_again(acme, engagement, in_practice):
     from django.core.exceptions import ValidationError
 
-    from engagements import contracting
+    from engagements.contracting import drafts
 
     version = draft(acme, engagement)
     with in_practice(acme):
-        contracting.send_contract(version=version, actor=acme.coach, base_url="")
+        drafts.send_contract(version=version, actor=acme.coach, base_url="")
         with pytest.raises(ValidationError, match="already sent"):
-            contracting.send_contract(version=version, actor=acme.coach, base_url="")
+            drafts.send_contract(version=version, actor=acme.coach, base_url="")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements import contracting
+from engagements.contracting import amendments, drafts
 from engagements.contract_selectors import canonical_text, sha256_of, verify_version
 from engagements.models import Objective
 from tests.conftest import client_at
@@ -25,13 +25,13 @@ def test_a_contract_with_an_objective_without_a_target_is_not_sent(acme, engagem
     with in_practice(acme):
         Objective.objects.filter(version=version).update(target=None)
         with pytest.raises(ValidationError) as refused:
-            contracting.send_contract(version=version, actor=acme.coach, base_url="")
+            drafts.send_contract(version=version, actor=acme.coach, base_url="")
     assert "Give objective 1 a target from 1 to 10" in str(refused.value)
 
 
 def test_the_page_puts_the_missing_target_next_to_the_field_and_keeps_the_draft(acme, engagement, in_practice):
     with in_practice(acme):
-        version = contracting.draft_contract(engagement=engagement, actor=acme.coach)
+        version = drafts.draft_contract(engagement=engagement, actor=acme.coach)
     response = client_at(acme, acme.coach).post(
         f"/contracts/{version.pk}/edit/", draft_form(version, action="send", **{"objectives-0-target": ""})
     )
@@ -46,7 +46,7 @@ def test_the_page_puts_the_missing_target_next_to_the_field_and_keeps_the_draft(
 def test_a_target_off_the_scale_is_refused(acme, engagement, in_practice):
     version = draft(acme, engagement)
     with in_practice(acme), pytest.raises(ValidationError, match="give a target from 1 to 10"):
-        contracting.update_contract_draft(version=version, actor=acme.coach, changes={}, objectives=[{**OBJECTIVE, "target": 11}])
+        drafts.update_contract_draft(version=version, actor=acme.coach, changes={}, objectives=[{**OBJECTIVE, "target": 11}])
 
 
 def test_the_target_is_part_of_the_text_accepted_and_the_pdf(acme, engagement, in_practice):
@@ -80,9 +80,9 @@ def test_an_accepted_contract_without_targets_keeps_its_text_and_an_amendment_ad
         accept(acme, version, party)
     with in_practice(acme):
         assert all(check.matches for check in verify_version(version))
-        amendment = contracting.amend_contract(engagement=engagement, actor=acme.coach)
+        amendment = amendments.amend_contract(engagement=engagement, actor=acme.coach)
         assert amendment.objectives.get().target is None
-        contracting.update_contract_draft(version=amendment, actor=acme.coach, changes={},
+        drafts.update_contract_draft(version=amendment, actor=acme.coach, changes={},
                                           objectives=[{**OBJECTIVE, "target": 8}])
     amendment = send(acme, amendment)
     assert "Target: 8 of 10" in amendment.rendered_text
@@ -94,6 +94,6 @@ def test_an_accepted_contract_without_targets_keeps_its_text_and_an_amendment_ad
 def test_a_target_below_the_baseline_is_refused(acme, engagement, in_practice):
     version = draft(acme, engagement)
     with in_practice(acme), pytest.raises(ValidationError, match="cannot be below the baseline"):
-        contracting.update_contract_draft(
+        drafts.update_contract_draft(
             version=version, actor=acme.coach, changes={}, objectives=[{**OBJECTIVE, "baseline": 6, "target": 4}],
         )

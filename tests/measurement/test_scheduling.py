@@ -4,7 +4,7 @@ and follow an accepted amendment."""
 from __future__ import annotations
 
 from coachhub.tenancy.context import practice_context
-from engagements import contracting
+from engagements.contracting import amendments, drafts, versions
 from measurement import services
 from measurement.models import MeasurementPoint
 from measurement.tasks import mark_points_due
@@ -49,9 +49,9 @@ def test_the_daily_task_makes_a_point_fall_due_on_its_date(acme, engagement, in_
 
 def _amend(acme, engagement, **changes):
     with practice_context(acme.practice):
-        amendment = contracting.amend_contract(engagement=engagement, actor=acme.coach)
-        objectives = [{f: getattr(o, f) for f in contracting.OBJECTIVE_FIELDS} for o in amendment.objectives.all()]
-        contracting.update_contract_draft(version=amendment, actor=acme.coach, changes=changes, objectives=objectives)
+        amendment = amendments.amend_contract(engagement=engagement, actor=acme.coach)
+        objectives = [{f: getattr(o, f) for f in versions.OBJECTIVE_FIELDS} for o in amendment.objectives.all()]
+        drafts.update_contract_draft(version=amendment, actor=acme.coach, changes=changes, objectives=objectives)
     amendment = send(acme, amendment)
     for _, party in amendment.parties():
         accept(acme, amendment, party)
