@@ -29,7 +29,6 @@ the message it held goes twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
@@ -39,29 +38,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from coachhub.accounts.models import User
+from reminders import emails
 from reminders.kinds import DIGEST_TIME, KINDS, WEEK, next_local_time
 from reminders.models import EngagementPause, NotificationSettings, Reminder
 from reminders.zones import known_zones, zones_of
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.context import practice_context, require_practice
-from coachhub.tenancy.mail import from_address
 from coachhub.tenancy.models import Practice
-from coachhub.tenancy.timezones import describe
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 MAX_ATTEMPTS = 6
-UNSUBSCRIBE_SALT = "reminders.unsubscribe"
 SMTP_TIMEOUT_SECONDS = 30
 LEASE_IN_SMTP_TIMEOUTS = 10
 # Before each this many messages, those next to go are checked again (one query per kind, not per message).
@@ -106,22 +100,6 @@ def smtp_timeout() -> float:
 def lease() -> timedelta:
     """How long a claimed row is left to its dispatch since its claim time was set or last renewed."""
     return timedelta(seconds=LEASE_IN_SMTP_TIMEOUTS * smtp_timeout())
-
-
-def practice_base_url(practice) -> str:
-    port = f":{settings.PORT}" if settings.DEBUG and settings.PORT not in (80, 443) else ""
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{practice.host}{port}"
-
-
-def unsubscribe_token(*, practice_id: int, user_id: int, kind: str) -> str:
-    return signing.dumps({"p": practice_id, "u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def read_unsubscribe_token(token: str) -> dict | None:
-    try:
-        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
 
 
 def _due(now: datetime) -> Q:
@@ -212,7 +190,7 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
     ).values_list("engagement_id", flat=True))
     zones = zones_of(recipient_ids)
     profiles = {p.user_id: p for p in CoachProfile.objects.filter(user_id__in={*recipient_ids, *_coach_ids(objects)})}
-    base_url = practice_base_url(practice)
+    base_url = emails.practice_base_url(practice)
 
     deliveries: list[Delivery] = []
     digests: dict[int, list[tuple[Reminder, dict]]] = defaultdict(list)
@@ -248,7 +226,7 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
                 continue
             zone = zones[row.recipient_id]
             try:
-                context = _context(kind, obj, row, recipient, zone, profiles, base_url)
+                context = emails.reminder_context(kind, obj, row, recipient, zone, profiles, base_url)
                 if preference is not None and preference.morning_digest:
                     if row.for_digest:
                         digests[row.recipient_id].append((row, context))
@@ -258,7 +236,7 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
                         row.state, row.for_digest, row.next_attempt_at = Reminder.State.PENDING, True, digest_at
                         outcome.deferred += 1
                         continue
-                message = _message(kind.template, context, recipient, row.message_id, row.kind, practice)
+                message = emails.reminder_message(kind.template, context, recipient, row.message_id, row.kind, practice)
             except Exception as error:  # noqa: BLE001 - one broken reminder must not block the batch every minute
                 logger.exception("reminder %s could not be written", row.pk)
                 _skip(row, f"could not be written: {error}", outcome)
@@ -426,70 +404,12 @@ def _coach_ids(objects: dict) -> set[int]:
     return ids
 
 
-def _context(kind, obj, row: Reminder, recipient, zone: str, profiles: dict, base_url: str) -> dict:
-    context = {"reader": recipient, "kind": kind.name, "zone": zone, **kind.context(obj, row)}
-    context["url"] = base_url + context["url"]
-    if "starts_at" in context:
-        context["when"] = describe(context["starts_at"], zone)
-        profile = profiles.get(context.get("coach_id"))
-        context["video_link"] = profile.video_link if profile else ""
-    if "due_date" in context:
-        context["due_day"] = f"{context['due_date']:%A} {context['due_date'].day} {context['due_date']:%B %Y}"
-    if "sent_at" in context:
-        context["sent_when"] = describe(context["sent_at"], zone)
-    context["due_when"] = describe(row.due_at, zone)
-    context["settings_url"] = base_url + reverse("notification_settings")
-    return context
-
-
-def _headers(*, message_id: str, unsubscribe_url: str) -> dict[str, str]:
-    return {
-        "Message-ID": message_id,
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
-        "Auto-Submitted": "auto-generated",  # RFC 3834: no auto-replies
-        "X-Auto-Response-Suppress": "All",
-    }
-
-
-def _unsubscribe_url(context: dict, practice, kind: str) -> str:
-    token = unsubscribe_token(practice_id=practice.pk, user_id=context["reader"].pk, kind=kind)
-    return practice_base_url(practice) + reverse("unsubscribe", args=[token])
-
-
-def _message(template: str, context: dict, recipient, message_id: str, kind: str, practice) -> EmailMultiAlternatives:
-    context = {"practice": practice, **context}
-    context["unsubscribe_url"] = _unsubscribe_url(context, practice, kind)
-    prefix = f"emails/reminders/{template}"
-    subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
-    context["subject"] = subject
-    message = EmailMultiAlternatives(
-        subject, render_to_string(f"{prefix}_message.txt", context).strip(), from_address(), [recipient.email],
-        headers=_headers(message_id=message_id, unsubscribe_url=context["unsubscribe_url"]),
-    )
-    message.attach_alternative(render_to_string(f"{prefix}_message.html", context), "text/html")
-    return message
-
-
-def _digest(entries, recipient, zone: str, base_url: str, practice) -> Delivery:
-    rows = [row for row, _ in entries]
-    digest = hashlib.sha256("|".join(sorted(r.key for r in rows)).encode()).hexdigest()[:40]
-    items = []
-    for row, context in entries:
-        # A digest line names its time, never "tomorrow" or "in an hour": the digest may come on the day itself.
-        context = {"practice": practice, **context, "in_digest": True}
-        items.append({
-            "line": " ".join(render_to_string(f"emails/reminders/{KINDS[row.kind].template}_subject.txt", context).split()),
-            "url": context["url"],
-            "when": context.get("when", ""),
-        })
-    context = {"reader": recipient, "items": items, "zone": zone, "settings_url": base_url + reverse("notification_settings")}
-    message = _message("digest", context, recipient, f"<digest-{digest}@{settings.BASE_DOMAIN}>", "all", practice)
-
+def _digest(entries: list[tuple[Reminder, dict]], recipient, zone: str, base_url: str, practice) -> Delivery:
     def without_the_rest(kept: list[Reminder]) -> EmailMultiAlternatives:
-        return _digest([entry for entry in entries if entry[0] in kept], recipient, zone, base_url, practice).message
+        return emails.digest_message([entry for entry in entries if entry[0] in kept], recipient, zone, base_url, practice)
 
-    return Delivery(rows, message, rewrite=without_the_rest)
+    message = emails.digest_message(entries, recipient, zone, base_url, practice)
+    return Delivery([row for row, _ in entries], message, rewrite=without_the_rest)
 
 
 def _retry_later(rows: list[Reminder], claim: uuid.UUID, now: datetime, reason: str, outcome: Outcome) -> None:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.accounts.models import User
 from reminders import selectors, services
-from reminders.dispatch import read_unsubscribe_token
+from reminders.emails import read_unsubscribe_token
 from reminders.forms import NotificationSettingsForm
 from reminders.kinds import KINDS, kinds_for_roles
 from coachhub.tenancy.forms import posted

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from reminders import services as reminders_services
-from reminders.dispatch import read_unsubscribe_token
+from reminders.emails import read_unsubscribe_token
 from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from coachhub.roster.models import Booking

@@ -4,7 +4,7 @@ with its pause toggle. Other practices' and other people's objects answer 404.""
 import pytest
 from django.test import Client
 
-from reminders.dispatch import unsubscribe_token
+from reminders.emails import unsubscribe_token
 from reminders.models import EngagementPause, NotificationSettings
 from coachhub.tenancy.context import practice_context
 from tests.conftest import client_at
