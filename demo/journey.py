@@ -19,7 +19,7 @@ from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Ro
 from engagements.contracting import answers, drafts
 from engagements.models import ChemistryCall, ContractingSession, ContractVersion, Engagement
 from sessions import encryption
-from sessions import services as session_services
+from sessions.services.log import ensure_worked_on_topics
 from sessions.models import ActionItem, Attendance, CoachingSession
 
 DEMO_PASSWORD = "coachhub-demo"
@@ -288,7 +288,7 @@ def seed_sessions(people: dict) -> None:
     ).first()
     if engagement is None or CoachingSession.objects.filter(engagement=engagement).exists():
         return
-    session_services.ensure_worked_on_topics()
+    ensure_worked_on_topics()
     minutes = engagement.contract_versions.get(status="accepted").session_minutes
     now = timezone.now()
     for number, (days, log) in enumerate(zip((-20, -13, -6), DEMO_LOGS, strict=True), start=1):

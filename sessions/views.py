@@ -23,7 +23,10 @@ from coachhub.tenancy.viewers import Viewer
 from engagements.access import COACH, COACHEE, Data, access_engagement, relations_to
 from engagements.services import BookingRefused
 from engagements.views import slot_week
-from sessions import selectors, services
+from sessions import selectors
+from sessions.services import actions
+from sessions.services.booking import book_session, cancel_session, reschedule_session
+from sessions.services.log import keep_signed_out_draft, log_draft_token, save_log, update_worked_on_topics
 from sessions.access import access_action, access_session, bookers
 from sessions.forms import (
     ActionForm,
@@ -86,7 +89,7 @@ def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
     form = BookSessionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.book_session(
+            book_session(
                 engagement=engagement, actor=request.user, starts_at=form.cleaned_data["start"], base_url=_base_url(request),
                 beyond_commitment=form.cleaned_data["beyond_commitment"],
             )
@@ -121,7 +124,7 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
     form = BookSessionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.reschedule_session(
+            reschedule_session(
                 session=session, actor=request.user, starts_at=form.cleaned_data["start"], base_url=_base_url(request),
                 beyond_commitment=viewer.is_coach and form.cleaned_data["beyond_commitment"],
             )
@@ -144,7 +147,7 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
 def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     engagement_session = access_session(request.viewer, session_id, to_see=Data.SESSION_DATES, acting_as=frozenset({COACH, COACHEE}))
     try:
-        session = services.cancel_session(session=engagement_session, actor=request.user, base_url=_base_url(request))
+        session = cancel_session(session=engagement_session, actor=request.user, base_url=_base_url(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -159,7 +162,7 @@ def _log_form(session: CoachingSession, viewer: Viewer, data=None, draft: dict |
              "private_notes": selectors.private_notes_of(session, viewer)}
     return SessionLogForm(data, topics=selectors.worked_on_choices(session), initial={
         **saved, **{field: value for field, value in (draft or {}).items() if field in saved},
-        "version": session.version, "draft_token": services.log_draft_token(session=session, coach=viewer.user),
+        "version": session.version, "draft_token": log_draft_token(session=session, coach=viewer.user),
         "attendance": session.attendance if session.attendance != Attendance.SCHEDULED else Attendance.HELD,
     })
 
@@ -168,7 +171,7 @@ def _save(request: HttpRequest, session: CoachingSession, form: SessionLogForm, 
     data = form.cleaned_data
     # A field the request did not carry is left as saved, never emptied.
     sent = {name: data[name] if name in request.POST else None for name in ("goals", "summary", "private_notes")}
-    return services.save_log(
+    return save_log(
         session=session, actor=request.user, version=data["version"], **sent,
         worked_on=data["worked_on"] if "worked_on_sent" in request.POST or final else None,
         attendance=(data["attendance"] or None) if final else None, final=final,
@@ -249,7 +252,7 @@ def _keep_signed_out_draft(request: HttpRequest, session_id: int) -> HttpRespons
         return render(request, "sessions/_saved.html", context)
     texts = {name: form.cleaned_data[name] if name in request.POST else None for name in ("goals", "summary", "private_notes")}
     try:
-        services.keep_signed_out_draft(
+        keep_signed_out_draft(
             token=request.POST.get("draft_token", ""), session_id=session_id, **texts,
             worked_on=form.cleaned_data["worked_on"] if "worked_on_sent" in request.POST else None,
         )
@@ -267,7 +270,7 @@ def add_action(request: HttpRequest, session_id: int) -> HttpResponse:
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
-            services.add_action(session=session, actor=request.user, **form.cleaned_data)
+            actions.add_action(session=session, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
@@ -284,7 +287,7 @@ def add_action(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def tick_action(request: HttpRequest, action_id: int) -> HttpResponse:
     action = access_action(request.viewer, action_id)
-    services.set_action_done(action=action, actor=request.user, done=request.POST.get("done") == "1")
+    actions.set_action_done(action=action, actor=request.user, done=request.POST.get("done") == "1")
     if request.POST.get("next") == "log" and COACH in relations_to(request.viewer, action.engagement):
         return redirect("session_log", action.session_id)
     return redirect("engagement_sessions", action.engagement_id)
@@ -295,7 +298,7 @@ def tick_action(request: HttpRequest, action_id: int) -> HttpResponse:
 def remove_action(request: HttpRequest, action_id: int) -> HttpResponse:
     action = access_action(request.viewer, action_id, acting_as=COACH)
     try:
-        services.remove_action(action=action, actor=request.user)
+        actions.remove_action(action=action, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -311,7 +314,7 @@ def add_reflection(request: HttpRequest, engagement_id: int) -> HttpResponse:
     form = ReflectionForm(request.POST)
     if form.is_valid():
         try:
-            services.add_reflection(engagement=engagement, actor=request.user, text=form.cleaned_data["text"])
+            actions.add_reflection(engagement=engagement, actor=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
@@ -327,7 +330,7 @@ def share_summary(request: HttpRequest, session_id: int) -> HttpResponse:
     session = access_session(request.viewer, session_id, to_see=Data.SUMMARIES_AND_ACTIONS, acting_as=COACHEE)
     shared = request.POST.get("shared") == "1"
     try:
-        services.share_summary_with_sponsor(session=session, actor=request.user, shared=shared)
+        actions.share_summary_with_sponsor(session=session, actor=request.user, shared=shared)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -342,7 +345,7 @@ def worked_on_topics(request: HttpRequest) -> HttpResponse:
     form = WorkedOnTopicsForm(posted(request), initial={"topics": "\n".join(selectors.worked_on_topics())})
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_worked_on_topics(actor=request.user, names=form.cleaned_data["topics"].splitlines())
+            update_worked_on_topics(actor=request.user, names=form.cleaned_data["topics"].splitlines())
         except ValidationError as error:
             add_service_errors(form, error)
         else:

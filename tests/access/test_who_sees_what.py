@@ -37,7 +37,7 @@ from engagements.access import (
 )
 from engagements.models import ChemistryCall, ContractVersion, Engagement
 from measurement.models import MeasurementPoint
-from sessions import services as session_services
+from sessions.services.actions import add_action, add_reflection, share_summary_with_sponsor
 from tests.conftest import PracticeCast, client_at, make_user, publish_coach
 from tests.contracts.conftest import (
     BASE_URL,
@@ -124,15 +124,15 @@ def world(acme, globex) -> World:
             log(acme, session)
         with practice_context(acme.practice):
             first = first.__class__.objects.select_related("engagement").get(pk=first.pk)
-            session_services.add_action(session=first, actor=engagement.coach, text=f"ACTION-{tag}", owner="coachee",
+            add_action(session=first, actor=engagement.coach, text=f"ACTION-{tag}", owner="coachee",
                                         due_date=None)
-            session_services.add_reflection(engagement=engagement, actor=engagement.coachee, text=f"REFLECTION-{tag}")
+            add_reflection(engagement=engagement, actor=engagement.coachee, text=f"REFLECTION-{tag}")
             world.point_of[engagement.pk] = MeasurementPoint.objects.get(engagement=engagement, kind="mid").pk
         world.session_of[engagement.pk] = first.pk
     with practice_context(acme.practice):
         # The coachee of `amended` shares that session's summary with the sponsor (the one in force).
         session = first.__class__.objects.select_related("engagement").get(pk=world.session_of[amended.pk])
-        session_services.share_summary_with_sponsor(session=session, actor=amended.coachee, shared=True)
+        share_summary_with_sponsor(session=session, actor=amended.coachee, shared=True)
         publish_coach(acme.coach2)
         enquiry = Engagement.objects.create(coachee=people["leader"], objectives="CHEMISTRY-OBJECTIVES-LEADER")
         start = timezone.now() + timedelta(days=3)

@@ -8,7 +8,8 @@ from django.utils import timezone
 from reminders import services as reminders_services
 from coachhub.tenancy.context import practice_context
 from engagements import services as engagement_services
-from sessions import services as session_services
+from sessions.services.actions import add_action, set_action_done
+from sessions.services.booking import cancel_session, reschedule_session
 from sessions.models import ActionItem
 from tests.contracts.conftest import accept, sent
 from tests.contracts.conftest import engagement as contracting_engagement  # noqa: F401
@@ -93,7 +94,7 @@ def test_booking_a_session_arms_both_and_logging_disarms_the_log_reminder(acme, 
 def test_cancelling_a_session_disarms_it(acme, active_engagement):  # noqa: F811
     session = book(acme, active_engagement, after_days=3)
     with practice_context(acme.practice):
-        session_services.cancel_session(session=session, actor=acme.coach, base_url=BASE_URL)
+        cancel_session(session=session, actor=acme.coach, base_url=BASE_URL)
     assert pending(acme) == []
 
 
@@ -103,22 +104,22 @@ def test_an_action_is_reminded_at_nine_the_day_before_in_the_owners_zone_and_tic
     acme.coachee2.save()
     due_date = timezone.localdate() + timedelta(days=5)
     with practice_context(acme.practice):
-        action = session_services.add_action(session=session, actor=acme.coach, text="Draft the plan", owner="coachee", due_date=due_date)
+        action = add_action(session=session, actor=acme.coach, text="Draft the plan", owner="coachee", due_date=due_date)
     expected = datetime.combine(due_date - timedelta(days=1), datetime.min.time().replace(hour=9),
                                 tzinfo=__import__("zoneinfo").ZoneInfo("America/New_York"))
     assert pending(acme) == [("action_due", acme.coachee2.pk, expected)]
     with practice_context(acme.practice):
-        session_services.set_action_done(action=ActionItem.objects.get(pk=action.pk), actor=acme.coachee2, done=True)
+        set_action_done(action=ActionItem.objects.get(pk=action.pk), actor=acme.coachee2, done=True)
     assert pending(acme) == []
     with practice_context(acme.practice):
-        session_services.set_action_done(action=ActionItem.objects.get(pk=action.pk), actor=acme.coachee2, done=False)
+        set_action_done(action=ActionItem.objects.get(pk=action.pk), actor=acme.coachee2, done=False)
     assert pending(acme) == [("action_due", acme.coachee2.pk, expected)]
 
 
 def test_an_action_without_a_due_date_is_not_reminded(acme, active_engagement):  # noqa: F811
     session = past_session(acme, active_engagement)
     with practice_context(acme.practice):
-        session_services.add_action(session=session, actor=acme.coach, text="Reflect", owner="coachee", due_date=None)
+        add_action(session=session, actor=acme.coach, text="Reflect", owner="coachee", due_date=None)
     assert pending(acme) == []
 
 
@@ -139,7 +140,7 @@ def test_moving_a_session_re_arms_it_for_the_new_time(acme, active_engagement): 
     session = book(acme, active_engagement, after_days=4)
     with practice_context(acme.practice):
         new_start = next_free_slot(acme.coach, after_days=9)
-        moved = session_services.reschedule_session(session=session, actor=acme.coach, starts_at=new_start, base_url=BASE_URL)
+        moved = reschedule_session(session=session, actor=acme.coach, starts_at=new_start, base_url=BASE_URL)
     assert {due for kind, _, due in pending(acme) if kind == "session_24h"} == {new_start - timedelta(hours=24)}
     assert {due for kind, _, due in pending(acme) if kind == "session_log"} == {moved.booking.ends_at}
     assert all(r.due_at < new_start - timedelta(hours=24) for r in reminders(acme, state="cancelled"))

@@ -8,7 +8,7 @@ import pytest
 
 from reminders.kinds import local_instant, next_local_time
 from coachhub.tenancy.context import practice_context
-from sessions import services as session_services
+from sessions.services.actions import add_action
 from tests.reminders.conftest import pending
 from tests.reminders.helpers import active_engagement_with_session
 
@@ -63,7 +63,7 @@ def test_an_action_armed_through_the_service_follows_the_owners_zone(acme, zone,
     acme.coachee.time_zone = zone
     acme.coachee.save()
     with practice_context(acme.practice):
-        session_services.add_action(session=session, actor=acme.coach, text="Plan", owner="coachee", due_date=due_date)
+        add_action(session=session, actor=acme.coach, text="Plan", owner="coachee", due_date=due_date)
     assert pending(acme) == [("action_due", acme.coachee.pk, expected)]
 
 

@@ -13,7 +13,8 @@ from coachhub.tenancy.context import practice_context
 from coachhub.roster.models import Booking
 from engagements.models import Engagement
 from coachhub.roster.slots import free_slots
-from sessions import services
+from sessions.services.booking import book_session
+from sessions.services.log import save_log
 from sessions.models import CoachingSession
 from tests.conftest import PracticeCast, publish_coach
 from tests.contracts.conftest import BASE_URL, accepted_by_all, matched_engagement
@@ -43,7 +44,7 @@ def next_free_slot(coach, minutes: int = 90, after_days: int = 1) -> datetime:
 
 def book(cast: PracticeCast, engagement: Engagement, after_days: int = 1, **options) -> CoachingSession:
     with practice_context(cast.practice):
-        return services.book_session(
+        return book_session(
             engagement=engagement, actor=engagement.coach, starts_at=next_free_slot(engagement.coach, after_days=after_days),
             base_url=BASE_URL, **options,
         )
@@ -64,7 +65,7 @@ def past_session(cast: PracticeCast, engagement: Engagement, days_ago: int = 7, 
 def log(cast: PracticeCast, session: CoachingSession, **fields) -> CoachingSession:
     with practice_context(cast.practice):
         current = CoachingSession.objects.get(pk=session.pk)
-        saved, _ = services.save_log(session=current, actor=current.engagement.coach, version=current.version, final=True, **fields)
+        saved, _ = save_log(session=current, actor=current.engagement.coach, version=current.version, final=True, **fields)
         return saved
 
 

@@ -13,7 +13,8 @@ from coachhub.tenancy.context import practice_context
 from coachhub.roster.models import Booking
 from engagements.models import Engagement
 from engagements.services import BookingRefused
-from sessions import selectors, services
+from sessions import selectors
+from sessions.services.booking import PAST_END_DATE, book_session, cancel_session, reschedule_session
 from sessions.models import Attendance
 from tests.contracts.conftest import BASE_URL
 from tests.sessions.conftest import book, next_free_slot
@@ -53,13 +54,13 @@ def test_overlapping_booking_is_refused_by_the_database(acme, engagement):
 def test_the_same_time_cannot_be_booked_twice(acme, engagement):
     session = book(acme, engagement)
     with practice_context(acme.practice), pytest.raises(BookingRefused):
-        services.book_session(engagement=engagement, actor=engagement.coach, starts_at=session.booking.starts_at, base_url=BASE_URL)
+        book_session(engagement=engagement, actor=engagement.coach, starts_at=session.booking.starts_at, base_url=BASE_URL)
 
 
 def test_cancelling_in_time_frees_the_session(acme, engagement):
     session = book(acme, engagement, after_days=10)
     with practice_context(acme.practice):
-        session = services.cancel_session(session=session, actor=engagement.coachee, base_url=BASE_URL)
+        session = cancel_session(session=session, actor=engagement.coachee, base_url=BASE_URL)
         assert session.attendance == Attendance.CANCELLED_IN_TIME and not session.counts_as_used
         assert not Booking.objects.get(pk=session.booking_id).is_active
         assert selectors.commitment(engagement).left == 6
@@ -69,7 +70,7 @@ def test_cancelling_late_counts_as_used(acme, engagement):
     session = book(acme, engagement, after_days=10)
     with practice_context(acme.practice):
         late = session.booking.starts_at - timedelta(hours=1)
-        session = services.cancel_session(session=session, actor=engagement.coach, base_url=BASE_URL, now=late)
+        session = cancel_session(session=session, actor=engagement.coach, base_url=BASE_URL, now=late)
         assert session.attendance == Attendance.LATE_CANCELLATION and session.counts_as_used
         assert selectors.commitment(engagement).left == 5
 
@@ -77,7 +78,7 @@ def test_cancelling_late_counts_as_used(acme, engagement):
 def test_a_session_cannot_be_moved_late(acme, engagement):
     session = book(acme, engagement, after_days=10)
     with practice_context(acme.practice), pytest.raises(BookingRefused):
-        services.reschedule_session(
+        reschedule_session(
             session=session, actor=engagement.coach, starts_at=next_free_slot(engagement.coach, after_days=12),
             base_url=BASE_URL, now=session.booking.starts_at - timedelta(hours=2),
         )
@@ -150,12 +151,12 @@ def test_the_emails_say_where_a_session_moved_from_and_whether_a_cancellation_co
         new_start = next_free_slot(engagement.coach, after_days=12)
     mailoutbox.clear()
     with committed(), practice_context(acme.practice):
-        services.reschedule_session(session=session, actor=engagement.coach, starts_at=new_start, base_url=BASE_URL)
+        reschedule_session(session=session, actor=engagement.coach, starts_at=new_start, base_url=BASE_URL)
     moved = [m for m in mailoutbox if m.to == [engagement.coachee.email]][0]
     assert "has moved (it was " in moved.body
     mailoutbox.clear()
     with committed(), practice_context(acme.practice):
-        services.cancel_session(session=session, actor=engagement.coachee, base_url=BASE_URL, now=new_start - timedelta(hours=1))
+        cancel_session(session=session, actor=engagement.coachee, base_url=BASE_URL, now=new_start - timedelta(hours=1))
     cancelled = [m for m in mailoutbox if m.to == [engagement.coach.email]][0]
     assert "counts as one of the package's sessions" in cancelled.body
 
@@ -176,7 +177,7 @@ def test_booking_past_the_end_date_is_refused_unless_confirmed_and_the_page_warn
     end, after = _days_past_the_end(acme, engagement)
     with pytest.raises(BookingRefused) as refusal:
         book(acme, engagement, after_days=after)
-    assert refusal.value.code == services.PAST_END_DATE and f"{end:%d %B %Y}" in refusal.value.message
+    assert refusal.value.code == PAST_END_DATE and f"{end:%d %B %Y}" in refusal.value.message
     assert book(acme, engagement, after_days=after, beyond_commitment=True).booking.starts_at.date() > end
     client = client_at(acme, engagement.coach)
     warning = "times after that day are past what it states"
@@ -191,9 +192,9 @@ def test_moving_a_session_past_the_end_date_needs_the_coach_to_confirm(acme, eng
     with practice_context(acme.practice):
         later = next_free_slot(engagement.coach, after_days=after)
         with pytest.raises(BookingRefused) as refusal:
-            services.reschedule_session(session=session, actor=engagement.coach, starts_at=later, base_url=BASE_URL)
-        assert refusal.value.code == services.PAST_END_DATE
-        moved = services.reschedule_session(
+            reschedule_session(session=session, actor=engagement.coach, starts_at=later, base_url=BASE_URL)
+        assert refusal.value.code == PAST_END_DATE
+        moved = reschedule_session(
             session=session, actor=engagement.coach, starts_at=later, base_url=BASE_URL, beyond_commitment=True,
         )
     assert moved.booking.starts_at == later

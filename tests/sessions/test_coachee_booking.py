@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from coachhub.tenancy.context import practice_context
 from engagements.services import BookingRefused
-from sessions import selectors, services
+from sessions import selectors
+from sessions.services.booking import book_session, reschedule_session
 from sessions.models import CoachingSession
 from tests.conftest import client_at
 from tests.contracts.conftest import BASE_URL
@@ -22,7 +23,7 @@ def _allow(cast, allowed: bool = True) -> None:
 
 def _book_as_coachee(cast, engagement, after_days: int = 1, **options) -> CoachingSession:
     with practice_context(cast.practice):
-        return services.book_session(
+        return book_session(
             engagement=engagement, actor=engagement.coachee, base_url=BASE_URL,
             starts_at=next_free_slot(engagement.coach, after_days=after_days), **options,
         )
@@ -63,7 +64,7 @@ def test_a_coachee_moves_their_session_where_allowed_and_not_otherwise(acme, eng
     _allow(acme)
     assert client.get(reverse("move_session", args=[session.pk])).status_code == 200
     with practice_context(acme.practice):
-        moved = services.reschedule_session(
+        moved = reschedule_session(
             session=session, actor=engagement.coachee, base_url=BASE_URL,
             starts_at=next_free_slot(engagement.coach, after_days=12),
         )

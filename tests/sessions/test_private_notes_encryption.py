@@ -6,7 +6,8 @@ from cryptography.fernet import Fernet
 from django.db import connection
 
 from coachhub.tenancy.context import practice_context
-from sessions import encryption, selectors, services
+from sessions import encryption, selectors
+from sessions.services.log import reencrypt_private_notes
 from sessions.models import CoachingSession
 from tests.sessions.conftest import log, past_session
 
@@ -43,7 +44,7 @@ def test_rotation_keeps_old_notes_readable_and_reencrypts_them(acme, engagement,
     with practice_context(acme.practice):
         stored = CoachingSession.objects.get(pk=session.pk).private_notes_ciphertext
         assert encryption.decrypt(stored) == SECRET
-        assert services.reencrypt_private_notes() == 1
+        assert reencrypt_private_notes() == 1
         rotated = CoachingSession.objects.get(pk=session.pk).private_notes_ciphertext
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     assert encryption.decrypt(rotated) == SECRET

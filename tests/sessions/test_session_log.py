@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from coachhub.tenancy.context import practice_context
 from engagements.models import Engagement
-from sessions import selectors, services
+from sessions import selectors
+from sessions.services.log import save_log
 from sessions.models import DEFAULT_WORKED_ON_TOPICS, CoachingSession
 from tests.conftest import client_at
 from tests.sessions.conftest import book, log, past_session
@@ -103,7 +104,7 @@ def test_the_final_save_marks_the_session_held(acme, engagement):
 def test_a_no_show_counts_as_used(acme, engagement):
     session = past_session(acme, engagement)
     with practice_context(acme.practice):
-        saved, _ = services.save_log(session=session, actor=engagement.coach, version=0, attendance="no_show", final=True)
+        saved, _ = save_log(session=session, actor=engagement.coach, version=0, attendance="no_show", final=True)
     assert saved.counts_as_used
 
 
@@ -133,7 +134,7 @@ def test_saving_the_log_right_after_its_autosave_is_not_reported_as_a_conflict(a
 def test_an_upcoming_session_cannot_be_marked_held_before_it_starts(acme, engagement):
     session = book(acme, engagement, after_days=3)
     with practice_context(acme.practice), pytest.raises(ValidationError, match="has not taken place yet"):
-        services.save_log(session=session, actor=engagement.coach, version=0, summary="Summary: early", final=True)
+        save_log(session=session, actor=engagement.coach, version=0, summary="Summary: early", final=True)
     saved = fresh(acme, session)
     assert saved.attendance == "scheduled" and saved.logged_at is None and saved.summary == ""
 

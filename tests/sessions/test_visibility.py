@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coachhub.tenancy.context import practice_context
-from sessions import services
+from sessions.services.actions import add_action, add_reflection, set_action_done
 from tests.conftest import client_at
 from tests.sessions.conftest import log, past_session
 
@@ -20,8 +20,8 @@ def logged(acme, engagement):
     session = past_session(acme, engagement)
     session = log(acme, session, goals=GOALS, private_notes=PRIVATE, summary=SUMMARY, worked_on=[])
     with practice_context(acme.practice):
-        services.add_action(session=session, actor=engagement.coach, text="Action: book the offsite", owner="coachee", due_date=None)
-        services.add_reflection(engagement=engagement, actor=engagement.coachee, text=REFLECTION)
+        add_action(session=session, actor=engagement.coach, text="Action: book the offsite", owner="coachee", due_date=None)
+        add_reflection(engagement=engagement, actor=engagement.coachee, text=REFLECTION)
     return session
 
 
@@ -100,7 +100,7 @@ def test_coachee_ticks_off_an_action(acme, engagement, logged):
 def test_coachee_reopens_an_action_ticked_off_by_mistake(acme, engagement, logged):
     with practice_context(acme.practice):
         action = logged.actions.get()
-        services.set_action_done(action=action, actor=engagement.coachee, done=True)
+        set_action_done(action=action, actor=engagement.coachee, done=True)
     client = client_at(acme, engagement.coachee)
     assert "Reopen" in client.get(f"/engagements/{engagement.pk}/sessions/").content.decode()
     client.post(f"/actions/{action.pk}/done/", {"done": "0"})

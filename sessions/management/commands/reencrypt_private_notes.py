@@ -1,7 +1,7 @@
 """Key rotation: re-encrypt every private coach note under the first of FIELD_ENCRYPTION_KEYS."""
 
 from coachhub.tenancy.management.base import PracticeCommand
-from sessions.services import reencrypt_private_notes
+from sessions.services.log import reencrypt_private_notes
 
 
 class Command(PracticeCommand):
