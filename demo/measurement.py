@@ -18,7 +18,8 @@ from coachhub.tenancy.models import Membership, Role
 from demo.journey import coaching_session, contracting_session, next_weekday_at
 from engagements.contracting import amendments, answers, drafts, versions
 from engagements.models import ContractVersion, Engagement
-from measurement import services
+from measurement.services.rating import rate_point
+from measurement.services.scheduling import mark_points_due, schedule_points
 from measurement.models import MeasurementPoint
 from sessions.models import Attendance, CoachingSession
 
@@ -98,7 +99,7 @@ def _rate(
             objective.pk: (by_position[objective.position], comments.get(role, "") if objective.position == 1 else "")
             for objective in objectives if role in objective.raters and objective.position in by_position
         }
-        services.rate_point(point=point, rater=parties[role], answers=given, now=at)
+        rate_point(point=point, rater=parties[role], answers=given, now=at)
 
 
 def _coachee_engagement(people: dict) -> None:
@@ -109,8 +110,8 @@ def _coachee_engagement(people: dict) -> None:
         return
     version = _ensure_targets(engagement, people["coach"], _accepted(engagement))
     if not MeasurementPoint.objects.filter(engagement=engagement).exists():  # accepted before measurement existed
-        services.schedule_points(version=version)
-    services.mark_points_due(engagement=engagement)
+        schedule_points(version=version)
+    mark_points_due(engagement=engagement)
     mid = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.MID).first()
     if mid is None or mid.fell_due_at is None:
         return
@@ -163,12 +164,12 @@ def _second_engagement(people: dict) -> None:
 
     # The mid-point was rated after the second of four sessions, the end-point after the fourth.
     held(((1, -42), (2, -30)))
-    services.mark_points_due(engagement=engagement)
+    mark_points_due(engagement=engagement)
     mid = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.MID).first()
     if mid is not None and mid.fell_due_at is not None:
         _rate(mid, parties, OFF_TRACK_MID, comments=RILEY_MID_COMMENTS)
     held(((3, -18), (4, -6)))
-    services.mark_points_due(engagement=engagement)
+    mark_points_due(engagement=engagement)
     end = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.END).first()
     if end is not None and end.fell_due_at is not None:
         _rate(end, parties, END_SO_FAR, comments=RILEY_END_COMMENTS)  # the sponsor's rating is still awaited

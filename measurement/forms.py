@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from engagements.models import Objective
-from measurement.services import COMMENT_MAX_LENGTH
+from measurement.services.closing import COMMENT_MAX_LENGTH
 
 SCALE_CHOICES = [("", "Choose")] + [(n, str(n)) for n in range(Objective.SCALE_MIN, Objective.SCALE_MAX + 1)]
 OUT_OF_SCALE = f"A rating is a whole number from {Objective.SCALE_MIN} to {Objective.SCALE_MAX}."

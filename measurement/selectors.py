@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -408,3 +408,31 @@ def progress_panel(*, viewer: Viewer, engagement: Engagement) -> Progress | None
     if not visible_progress(viewer).filter(pk=engagement.pk).filter(Exists(measured)).exists():
         return None
     return progress_for(engagement, viewer)
+
+
+def last_held_session_date(engagement_id: int) -> date | None:
+    """The day the engagement's last held session took place (in the current time zone), if any."""
+    last = (
+        CoachingSession.objects.filter(engagement_id=engagement_id, attendance=Attendance.HELD)
+        .order_by("-booking__starts_at").values_list("booking__starts_at", flat=True).first()
+    )
+    return timezone.localdate(last) if last else None
+
+
+def point_input(point: MeasurementPoint, *, held: int) -> compute.PointInput:
+    """The plain inputs of the rule, read from the point's version and ratings."""
+    objectives = list(point.version.objectives.all())
+    by_objective: dict[int, dict[str, int]] = {}
+    for objective_id, role, score in Rating.objects.filter(point=point).values_list("objective_id", "role", "score"):
+        by_objective.setdefault(objective_id, {})[role] = score
+    return compute.PointInput(
+        kind=point.kind, sessions_held=held, sessions_contracted=point.version.sessions,
+        tolerance=require_practice().on_track_tolerance,
+        objectives=tuple(
+            compute.ObjectiveInput(
+                key=objective.pk, position=objective.position, baseline=objective.baseline, target=objective.target,
+                raters=tuple(objective.raters), ratings=by_objective.get(objective.pk, {}),
+            )
+            for objective in objectives
+        ),
+    )

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from coachhub.tenancy.events import subscribe
 from engagements.events import ContractAccepted
-from measurement import services
+from measurement.services.scheduling import mark_points_due, schedule_points
 from sessions.events import SessionLogSaved
 
 
 @subscribe(ContractAccepted)
 def contract_accepted(event: ContractAccepted) -> None:
-    services.schedule_points(version=event.version)
+    schedule_points(version=event.version)
 
 
 @subscribe(SessionLogSaved)
 def session_logged(event: SessionLogSaved) -> None:
     """A point falls due by sessions held: recount once attendance is recorded."""
     if event.attendance_recorded:
-        services.mark_points_due(engagement=event.session.engagement, now=event.now)
+        mark_points_due(engagement=event.session.engagement, now=event.now)

@@ -29,7 +29,7 @@ def render_progress_pdf(*, engagement_id: int) -> str | None:
 def mark_points_due(*, practice_id: int) -> int:
     """The practice's sweep: measurement points whose date has come (in the practice's zone) fall
     due, one engagement per transaction."""
-    from measurement.services import mark_points_due_today
+    from measurement.services.scheduling import mark_points_due_today
 
     return mark_points_due_today(practice=Practice.objects.get(pk=practice_id))
 

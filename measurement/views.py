@@ -1,7 +1,7 @@
 """Measurement pages: an engagement's progress (objectives, points, charts, the rule), a point's
 page (who has rated, the viewer's rating form, the coach's close, move and comment), completion
 and the progress report PDF. Thin: access through measurement.access (404 alike for missing
-and not yours), input through measurement.forms, writes through measurement.services."""
+and not yours), input through measurement.forms, writes through measurement.services (by sub-domain)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors
 from engagements.access import COACH
 from engagements.models import Engagement
-from measurement import selectors, services
+from measurement import selectors
+from measurement.services.closing import close_point, comment_on_point, complete_engagement
+from measurement.services.rating import rate_point
+from measurement.services.scheduling import move_point
 from measurement.access import access_point, access_progress
 from measurement.forms import MovePointForm, PointCommentForm, RatingForm
 from measurement.models import MeasurementPoint
@@ -66,7 +69,7 @@ def point(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespon
     form = RatingForm(request.POST, objectives=objectives)
     if form.is_valid():
         try:
-            rated = services.rate_point(point=point, rater=request.user, answers=form.answers())
+            rated = rate_point(point=point, rater=request.user, answers=form.answers())
         except MeasurementPoint.DoesNotExist:
             raise Http404 from None
         except ValidationError as error:
@@ -90,7 +93,7 @@ def point(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespon
 def close(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResponse:
     engagement, point = access_point(request.viewer, engagement_id, point_id, acting_as=COACH)
     try:
-        closed = services.close_point(point=point, actor=request.user)
+        closed = close_point(point=point, actor=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -106,7 +109,7 @@ def move(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespons
     form = MovePointForm(request.POST)
     if form.is_valid():
         try:
-            services.move_point(point=point, actor=request.user, **form.cleaned_data)
+            move_point(point=point, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 # Closed, or rated already: the page no longer offers the form, so say it at the top.
@@ -127,7 +130,7 @@ def comment(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResp
     form = PointCommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_on_point(point=point, actor=request.user, comment=form.cleaned_data["comment"])
+            comment_on_point(point=point, actor=request.user, comment=form.cleaned_data["comment"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -141,7 +144,7 @@ def comment(request: HttpRequest, engagement_id: int, point_id: int) -> HttpResp
 def complete(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = access_progress(request.viewer, engagement_id, acting_as=COACH)
     try:
-        services.complete_engagement(engagement=engagement, actor=request.user)
+        complete_engagement(engagement=engagement, actor=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -21,7 +21,7 @@ from reminders.tasks import purge_expired_records
 from coachhub.tenancy.context import practice_context
 from engagements.contracting import versions
 from engagements.models import ContractVersion, Engagement
-from measurement import services as measurement
+from measurement.services import scheduling
 from measurement.models import MeasurementPoint
 from measurement.tasks import mark_points_due
 from sessions.models import CoachingSession
@@ -81,8 +81,8 @@ def test_points_fall_due_engagement_by_engagement_and_one_failure_leaves_the_oth
     with practice_context(acme.practice):
         MeasurementPoint.objects.filter(kind="end").update(due_on=timezone.localdate() - timedelta(days=1))
     seen_committed = []
-    monkeypatch.setattr(measurement, "mark_points_due", failing_for(
-        failing, measurement.mark_points_due, before_failing=lambda: seen_committed.append(
+    monkeypatch.setattr(scheduling, "mark_points_due", failing_for(
+        failing, scheduling.mark_points_due, before_failing=lambda: seen_committed.append(
             elsewhere(acme, lambda: (end_point_fell_due(first), end_point_fell_due(last)))
         ),
     ))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context
 from engagements.models import Engagement
-from measurement import services
+from measurement.services.rating import rate_point
 from measurement.models import MeasurementPoint
 from tests.conftest import PracticeCast
 from tests.sessions.conftest import active_engagement, log, past_session
@@ -43,7 +43,7 @@ def point_of(cast: PracticeCast, engagement: Engagement, kind: str = "mid") -> M
 def rate(cast: PracticeCast, point: MeasurementPoint, user, score: int, comment: str = "", **options):
     with practice_context(cast.practice):
         objectives = [o for o in point.version.objectives.all() if point.version.role_of(user) in o.raters]
-        return services.rate_point(point=point, rater=user, answers={o.pk: (score, comment) for o in objectives}, **options)
+        return rate_point(point=point, rater=user, answers={o.pk: (score, comment) for o in objectives}, **options)
 
 
 def due_mid_point(cast: PracticeCast, engagement: Engagement) -> MeasurementPoint:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from engagements.models import Engagement
-from measurement import services
+from measurement.services.closing import close_point, comment_on_point, complete_engagement
 from measurement.models import MeasurementPoint
 from tests.conftest import client_at
 from tests.measurement.conftest import (
@@ -26,7 +26,7 @@ def test_the_coach_cannot_close_before_the_grace_period_while_raters_are_missing
     point = due_mid_point(acme, engagement)
     rate(acme, point, engagement.coachee, 6)
     with in_practice(acme), pytest.raises(ValidationError) as refused:
-        services.close_point(point=point, actor=acme.coach, now=point.fell_due_at + timedelta(days=1))
+        close_point(point=point, actor=acme.coach, now=point.fell_due_at + timedelta(days=1))
     assert "Still to rate:" in str(refused.value) and "(coach)" in str(refused.value) and "(sponsor)" in str(refused.value)
     assert not point_of(acme, engagement).is_closed
 
@@ -35,7 +35,7 @@ def test_after_the_grace_period_the_coach_closes_with_the_missing_raters_recorde
     point = due_mid_point(acme, engagement)
     rate(acme, point, engagement.coachee, 6)
     with in_practice(acme):
-        services.close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
+        close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
     point = point_of(acme, engagement)
     assert point.is_closed and point.closed_by == acme.coach
     assert point.computation["missing_raters"] == ["coach", "sponsor"]
@@ -46,14 +46,14 @@ def test_after_the_grace_period_the_coach_closes_with_the_missing_raters_recorde
 def test_only_the_coach_closes(acme, engagement, in_practice):
     point = due_mid_point(acme, engagement)
     with in_practice(acme), pytest.raises(Http404):
-        services.close_point(point=point, actor=acme.coach2, now=after_grace(acme, point))
+        close_point(point=point, actor=acme.coach2, now=after_grace(acme, point))
     url = f"/engagements/{engagement.pk}/progress/points/{point.pk}/close/"
     assert client_at(acme, engagement.coachee).post(url).status_code == 404
 
 
 def test_a_point_not_yet_due_cannot_be_closed(acme, engagement, in_practice):
     with in_practice(acme), pytest.raises(ValidationError, match="not due yet"):
-        services.close_point(point=point_of(acme, engagement), actor=acme.coach)
+        close_point(point=point_of(acme, engagement), actor=acme.coach)
 
 
 def test_the_grace_period_is_the_practice_setting(acme, engagement, in_practice):
@@ -61,7 +61,7 @@ def test_the_grace_period_is_the_practice_setting(acme, engagement, in_practice)
     acme.practice.save()
     point = due_mid_point(acme, engagement)
     with in_practice(acme):
-        services.close_point(point=point, actor=acme.coach)
+        close_point(point=point, actor=acme.coach)
     assert point_of(acme, engagement).status == "off_track"  # nobody rated
 
 
@@ -71,7 +71,7 @@ def test_the_coach_comments_but_the_computed_status_stays(acme, engagement, in_p
         rate(acme, point, user, 2)
     before = point_of(acme, engagement)
     with in_practice(acme):
-        services.comment_on_point(point=before, actor=acme.coach, comment="A hard quarter; we agreed a new plan.")
+        comment_on_point(point=before, actor=acme.coach, comment="A hard quarter; we agreed a new plan.")
     after = point_of(acme, engagement)
     assert after.coach_comment == "A hard quarter; we agreed a new plan."
     assert (after.status, after.status_reason, after.computation) == (before.status, before.status_reason, before.computation)
@@ -90,7 +90,7 @@ def test_closing_the_point_shows_status_and_reason_on_the_page(acme, engagement)
 
 def test_completing_needs_the_end_point_closed_then_moves_the_engagement_to_completed(acme, engagement, in_practice):
     with in_practice(acme), pytest.raises(ValidationError, match="end-point"):
-        services.complete_engagement(engagement=engagement, actor=acme.coach)
+        complete_engagement(engagement=engagement, actor=acme.coach)
     hold_sessions(acme, engagement, 6)
     for kind in ("mid", "end"):
         point = point_of(acme, engagement, kind)
@@ -98,7 +98,7 @@ def test_completing_needs_the_end_point_closed_then_moves_the_engagement_to_comp
             rate(acme, point, user, 7)
     assert point_of(acme, engagement, "end").status == "achieved"
     with in_practice(acme):
-        services.complete_engagement(engagement=engagement, actor=acme.coach)
+        complete_engagement(engagement=engagement, actor=acme.coach)
         engagement = Engagement.objects.get(pk=engagement.pk)
     assert engagement.stage == "completed" and engagement.completed_at is not None
 
@@ -118,7 +118,7 @@ def test_once_the_grace_period_is_over_the_page_says_the_coach_may_close_and_ask
 def test_a_closed_point_says_when_and_by_whom(acme, engagement, in_practice):
     point = due_mid_point(acme, engagement)
     with in_practice(acme):
-        services.close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
+        close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
     page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/points/{point.pk}/").content.decode()
     assert f"by {acme.coach.get_full_name()}." in page and "Closed " in page
 
@@ -129,7 +129,7 @@ def test_the_refusal_to_close_gives_the_date_as_people_write_it(acme, engagement
         MeasurementPoint.objects.filter(pk=point.pk).update(fell_due_at=point.fell_due_at.replace(day=25, month=11, year=2026))
         point.refresh_from_db()
         with pytest.raises(ValidationError) as refused:
-            services.close_point(point=point, actor=acme.coach, now=point.fell_due_at + timedelta(days=1))
+            close_point(point=point, actor=acme.coach, now=point.fell_due_at + timedelta(days=1))
     assert "They have until 2 December 2026 at " in str(refused.value)
 
 
@@ -141,7 +141,7 @@ def test_the_raters_list_reads_right_before_during_and_after_the_point(acme, eng
     assert "(sponsor) has not rated yet" in client.get(url).content.decode()
     rate(acme, point, engagement.coachee, 6)
     with in_practice(acme):
-        services.close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
+        close_point(point=point, actor=acme.coach, now=after_grace(acme, point))
     assert "(sponsor) did not rate (closed without them)" in client.get(url).content.decode()
 
 
@@ -153,7 +153,7 @@ def test_completing_closes_a_rated_open_mid_point_and_ends_rating(acme, engageme
     for user in (engagement.coachee, acme.coach, acme.sponsor):
         rate(acme, end, user, 7)
     with in_practice(acme):
-        services.complete_engagement(engagement=engagement, actor=acme.coach)
+        complete_engagement(engagement=engagement, actor=acme.coach)
     mid = point_of(acme, engagement, "mid")
     assert mid.is_closed and set(mid.computation["missing_raters"]) == {"coach", "sponsor"}
     with pytest.raises(ValidationError, match="can no longer be rated|closed"):

@@ -7,7 +7,7 @@ import time
 
 from django.core.files.storage import default_storage
 
-from measurement import services
+from measurement.services.closing import comment_on_point, complete_engagement
 from measurement.selectors import progress_storage_path
 from measurement.tasks import render_progress_pdf
 from tests.conftest import client_at
@@ -52,7 +52,7 @@ def test_comments_with_html_are_escaped_and_nothing_is_fetched_from_outside(acme
 
     point = closed_mid_point(acme, engagement, SCRIPT)
     with in_practice(acme):
-        services.comment_on_point(point=point, actor=acme.coach, comment=SCRIPT)
+        comment_on_point(point=point, actor=acme.coach, comment=SCRIPT)
         html = pdf.progress_html(engagement)
         fetcher = OwnAssetsOnly(acme.practice)
         assert pdf.render_progress_pdf(engagement, fetcher=fetcher).startswith(b"%PDF-")
@@ -102,7 +102,7 @@ def test_the_final_report_adds_the_end_point_outcome(acme, engagement, in_practi
         for user in (engagement.coachee, acme.coach, acme.sponsor):
             rate(acme, point, user, 7)
     with in_practice(acme):
-        services.complete_engagement(engagement=engagement, actor=acme.coach)
+        complete_engagement(engagement=engagement, actor=acme.coach)
         html = pdf.progress_html(Engagement.objects.get(pk=engagement.pk))
     assert "Final report" in html and "End-point outcome" in html and "Achieved" in html
 
@@ -115,7 +115,7 @@ def test_the_final_report_is_named_so_on_every_page_and_states_the_record_keepin
     for user in (engagement.coachee, acme.coach, acme.sponsor):
         rate(acme, point_of(acme, engagement, "end"), user, 7)
     with in_practice(acme):
-        services.complete_engagement(engagement=engagement, actor=acme.coach)
+        complete_engagement(engagement=engagement, actor=acme.coach)
         engagement.refresh_from_db()
         html = pdf.progress_html(engagement)
     assert '<span class="report-kind">Final report</span>' in html  # the running header reads it (string-set)

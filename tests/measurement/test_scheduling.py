@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from coachhub.tenancy.context import practice_context
 from engagements.contracting import amendments, drafts, versions
-from measurement import services
+from measurement.services.scheduling import schedule_points
 from measurement.models import MeasurementPoint
 from measurement.tasks import mark_points_due
 from tests.contracts.conftest import accept, send
@@ -90,7 +90,7 @@ def test_a_closed_point_keeps_the_version_it_was_rated_against(acme, engagement,
 
 def test_points_are_scheduled_once_per_engagement(acme, engagement, in_practice):
     with in_practice(acme):
-        services.schedule_points(version=engagement.contract_versions.get(status="accepted"))
+        schedule_points(version=engagement.contract_versions.get(status="accepted"))
         assert MeasurementPoint.objects.filter(engagement=engagement).count() == 2
 
 

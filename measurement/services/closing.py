@@ -1,0 +1,125 @@
+"""Closing measurement points with their computed status (journey step 6), the coach's comment on
+a point, and completing the engagement with its final report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from coachhub.tenancy import audit
+from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.events import publish
+from engagements.access import COACH, require_relation
+from engagements.locking import lock_engagement
+from engagements.models import Engagement
+from measurement import compute
+from measurement.events import EngagementCompleted, PointClosed
+from measurement.models import (
+    MeasurementPoint,
+    ObjectiveResult,
+    Rating,
+)
+from measurement.selectors import grace_ends_at, missing_raters, point_input, sessions_held
+from measurement.services.scheduling import coach_point
+
+COMMENT_MAX_LENGTH = 2000
+
+
+def local_moment(moment: datetime) -> str:
+    """"2 December 2026 at 14:05", in the reader's time zone (the one active for the request)."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y at %H:%M}"
+
+
+def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime) -> MeasurementPoint:
+    """Close the point (its lock held) with the status computed from its ratings; missing raters are recorded."""
+    outcome = compute.assess_point(point_input(point, held=sessions_held(point.engagement_id)))
+    ObjectiveResult.objects.bulk_create(
+        ObjectiveResult(
+            practice=require_practice(), point=point, objective_id=result.key, score=result.score,
+            expected=result.expected, status=result.status, reason=result.reason,
+        )
+        for result in outcome.objectives
+    )
+    missing = missing_raters(point)
+    point.computation = {**outcome.computation, "missing_raters": [role for role, _ in missing]}
+    point.status, point.status_reason = outcome.status, outcome.reason
+    point.closed_at, point.closed_by = now, closed_by
+    point.save(update_fields=["status", "status_reason", "computation", "closed_at", "closed_by", "updated_at"])
+    publish(PointClosed(point=point))
+    audit.record(actor=closed_by, action="measurement_point.closed", subject=str(point), status=point.status,
+                 missing=[role for role, _ in missing])
+    _render_progress_later(point.engagement_id)
+    return point
+
+
+@transaction.atomic
+def close_point(*, point: MeasurementPoint, actor, now: datetime | None = None) -> MeasurementPoint:
+    """The coach closes a due point: at once when every rater has rated, otherwise once the grace
+    period (practice setting) has passed since it fell due. Missing raters are recorded."""
+    now = now or timezone.now()
+    point = coach_point(point, actor)
+    if point.is_closed:
+        raise ValidationError(f"The {point.get_kind_display().lower()} is already closed.")
+    if point.fell_due_at is None:
+        raise ValidationError(f"The {point.get_kind_display().lower()} is not due yet: it cannot be closed.")
+    missing = missing_raters(point)
+    grace_end = grace_ends_at(point)
+    if missing and now < grace_end:
+        names = ", ".join(f"{user.get_full_name()} ({role})" for role, user in missing)
+        raise ValidationError(
+            f"Still to rate: {names}. They have until {local_moment(grace_end)} "
+            "before the point can be closed without them."
+        )
+    return close_with_status(point, closed_by=actor, now=now)
+
+
+@transaction.atomic
+def comment_on_point(*, point: MeasurementPoint, actor, comment: str) -> MeasurementPoint:
+    """The coach's comment on a point (the computed status itself is never edited)."""
+    point = coach_point(point, actor)
+    comment = (comment or "").replace("\r\n", "\n").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError({"comment": [f"Keep the comment under {COMMENT_MAX_LENGTH:,} characters."]})
+    point.coach_comment = comment
+    point.save(update_fields=["coach_comment", "updated_at"])
+    audit.record(actor=actor, action="measurement_point.commented", subject=str(point))
+    _render_progress_later(point.engagement_id)
+    return point
+
+
+@transaction.atomic
+def complete_engagement(*, engagement: Engagement, actor, now: datetime | None = None) -> Engagement:
+    """The coach completes the engagement once its end-point is closed: it moves to completed (the
+    contract's retention period runs from `completed_at`) and the final report is rendered."""
+    now = now or timezone.now()
+    engagement = lock_engagement(engagement.pk)
+    require_relation(actor, engagement, COACH)
+    if engagement.stage != Engagement.Stage.ACTIVE:
+        raise ValidationError(f"This engagement is {engagement.get_stage_display().lower()}, not active: it cannot be completed.")
+    end = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.END).first()
+    if end is None or not end.is_closed:
+        raise ValidationError("Close the end-point evaluation first: the final report states its outcome.")
+    # A point still open that someone rated closes with what it has (its missing raters recorded);
+    # one nobody rated stays unmeasured rather than read as off track.
+    still_open = MeasurementPoint.objects.select_for_update().filter(
+        engagement=engagement, closed_at__isnull=True, fell_due_at__isnull=False,
+    ).filter(Exists(Rating.objects.filter(point=OuterRef("pk"))))
+    for point in still_open:
+        close_with_status(point, closed_by=actor, now=now)
+    engagement.stage, engagement.completed_at = Engagement.Stage.COMPLETED, now
+    engagement.save(update_fields=["stage", "completed_at", "updated_at"])
+    audit.record(actor=actor, action="engagement.completed", subject=str(engagement), outcome=end.status)
+    publish(EngagementCompleted(engagement=engagement))
+    _render_progress_later(engagement.pk)
+    return engagement
+
+
+def _render_progress_later(engagement_id: int) -> None:
+    from measurement.tasks import render_progress_pdf
+
+    render_progress_pdf.delay_on_commit(engagement_id=engagement_id)
