@@ -16,15 +16,8 @@ from engagements.access import (
     visible_contract_versions,
     visible_engagements,
 )
-from engagements.models import (
-    Acceptance,
-    ContractFrequency,
-    ContractingSession,
-    ContractTemplate,
-    ContractVersion,
-    Engagement,
-    Objective,
-)
+from engagements.models import Acceptance, ContractingSession, ContractTemplate, ContractVersion, Engagement, Objective
+from engagements.models.contracts import ContractFrequency
 
 
 def contract_template() -> ContractTemplate:

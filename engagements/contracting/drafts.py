@@ -37,13 +37,8 @@ from engagements.contracting.versions import (
     normalised,
 )
 from engagements.events import ContractSent
-from engagements.models import (
-    ContractTemplate,
-    ContractVersion,
-    Engagement,
-    Objective,
-    section_field,
-)
+from engagements.models import ContractTemplate, ContractVersion, Engagement, Objective
+from engagements.models.contracts import section_field
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 
 from coachhub.roster import calendar
-from coachhub.roster.models import CoachProfile
+from coachhub.roster.models import Booking, CoachProfile
 from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
@@ -18,11 +18,7 @@ from engagements.contracting.versions import (
     coach_engagement,
     page_url,
 )
-from engagements.models import (
-    Booking,
-    ContractingSession,
-    Engagement,
-)
+from engagements.models import ContractingSession, Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 
 

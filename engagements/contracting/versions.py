@@ -11,12 +11,8 @@ from django.urls import reverse
 from coachhub.tenancy.mail import send_email
 from engagements.access import COACH, require_relation
 from engagements.locking import lock_engagement
-from engagements.models import (
-    CONTRACT_SECTIONS,
-    ContractVersion,
-    Engagement,
-    section_field,
-)
+from engagements.models import ContractVersion, Engagement
+from engagements.models.contracts import CONTRACT_SECTIONS, section_field
 
 SECTION_FIELDS = [section_field(key) for key, _ in CONTRACT_SECTIONS]
 PACKAGE_FIELDS = ["sessions", "frequency", "session_minutes", "cancellation_notice_hours", "retention_months"]

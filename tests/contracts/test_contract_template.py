@@ -3,7 +3,8 @@
 import pytest
 
 from engagements.contract_selectors import contract_template
-from engagements.models import DEFAULT_SECTION_TEXTS, ContractTemplate, ContractVersion
+from engagements.models import ContractTemplate, ContractVersion
+from engagements.models.contracts import DEFAULT_SECTION_TEXTS
 from tests.conftest import client_at
 from tests.contracts.conftest import draft
 
