@@ -11,17 +11,9 @@ from django.utils import timezone
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
-from engagements.contracting.versions import (
-    OBJECTIVE_FIELDS,
-    TERMS_FIELDS,
-    coach_engagement,
-)
+from engagements.contracting.versions import OBJECTIVE_FIELDS, TERMS_FIELDS, coach_engagement
 from engagements.events import ContractSuperseded
-from engagements.models import (
-    ContractVersion,
-    Engagement,
-    Objective,
-)
+from engagements.models import ContractVersion, Engagement, Objective
 
 
 @transaction.atomic

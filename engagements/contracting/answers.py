@@ -14,22 +14,12 @@ from django.utils import timezone
 
 from coachhub.tenancy import audit
 from coachhub.tenancy.events import publish
-from engagements.contract_selectors import (
-    sha256_of,
-)
+from engagements.contract_selectors import sha256_of
 from engagements.contracting import versions
-from engagements.contracting.versions import (
-    email_party,
-    lock_version,
-    normalised,
-)
+from engagements.contracting.versions import email_party, lock_version, normalised
 from engagements.events import ContractAccepted, ContractAnswered
 from engagements.locking import lock_engagement
-from engagements.models import (
-    Acceptance,
-    ContractVersion,
-    Engagement,
-)
+from engagements.models import Acceptance, ContractVersion, Engagement
 
 
 @dataclass(frozen=True)

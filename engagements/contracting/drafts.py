@@ -20,12 +20,7 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.models import Membership, Role
 from engagements.access import COACH, require_version_relation
-from engagements.contract_selectors import (
-    canonical_text,
-    contract_template,
-    party_snapshot,
-    sha256_of,
-)
+from engagements.contract_selectors import canonical_text, contract_template, party_snapshot, sha256_of
 from engagements.contracting import versions
 from engagements.contracting.versions import (
     DRAFT_FIELDS,

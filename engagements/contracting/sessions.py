@@ -14,10 +14,7 @@ from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe
-from engagements.contracting.versions import (
-    coach_engagement,
-    page_url,
-)
+from engagements.contracting.versions import coach_engagement, page_url
 from engagements.models import ContractingSession, Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 

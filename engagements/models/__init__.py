@@ -2,13 +2,7 @@
 
 Django finds an app's models in its `models` module: each model class is imported here."""
 
-from engagements.models.contracts import (
-    Acceptance,
-    ContractingSession,
-    ContractTemplate,
-    ContractVersion,
-    Objective,
-)
+from engagements.models.contracts import Acceptance, ContractingSession, ContractTemplate, ContractVersion, Objective
 from engagements.models.engagement import ChemistryCall, Engagement
 
 __all__ = [

@@ -18,11 +18,7 @@ from engagements.locking import lock_engagement
 from engagements.models import Engagement
 from measurement import compute
 from measurement.events import EngagementCompleted, PointClosed
-from measurement.models import (
-    MeasurementPoint,
-    ObjectiveResult,
-    Rating,
-)
+from measurement.models import MeasurementPoint, ObjectiveResult, Rating
 from measurement.selectors import grace_ends_at, missing_raters, point_input, sessions_held
 from measurement.services.scheduling import coach_point
 

@@ -17,11 +17,7 @@ from coachhub.tenancy.events import publish
 from engagements.locking import lock_engagement
 from engagements.models import Engagement, Objective
 from measurement.events import RatingSubmitted
-from measurement.models import (
-    MeasurementPoint,
-    Rating,
-    RatingRevision,
-)
+from measurement.models import MeasurementPoint, Rating, RatingRevision
 from measurement.selectors import missing_raters
 from measurement.services.closing import COMMENT_MAX_LENGTH, close_with_status, local_moment
 

@@ -14,15 +14,8 @@ from coachhub.tenancy.events import publish
 from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import Engagement
-from sessions.events import (
-    ActionItemChanged,
-    ActionItemRemoved,
-)
-from sessions.models import (
-    ActionItem,
-    CoacheeReflection,
-    CoachingSession,
-)
+from sessions.events import ActionItemChanged, ActionItemRemoved
+from sessions.models import ActionItem, CoacheeReflection, CoachingSession
 from sessions.services.booking import active_engagement, lock_session
 from sessions.services.log import check_length
 

@@ -29,15 +29,8 @@ from engagements.models import Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
 from sessions import selectors
 from sessions.access import bookers
-from sessions.events import (
-    SessionBooked,
-    SessionCancelled,
-    SessionMoved,
-)
-from sessions.models import (
-    Attendance,
-    CoachingSession,
-)
+from sessions.events import SessionBooked, SessionCancelled, SessionMoved
+from sessions.models import Attendance, CoachingSession
 
 PAST_COMMITMENT = "past_commitment"
 PAST_END_DATE = "past_end_date"

@@ -21,9 +21,7 @@ from engagements.access import COACH, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import Engagement
 from sessions import encryption, selectors
-from sessions.events import (
-    SessionLogSaved,
-)
+from sessions.events import SessionLogSaved
 from sessions.models import (
     DEFAULT_WORKED_ON_TOPICS,
     NOTES_MAX_LENGTH,
