@@ -13,7 +13,7 @@ from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.mail import send_email
-from coachhub.tenancy.timezones import describe
+from coachhub.tenancy.timezones import describe, zone_for
 from engagements.contracting.versions import coach_engagement, page_url
 from engagements.models import ContractingSession, Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
@@ -56,7 +56,7 @@ def _notify_session(session: ContractingSession, engagement: Engagement, profile
         about=f"Contracting session: {leader} and coach {coach} agree the coaching contract.",
         leader=leader, coach=coach, video_link=profile.video_link,
     )]
-    for reader, zone in ((leader, leader.time_zone or require_practice().time_zone), (coach, profile.time_zone)):
+    for reader, zone in ((leader, zone_for(leader)), (coach, zone_for(coach))):
         send_email(
             to=reader.email, template_prefix="emails/contract_session", attachments=attachment,
             context={

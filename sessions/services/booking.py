@@ -22,7 +22,7 @@ from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.mail import send_email
-from coachhub.tenancy.timezones import describe
+from coachhub.tenancy.timezones import describe, zone_for
 from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import Engagement
@@ -194,7 +194,7 @@ def _notify(
         leader=leader, coach=coach, video_link=profile.video_link, cancelled=event == "cancelled",
     )]
     url = base_url.rstrip("/") + reverse("engagement_sessions", args=[engagement.pk], urlconf=settings.ROOT_URLCONF)
-    for reader, zone in ((leader, leader.time_zone or require_practice().time_zone), (coach, profile.time_zone)):
+    for reader, zone in ((leader, zone_for(leader)), (coach, zone_for(coach))):
         send_email(
             to=reader.email, template_prefix="sessions/emails/coaching_session", attachments=attachment,
             context={
