@@ -11,7 +11,6 @@ from coachhub.roster import calendar
 from coachhub.roster.models import Booking, CoachProfile
 from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
-from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe, zone_for
 from engagements.contracting.versions import coach_engagement, page_url
