@@ -125,15 +125,19 @@ def with_relations(engagements: QuerySet[Engagement], viewer: Viewer) -> QuerySe
     return engagements.annotate(viewer_is_sponsor=_sponsor_in_force(viewer.user))
 
 
+def _named_as(viewer: Viewer, **people: int | None) -> set[Relation]:
+    """The relations whose person (`coachee=id`, `coach=id`, `sponsor=id`) is `viewer`, holding that
+    role; and admin, for practice admins."""
+    relations = {
+        Relation(relation) for relation, person_id in people.items()
+        if person_id == viewer.pk and viewer.holds(_ROLE_OF[Relation(relation)])
+    }
+    return relations | ({ADMIN} if viewer.is_admin else set())
+
+
 def relations_to(viewer: Viewer, engagement: Engagement) -> frozenset[Relation]:
     """How `viewer` relates to `engagement` (loaded through this module, or one query more)."""
-    relations = set()
-    if viewer.holds(Role.COACHEE) and engagement.coachee_id == viewer.pk:
-        relations.add(COACHEE)
-    if viewer.holds(Role.COACH) and engagement.coach_id == viewer.pk:
-        relations.add(COACH)
-    if viewer.is_admin:
-        relations.add(ADMIN)
+    relations = _named_as(viewer, coachee=engagement.coachee_id, coach=engagement.coach_id)
     if viewer.holds(Role.SPONSOR):
         sponsors = getattr(engagement, "viewer_is_sponsor", None)
         if sponsors is None:
@@ -181,13 +185,7 @@ def require_relation(actor, engagement: Engagement, acting_as: Acting) -> None:
 
 def call_relations(viewer: Viewer, call: ChemistryCall) -> frozenset[Relation]:
     """How `viewer` relates to a chemistry call: its leader, the coach called, an admin."""
-    relations = set()
-    if viewer.holds(Role.COACHEE) and call.engagement.coachee_id == viewer.pk:
-        relations.add(COACHEE)
-    if viewer.holds(Role.COACH) and call.coach_id == viewer.pk:
-        relations.add(COACH)
-    if viewer.is_admin:
-        relations.add(ADMIN)
+    relations = _named_as(viewer, coachee=call.engagement.coachee_id, coach=call.coach_id)
     return frozenset(relations) & WHO_SEES[Data.CHEMISTRY_OBJECTIVES]
 
 
@@ -238,16 +236,7 @@ def visible_contract_versions(viewer: Viewer) -> QuerySet[ContractVersion]:
 
 def version_relations(viewer: Viewer, version: ContractVersion) -> frozenset[Relation]:
     """How `viewer` relates to a version they may read: its parties, and admins."""
-    relations = set()
-    if viewer.holds(Role.COACHEE) and version.coachee_id == viewer.pk:
-        relations.add(COACHEE)
-    if viewer.holds(Role.COACH) and version.coach_id == viewer.pk:
-        relations.add(COACH)
-    if viewer.holds(Role.SPONSOR) and version.sponsor_id == viewer.pk:
-        relations.add(SPONSOR)
-    if viewer.is_admin:
-        relations.add(ADMIN)
-    return frozenset(relations)
+    return frozenset(_named_as(viewer, coachee=version.coachee_id, coach=version.coach_id, sponsor=version.sponsor_id))
 
 
 PARTIES = frozenset({COACHEE, COACH, SPONSOR})
