@@ -17,7 +17,8 @@ def engagements_with_reminders() -> QuerySet[Engagement]:
     return (
         Engagement.objects.select_related("coachee", "coach")
         .annotate(
-            reminders_due=Count("reminders", filter=Q(reminders__state=Reminder.State.PENDING)),
+            # A reminder on its way (claimed by the outbox, `sending`) is still due until it is sent.
+            reminders_due=Count("reminders", filter=Q(reminders__state__in=[Reminder.State.PENDING, Reminder.State.SENDING])),
             reminders_sent=Count("reminders", filter=Q(reminders__state=Reminder.State.SENT)),
             paused=Exists(EngagementPause.objects.filter(engagement=OuterRef("pk"))),
         )

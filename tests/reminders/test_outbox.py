@@ -150,3 +150,15 @@ def test_a_digest_is_written_again_without_a_reminder_that_stopped_applying_befo
     assert sorted((r.state, r.reason) for r in reminders(acme, recipient=acme.coach)) == [
         ("sent", ""), ("skipped", "the action is done"),
     ]
+
+
+def test_the_admins_list_counts_reminders_on_their_way_as_due(acme, mailoutbox):
+    from reminders.selectors import engagements_with_reminders
+
+    rows = due_actions(acme, 3)
+    with practice_context(acme.practice):
+        before = {e.pk: e.reminders_due for e in engagements_with_reminders()}
+        assert sum(before.values()) > 0
+        dispatch.Reminder.objects.update(state="sending", claim="6f1c1c4e-0000-4000-8000-000000000002",
+                                         claimed_at=after_all_due(rows))
+        assert {e.pk: e.reminders_due for e in engagements_with_reminders()} == before
