@@ -92,17 +92,23 @@ def _sponsor_in_force(user) -> Exists:
     ).filter(_active_sponsor_of(user, "client_organisation")))
 
 
-def _relation_filters(viewer: Viewer, to_see: Data) -> Q | None:
-    """A filter on Engagement for the engagements of which `viewer` may see `to_see`; None for all."""
-    relations = {r for r in WHO_SEES[to_see] if viewer.holds(_ROLE_OF[r])}
-    if ADMIN in relations:
+def _party_filter(viewer: Viewer, relations: frozenset[Relation], **fields: str) -> Q | None:
+    """A filter for the rows that name `viewer` in the field of a relation they may see through
+    (`coachee="engagement__coachee"`, `coach="coach"`), holding its role; None for all (admins)."""
+    held = {r for r in relations if viewer.holds(_ROLE_OF[r])}
+    if ADMIN in held:
         return None
     visible = Q(pk__in=[])
-    if COACHEE in relations:
-        visible |= Q(coachee=viewer.user)
-    if COACH in relations:
-        visible |= Q(coach=viewer.user)
-    if SPONSOR in relations:
+    for relation, field in fields.items():
+        if Relation(relation) in held:
+            visible |= Q(**{field: viewer.user})
+    return visible
+
+
+def _relation_filters(viewer: Viewer, to_see: Data) -> Q | None:
+    """A filter on Engagement for the engagements of which `viewer` may see `to_see`; None for all."""
+    visible = _party_filter(viewer, WHO_SEES[to_see], coachee="coachee", coach="coach")
+    if visible is not None and SPONSOR in WHO_SEES[to_see] and viewer.holds(Role.SPONSOR):
         if to_see == Data.CONTRACT:
             visible |= Exists(_sponsor_versions(viewer.user).filter(engagement=OuterRef("pk")))
         else:
@@ -111,8 +117,8 @@ def _relation_filters(viewer: Viewer, to_see: Data) -> Q | None:
 
 
 def visible_engagements(viewer: Viewer, to_see: Data) -> QuerySet[Engagement]:
-    """Every engagement of which `viewer` may see `to_see`, each annotated with `viewer_relations`
-    once loaded through `access_engagement` or `with_relations`."""
+    """Every engagement of which `viewer` may see `to_see` (`with_relations` adds, per row, whether
+    they are its sponsor in force)."""
     engagements = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation")
     visible = _relation_filters(viewer, to_see)
     return engagements if visible is None else engagements.filter(visible)
@@ -208,27 +214,17 @@ def require_call_relation(actor, call: ChemistryCall, acting_as: Acting) -> None
 def visible_chemistry_calls(viewer: Viewer) -> QuerySet[ChemistryCall]:
     """The chemistry calls `viewer` may see: admins all, a coach the calls with them, a leader theirs."""
     calls = ChemistryCall.objects.select_related("booking", "coach", "engagement__coachee")
-    if viewer.is_admin:
-        return calls
-    visible = Q(pk__in=[])
-    if viewer.holds(Role.COACH):
-        visible |= Q(coach=viewer.user)
-    if viewer.holds(Role.COACHEE):
-        visible |= Q(engagement__coachee=viewer.user)
-    return calls.filter(visible)
+    visible = _party_filter(viewer, WHO_SEES[Data.CHEMISTRY_OBJECTIVES], coachee="engagement__coachee", coach="coach")
+    return calls if visible is None else calls.filter(visible)
 
 
 def visible_contract_versions(viewer: Viewer) -> QuerySet[ContractVersion]:
     """Every version `viewer` may read: admins all; coachee and coach the versions they are parties
     to; a sponsor likewise, while an active sponsor of its organisation (see `_sponsor_versions`)."""
     versions = ContractVersion.objects.select_related("engagement", "coachee", "coach", "sponsor", "client_organisation")
-    if viewer.is_admin:
+    visible = _party_filter(viewer, WHO_SEES[Data.CONTRACT], coachee="coachee", coach="coach")
+    if visible is None:
         return versions
-    visible = Q(pk__in=[])
-    if viewer.holds(Role.COACHEE):
-        visible |= Q(coachee=viewer.user)
-    if viewer.holds(Role.COACH):
-        visible |= Q(coach=viewer.user)
     if viewer.holds(Role.SPONSOR):
         visible |= Q(pk__in=_sponsor_versions(viewer.user).values("pk"))
     return versions.filter(visible)

@@ -14,7 +14,7 @@ from coachhub.tenancy import health
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.selectors import active_roles, practice_for_host
 from coachhub.tenancy.timezones import zone_for
-from coachhub.tenancy.viewers import Viewer
+from coachhub.tenancy.viewers import Viewer, requesting
 
 SESSION_PRACTICE_KEY = "practice_id"
 
@@ -87,6 +87,7 @@ class MembershipMiddleware:
         request.viewer = Viewer(user, request.roles)
         timezone.activate(zone_for(user if user.is_authenticated else None, practice))
         try:
-            return self.get_response(request)
+            with requesting(request.viewer):
+                return self.get_response(request)
         finally:
             timezone.deactivate()

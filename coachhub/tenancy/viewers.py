@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from coachhub.tenancy.models import Role
@@ -33,6 +36,25 @@ class Viewer:
         return Role.ADMIN in self.roles
 
 
+_requesting: ContextVar[Viewer | None] = ContextVar("requesting_viewer", default=None)
+
+
+@contextmanager
+def requesting(viewer: Viewer) -> Iterator[None]:
+    """Within the block (a request), `as_viewer` knows this person's roles without asking again."""
+    token = _requesting.set(viewer)
+    try:
+        yield
+    finally:
+        _requesting.reset(token)
+
+
 def as_viewer(person) -> Viewer:
-    """A Viewer as it is, or a person with their roles in the current practice (one query)."""
-    return person if isinstance(person, Viewer) else Viewer.of(person)
+    """A Viewer as it is; the person making the current request, as the middleware loaded them;
+    anyone else with their roles in the current practice (one query)."""
+    if isinstance(person, Viewer):
+        return person
+    current = _requesting.get()
+    if current is not None and current.user.is_authenticated and current.pk == person.pk:
+        return current
+    return Viewer.of(person)

@@ -31,7 +31,7 @@ def local_moment(moment: datetime) -> str:
     return f"{local.day} {local:%B %Y at %H:%M}"
 
 
-def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime) -> MeasurementPoint:
+def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime, missing: list) -> MeasurementPoint:
     """Close the point (its lock held) with the status computed from its ratings; missing raters are recorded."""
     outcome = compute.assess_point(point_input(point, held=sessions_held(point.engagement_id)))
     ObjectiveResult.objects.bulk_create(
@@ -41,7 +41,6 @@ def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime) -> M
         )
         for result in outcome.objectives
     )
-    missing = missing_raters(point)
     point.computation = {**outcome.computation, "missing_raters": [role for role, _ in missing]}
     point.status, point.status_reason = outcome.status, outcome.reason
     point.closed_at, point.closed_by = now, closed_by
@@ -71,7 +70,7 @@ def close_point(*, point: MeasurementPoint, actor, now: datetime | None = None) 
             f"Still to rate: {names}. They have until {local_moment(grace_end)} "
             "before the point can be closed without them."
         )
-    return close_with_status(point, closed_by=actor, now=now)
+    return close_with_status(point, closed_by=actor, now=now, missing=missing)
 
 
 @transaction.atomic
@@ -106,7 +105,7 @@ def complete_engagement(*, engagement: Engagement, actor, now: datetime | None =
         engagement=engagement, closed_at__isnull=True, fell_due_at__isnull=False,
     ).filter(Exists(Rating.objects.filter(point=OuterRef("pk"))))
     for point in still_open:
-        close_with_status(point, closed_by=actor, now=now)
+        close_with_status(point, closed_by=actor, now=now, missing=missing_raters(point))
     engagement.stage, engagement.completed_at = Engagement.Stage.COMPLETED, now
     engagement.save(update_fields=["stage", "completed_at", "updated_at"])
     audit.record(actor=actor, action="engagement.completed", subject=str(engagement), outcome=end.status)

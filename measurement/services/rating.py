@@ -100,6 +100,6 @@ def rate_point(*, point: MeasurementPoint, rater, answers: dict[int, tuple[int |
         publish(RatingSubmitted(point=point))
     closed = False
     if not missing_raters(point):
-        close_with_status(point, closed_by=None, now=now)
+        close_with_status(point, closed_by=None, now=now, missing=[])
         closed = True
     return Rated(ratings=saved, changed=changed, closed=closed)
