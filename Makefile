@@ -1,11 +1,16 @@
 # CoachHub: `make run` starts everything with demo data; `make test` runs the test suite.
+# Both need nothing but Python 3.11: without PostgreSQL / Redis on 127.0.0.1 (or with EMBEDDED=1)
+# they start project-local ones under var/ (devservers/); explicit DATABASE_URL / REDIS_URL win.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Runs a command with the chosen servers' URLs, and stops embedded servers after it.
+SERVERS := $(BIN)/python -m devservers $(MAKE) --no-print-directory
+export EMBEDDED
 
-.PHONY: install run test db bench lint check clean
+.PHONY: install run test db bench lint check clean serve migrated suite
 
 install: $(STAMP)
 
@@ -18,22 +23,32 @@ $(STAMP): pyproject.toml
 
 # Roles and database (when missing), then migrations as the owner.
 db: install
+	@$(SERVERS) migrated
+
+run: install
+	@$(SERVERS) serve
+
+test: install
+	@$(SERVERS) suite
+
+# Its own database (coachhub_bench, same roles; created and migrated by bench) and Redis db 12.
+bench: install
+	@$(BIN)/python -m devservers $(BIN)/python -m bench $(if $(BENCH),--only $(BENCH),)
+
+# The steps above, run inside devservers (which sets DATABASE_URL, REDIS_URL, …).
+migrated:
 	$(BIN)/python manage.py setup_database
 	$(BIN)/python manage.py migrate --noinput
 
-run: db
+serve: migrated
 	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py demo_logins
 	mkdir -p var/mail
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
-test: install
+suite:
 	$(BIN)/python manage.py setup_database
 	$(BIN)/pytest $(PYTEST_ARGS)
-
-# Its own database (coachhub_bench, same roles; created and migrated by bench) and Redis db 12.
-bench: install
-	$(BIN)/python -m bench $(if $(BENCH),--only $(BENCH),)
 
 # Imports go one way down the layers (pyproject.toml's [tool.importlinter]).
 lint: install

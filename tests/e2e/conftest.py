@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from devservers.chromium import NoBrowser, chromium_executable
 from tests.conftest import CHROMIUM_ARGS, PASSWORD, PracticeCast, make_practice
 
 # Every locator assertion waits up to this long (ms); pages render in well under a second.
@@ -22,12 +23,19 @@ expect.set_options(timeout=10_000)
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(pytestconfig) -> dict:
-    """Debian's Chromium (Playwright cannot download its own browsers here).
+    """Debian's Chromium when there is one, else Playwright's own (downloaded on first use);
+    without either every browser test fails saying how to get one (devservers/chromium.py).
 
     pytest-playwright's fixture is session-scoped, so this override is too. `--headed` and
     `--slowmo` still work.
     """
-    options: dict = {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+    try:
+        executable, missing = chromium_executable(), None
+    except NoBrowser as error:
+        missing = str(error)
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    options: dict = {"args": CHROMIUM_ARGS} | ({"executable_path": executable} if executable else {})
     if pytestconfig.getoption("--headed"):
         options["headless"] = False
     if pytestconfig.getoption("--slowmo"):
