@@ -13,6 +13,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from devservers.choose import configured as developer_configuration
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var" / "bench"
 
@@ -29,26 +31,9 @@ def _with_path(url: str, path: str) -> str:
     return urlunsplit(parts._replace(path=path))
 
 
-def _read_dotenv() -> dict[str, str]:
-    """The developer's .env, as settings.py reads it (environment variables take precedence)."""
-    import environ
-
-    path = BASE_DIR / ".env"
-    found: dict[str, str] = {}
-    if path.exists():
-        saved = dict(os.environ)
-        try:
-            environ.Env.read_env(path, overwrite=False)
-            found = {key: value for key, value in os.environ.items() if key not in saved}
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-    return found
-
-
 def bench_environment() -> dict[str, str]:
     """The variables the benchmark runs with (in-process and for gunicorn)."""
-    configured = {**_read_dotenv(), **os.environ}
+    configured = developer_configuration()
     database = os.environ.get("BENCH_DATABASE", "coachhub_bench")
     redis_db = os.environ.get("BENCH_REDIS_DB", "12")
     return {

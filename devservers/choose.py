@@ -84,7 +84,7 @@ def choose_postgres(variables: dict[str, str], embedded: str) -> Choice:
     except psycopg2.OperationalError as error:
         failure = _answers(host, port)
         reason = (
-            f"nothing answers on {host}:{port} ({failure})"
+            f"nothing answers on {host}:{port}"
             if failure
             else f"PostgreSQL on {host}:{port} does not let `postgres` in without a password "
             f"({str(error).strip().splitlines()[-1]}); set DATABASE_URL, DATABASE_OWNER_URL and "
@@ -115,7 +115,7 @@ def _redis_refuses(host: str, port: int) -> str | None:
             connection.sendall(b"PING\r\n")
             answer = connection.recv(64)
     except OSError as error:
-        return f"nothing answers on {host}:{port} ({error.strerror or error})"
+        return f"nothing answers on {host}:{port}"
     if answer.startswith(b"+PONG"):
         return None
     return f"Redis on {host}:{port} does not answer PING ({answer.decode(errors='replace').strip()}); set REDIS_URL to use it"

@@ -48,6 +48,8 @@ def free_port(preferred: int | None) -> int:
         if port is None:
             continue
         with socket.socket() as probe:
+            # A port the last run's server just left may still have connections in TIME_WAIT.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
