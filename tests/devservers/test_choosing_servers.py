@@ -58,8 +58,14 @@ def test_explicit_urls_win_even_over_embedded_1(settings):
     database = settings.DATABASES["default"]
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/coachhub"
     chosen = choose_postgres({"DATABASE_URL": url}, embedded="1")
-    assert not chosen.embedded and chosen.where == f"{database['USER']}@{database['HOST']}:{database['PORT']}"
+    assert not chosen.embedded and chosen.where == f"{database['HOST']}:{database['PORT']}"
     assert chosen.reason == "DATABASE_URL set"
+
+
+def test_a_password_in_an_explicit_url_is_never_shown(closed_port):
+    with pytest.raises(ServerError) as refused:
+        choose_redis({"REDIS_URL": f"redis://:s3cret@127.0.0.1:{closed_port}/0"}, embedded="")
+    assert "s3cret" not in str(refused.value)
 
 
 def test_embedded_1_asks_for_the_embedded_servers():
