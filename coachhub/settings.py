@@ -91,6 +91,7 @@ MIDDLEWARE = [
     # work, e.g. a success message, runs) before they save.
     "coachhub.tenancy.middleware.PracticeMiddleware",
     "coachhub.tenancy.middleware.MembershipMiddleware",
+    "coachhub.accounts.middleware.AuditAddressMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -116,7 +116,7 @@ def _redis_refuses(host: str, port: int) -> str | None:
         with socket.create_connection((host, port), timeout=3) as connection:
             connection.sendall(b"PING\r\n")
             answer = connection.recv(64)
-    except OSError as error:
+    except OSError:
         return f"nothing answers on {host}:{port}"
     if answer.startswith(b"+PONG"):
         return None

@@ -5,15 +5,15 @@ through contract_forms, writes through contracting."""
 
 from __future__ import annotations
 
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coachhub.accounts.middleware import client_address
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors, posted
@@ -49,13 +49,6 @@ from engagements.views import slot_week
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except PermissionDenied:
-        return None
 
 
 def _refusal_messages(request: HttpRequest, error: ValidationError) -> None:
@@ -233,7 +226,7 @@ def answer(request: HttpRequest, version_id: int) -> HttpResponse:
         data = form.cleaned_data
         common = {
             "version": version, "party": request.user, "text_sha256": data["text_sha256"],
-            "ip_address": _client_ip(request), "base_url": _base_url(request),
+            "ip_address": client_address(request), "base_url": _base_url(request),
         }
         try:
             if data["action"] == AnswerForm.ACCEPT:

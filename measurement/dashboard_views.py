@@ -4,7 +4,6 @@ an admin) of this practice, or not an engagement the sponsor sponsors: 404, like
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
+from coachhub.tenancy.spreadsheets import csv_response
 from measurement import dashboards
 from measurement.selectors import grace_cutoff
 
@@ -77,16 +77,8 @@ def sponsor_dashboard(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SPONSOR)
 def sponsor_dashboard_csv(request: HttpRequest) -> HttpResponse:
     _, engagements = _filtered(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="coaching-progress-{stamp}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    # A byte-order mark, so that Excel reads the file as UTF-8 (names with accents) rather than in the
-    # machine's legacy code page; other readers skip it.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerows(dashboards.csv_rows(engagements))
-    return response
+    return csv_response(dashboards.csv_rows(engagements), filename=f"coaching-progress-{stamp}.csv")
 
 
 @require_GET

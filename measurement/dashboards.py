@@ -283,24 +283,15 @@ CSV_HEADER = [
     "Coachee", "Coach", "Stage", "Sessions used", "Sessions contracted", "Next measurement point",
     "Status", "Status measured at", "Reason",
 ]
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def csv_rows(engagements: QuerySet[Engagement]) -> list[list[str]]:
-    """The filtered rows as CSV lines (header first), every cell formula-safe. Two queries."""
+def csv_rows(engagements: QuerySet[Engagement]) -> list[list]:
+    """The filtered rows as CSV lines, header first (tenancy.spreadsheets makes them formula-safe).
+    Two queries."""
     listed = list(engagements.select_related("coachee", "coach"))
     progress = load_progress(listed, trends=False)
     overdue_before = grace_cutoff()
     lines = [CSV_HEADER]
     for engagement in listed:
-        lines.append([csv_safe(cell) for cell in (
+        lines.append([
             engagement.coachee.get_full_name() or engagement.coachee.email,
             engagement.coach.get_full_name() if engagement.coach else "",
             engagement.get_stage_display(),
@@ -310,7 +301,7 @@ def csv_rows(engagements: QuerySet[Engagement]) -> list[list[str]]:
             PointStatus(engagement.latest_status).label if engagement.latest_status else "Not measured yet",
             POINT_LABELS.get(engagement.latest_point_kind, ""),
             engagement.latest_status_reason or "",
-        )])
+        ])
     return lines
 
 

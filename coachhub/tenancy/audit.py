@@ -1,8 +1,60 @@
-"""The audit trail: one row per change that matters to a practice's records."""
+"""The audit trail: one row per change that matters to a practice's records — who, what, when,
+from where, on what. Append-only in the database (migration 0003): rows are only ever added here,
+purged by `purge_sign_ins` and redacted by `redact`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import connection
+
 from coachhub.tenancy.models import AuditEntry
+
+SIGN_IN = "account.signed_in"
+
+# The kinds of entry the audit page filters by: an action's first word, and what to call it.
+KINDS = {
+    "account": "Sign-ins",
+    "membership": "Roles",
+    "invitation": "Invitations",
+    "organisation": "Client organisations",
+    "practice": "Practice settings",
+    "reminders": "Notification settings",
+    "coach_profile": "Coach profiles",
+    "coach_hours": "Coach availability",
+    "coach_time_off": "Coach time off",
+    "coach_calendar": "Coach calendars",
+    "chemistry_call": "Chemistry calls",
+    "engagement": "Engagements",
+    "contract_template": "Contract template",
+    "contract": "Contracts",
+    "coaching_session": "Coaching sessions",
+    "session_summary": "Session summaries",
+    "worked_on_topics": "Session topics",
+    "action_item": "Actions",
+    "measurement_point": "Measurement points",
+    "records": "Records purged",
+}
+
+
+def describe(action: str) -> str:
+    """An action in words: "contract.changes_requested" → "Contract changes requested"."""
+    return action.replace(".", " ").replace("_", " ").capitalize()
+
+
+_address: ContextVar[str | None] = ContextVar("audit_request_address", default=None)
+
+
+@contextmanager
+def requests_from(address: str | None) -> Iterator[None]:
+    """Within the block (a request), entries record `address` as where the change came from."""
+    token = _address.set(address)
+    try:
+        yield
+    finally:
+        _address.reset(token)
 
 
 def record(*, actor, action: str, subject: str, **details) -> AuditEntry:
@@ -11,4 +63,21 @@ def record(*, actor, action: str, subject: str, **details) -> AuditEntry:
         action=action,
         subject=subject[:200],
         details=details,
+        ip_address=_address.get(),
     )
+
+
+def purge_sign_ins() -> int:
+    """Delete the current practice's sign-in records older than 90 days (the database function
+    decides the age, so nothing younger can be purged). Returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT audit_purge_sign_ins()")
+        return cursor.fetchone()[0]
+
+
+def redact(text: str, replacement: str) -> int:
+    """Erasure: replace `text` (a name, an email) with `replacement` in every entry of the current
+    practice that wrote it. Returns the entries changed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT audit_redact(%s, %s)", [text, replacement])
+        return cursor.fetchone()[0]

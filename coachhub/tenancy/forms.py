@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from coachhub.tenancy import audit
 from coachhub.tenancy.models import (
     ClientOrganisation,
     Practice,
@@ -141,3 +146,35 @@ class ClientOrganisationForm(forms.ModelForm):
         clash = ClientOrganisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
         if name and clash.exists():
             self.add_error("name", "There is already a client organisation with this name.")
+
+
+class AuditFilters(forms.Form):
+    """The audit page's GET filters. A bad value is shown as an error and ignored, never a 500."""
+
+    person = forms.EmailField(label="Person (email)", required=False, max_length=254)
+    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *audit.KINDS.items()])
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned
+
+    def values(self) -> dict:
+        """The valid filters, as `audit_entries` takes them; dates are whole days in the viewer's zone."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        zone = timezone.get_current_timezone()
+        since, until = data.get("since"), data.get("until")
+        return {
+            "person_email": data.get("person") or "",
+            "kind": data.get("kind") or "",
+            "since": datetime.combine(since, time.min, zone) if since else None,
+            "before": datetime.combine(until + timedelta(days=1), time.min, zone) if until else None,
+        }
+
+    def querystring(self) -> str:
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        return urlencode({key: value for key, value in data.items() if value and key in self.fields})

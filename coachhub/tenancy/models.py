@@ -280,18 +280,33 @@ class Invitation(PracticeOwnedModel):
 
 
 class AuditEntry(PracticeOwnedModel):
-    """Who did what to a practice's records, and when. Written by services, never edited."""
+    """Who did what to a practice's records, when, and from which address. Written by services;
+    append-only in the database: a trigger refuses UPDATE and DELETE but from the owner's own
+    functions, `audit_purge_sign_ins` and `audit_redact` (migration 0003)."""
 
+    # PROTECT: a person the trail names is never deleted (erasure renames them instead), and
+    # SET_NULL would be an UPDATE the trigger refuses.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64)
     subject = models.CharField(max_length=200, help_text="What the action was done to, in words.")
     details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Where the request came from.")
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["practice", "-created_at"], name="audit_practice_recent")]
+        indexes = [
+            models.Index(fields=["practice", "-created_at"], name="audit_practice_recent"),
+            # The audit page's filters: by person, and by kind (an action prefix, "contract.").
+            models.Index(fields=["practice", "actor", "-created_at"], name="audit_practice_actor"),
+            models.Index(fields=["practice", "action"], name="audit_practice_action",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
+        ]
+
+    @property
+    def kind(self) -> str:
+        return self.action.split(".", 1)[0]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.subject}"

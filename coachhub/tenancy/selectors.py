@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from coachhub.tenancy.models import (
+    AuditEntry,
     ClientOrganisation,
     Domain,
     Membership,
@@ -65,3 +66,19 @@ def client_organisations() -> QuerySet[ClientOrganisation]:
     return ClientOrganisation.objects.annotate(
         member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
     ).prefetch_related(Prefetch("members", queryset=sponsors, to_attr="sponsors"))
+
+
+def audit_entries(*, person_email: str = "", kind: str = "", since=None, before=None) -> QuerySet:
+    """The practice's audit trail, newest first, filtered: by the person who acted (their email),
+    by kind (the action's first word: "contract" matches "contract.accepted"), and from `since`
+    up to `before` (aware datetimes). The filters use the (practice, actor | action) indexes."""
+    entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-pk")
+    if person_email:
+        entries = entries.filter(actor__email__iexact=person_email)
+    if kind:
+        entries = entries.filter(action__startswith=f"{kind}.")
+    if since is not None:
+        entries = entries.filter(created_at__gte=since)
+    if before is not None:
+        entries = entries.filter(created_at__lt=before)
+    return entries

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC
 from copy import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
-from coachhub.tenancy import selectors, services
+from coachhub.tenancy import audit, selectors, services
 from coachhub.tenancy.forms import (
+    AuditFilters,
     ClientOrganisationForm,
     InvitePersonForm,
     PracticeSettingsForm,
@@ -23,6 +28,7 @@ from coachhub.tenancy.forms import (
 )
 from coachhub.tenancy.models import ClientOrganisation, Invitation, Membership
 from coachhub.tenancy.permissions import admin_required
+from coachhub.tenancy.spreadsheets import csv_response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -132,3 +138,41 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
         return redirect("organisations")
     members = Membership.objects.filter(client_organisation=instance).select_related("user")
     return render(request, "tenancy/organisation.html", {"organisation": instance, "form": form, "members": members})
+
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_CSV_HEADER = ["When (UTC)", "Who", "Who (email)", "What", "Action", "On what", "From address", "Details"]
+
+
+def _audit_filtered(request: HttpRequest):
+    form = AuditFilters(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    return form, selectors.audit_entries(**form.values())
+
+
+@admin_required
+@require_GET
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    form, entries = _audit_filtered(request)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.described = audit.describe(entry.action)
+    return render(request, "tenancy/audit.html", {"form": form, "page": page, "querystring": form.querystring()})
+
+
+@admin_required
+@require_GET
+def audit_trail_csv(request: HttpRequest) -> HttpResponse:
+    _, entries = _audit_filtered(request)
+    rows = [AUDIT_CSV_HEADER] + [
+        [
+            entry.created_at.astimezone(UTC).isoformat(),
+            entry.actor.get_full_name() if entry.actor else "",
+            entry.actor.email if entry.actor else "",
+            audit.describe(entry.action), entry.action, entry.subject, entry.ip_address or "",
+            json.dumps(entry.details, sort_keys=True) if entry.details else "",
+        ]
+        for entry in entries.iterator(chunk_size=2000)
+    ]
+    return csv_response(rows, filename=f"audit-trail-{request.practice.slug}-{timezone.localdate().isoformat()}.csv")

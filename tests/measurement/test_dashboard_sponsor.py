@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Membership, Role
+from coachhub.tenancy.spreadsheets import csv_safe
 from engagements.models import ContractVersion, Engagement
 from measurement import dashboards
 from sessions.models import CoachingSession
@@ -128,10 +129,10 @@ def test_csv_cells_that_would_run_as_formulas_are_quoted(acme, five, name):
 
 
 def test_csv_safe_leaves_ordinary_text_alone():
-    assert dashboards.csv_safe("Ada Lovelace") == "Ada Lovelace"
-    assert dashboards.csv_safe(3) == "3"
-    assert dashboards.csv_safe(None) == ""
-    assert dashboards.csv_safe("=1") == "'=1"
+    assert csv_safe("Ada Lovelace") == "Ada Lovelace"
+    assert csv_safe(3) == "3"
+    assert csv_safe(None) == ""
+    assert csv_safe("=1") == "'=1"
 
 
 def test_the_engagement_page_shows_trends_results_and_only_shared_summaries(acme, five):
