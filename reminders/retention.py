@@ -1,4 +1,5 @@
-"""Records kept as the contract's record-keeping terms say: after the retention period, private notes go.
+"""Records kept as the contract's record-keeping terms say: after the retention period, private notes go;
+sign-in records go after 90 days (coachhub.tenancy.audit).
 
 The contract in force says how many months records are kept after the engagement completes
 (`retention_months`); its record-keeping section says private notes are then deleted. The purge
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from coachhub.tenancy import audit
@@ -53,6 +55,10 @@ def purge_expired_records(*, practice: Practice | None = None, now: datetime | N
         practice, expired, lambda engagement: purge_engagement_records(engagement=engagement, now=now),
         sweep="retention purge",
     )
+    with practice_context(practice), transaction.atomic():
+        sign_ins = audit.purge_sign_ins()
+    if sign_ins:
+        logger.info("practice %s: %d sign-in records older than 90 days purged", practice.pk, sign_ins)
     return sum(purged)
 
 

@@ -69,10 +69,19 @@ def record(*, actor, action: str, subject: str, **details) -> AuditEntry:
 
 def purge_sign_ins() -> int:
     """Delete the current practice's sign-in records older than 90 days (the database function
-    decides the age, so nothing younger can be purged). Returns how many."""
+    decides the age, so nothing younger can be purged), leaving one entry per person saying how
+    many went. Returns how many."""
+    from django.contrib.auth import get_user_model
+
     with connection.cursor() as cursor:
-        cursor.execute("SELECT audit_purge_sign_ins()")
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT person, purged FROM audit_purge_sign_ins()")
+        purged = dict(cursor.fetchall())
+    people = get_user_model().objects.in_bulk([pk for pk in purged if pk is not None])
+    for pk, count in purged.items():
+        person = people.get(pk)
+        record(actor=None, action="records.purged", subject=f"sign-in records of {person.email if person else 'unknown'}",
+               purged="sign-in records older than 90 days", person=pk, count=count)
+    return sum(purged.values())
 
 
 def redact(text: str, replacement: str) -> int:

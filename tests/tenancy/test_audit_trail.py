@@ -72,6 +72,8 @@ def test_the_purge_takes_sign_ins_older_than_90_days_and_nothing_else(acme, glob
         assert audit.purge_sign_ins() == 1
         assert set(AuditEntry.objects.values_list("pk", flat=True)) >= {recent.pk, old_change.pk}
         assert not AuditEntry.objects.filter(pk=old.pk).exists()
+        line = AuditEntry.objects.get(action="records.purged")
+        assert line.subject == f"sign-in records of {acme.coach.email}" and line.details["count"] == 1
     with in_practice(globex):
         assert AuditEntry.objects.filter(pk=elsewhere.pk).exists()
 
@@ -173,3 +175,14 @@ def test_the_page_takes_as_many_queries_for_120_entries_as_for_3(acme, in_practi
             assert client.get("/practice/audit/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_daily_retention_job_purges_old_sign_ins(acme, in_practice):
+    from reminders import retention
+
+    with in_practice(acme):
+        _entry(action=audit.SIGN_IN, subject="old", actor=acme.coachee, days_ago=120)
+    retention.purge_expired_records(practice=acme.practice)
+    with in_practice(acme):
+        assert not AuditEntry.objects.filter(action=audit.SIGN_IN).exists()
+        assert AuditEntry.objects.filter(action="records.purged", details__person=acme.coachee.pk).exists()

@@ -21,15 +21,15 @@ CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON tenancy_auditentry
 
 -- Sign-in records go after 90 days (the retention purge), never sooner. Row-Level Security still
 -- applies (FORCE), so only the current practice's rows are touched.
-CREATE FUNCTION audit_purge_sign_ins() RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE purged integer;
-BEGIN
-    DELETE FROM tenancy_auditentry
-     WHERE action = 'account.signed_in' AND created_at < now() - interval '90 days';
-    GET DIAGNOSTICS purged = ROW_COUNT;
-    RETURN purged;
-END $$;
+CREATE FUNCTION audit_purge_sign_ins() RETURNS TABLE (person bigint, purged bigint)
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    WITH gone AS (
+        DELETE FROM tenancy_auditentry
+         WHERE action = 'account.signed_in' AND created_at < now() - interval '90 days'
+        RETURNING actor_id
+    )
+    SELECT actor_id, count(*) FROM gone GROUP BY actor_id
+$$;
 
 -- Erasure: an erased person's name or email, wherever the trail wrote it, becomes "Former coachee 17".
 CREATE FUNCTION audit_redact(needle text, replacement text) RETURNS integer
