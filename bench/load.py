@@ -65,12 +65,15 @@ def ensure_wrk(say) -> None:
     wrk_path()
 
 
-def run_wrk(url: str, seconds: float, *, threads: int = THREADS, connections: int = CONNECTIONS) -> LoadResult:
+def run_wrk(
+    url: str, seconds: float, *, threads: int = THREADS, connections: int = CONNECTIONS, host: str = HOST,
+    cookie: str = "",
+) -> LoadResult:
     script = VAR / "wrk-report.lua"
     script.write_text(_REPORT)
     command = [
         wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-        "-H", f"Host: {HOST}", "-s", str(script), url,
+        "--timeout", "10s", "-H", f"Host: {host}", *(["-H", f"Cookie: {cookie}"] if cookie else []), "-s", str(script), url,
     ]
     done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=seconds + 30)
     if done.returncode != 0:

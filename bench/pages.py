@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import statistics
-import subprocess
 import time
 
 from bench import BenchError
@@ -61,44 +60,42 @@ def in_process(run: Run, client, *, label: str, path: str, expect: str, runs: in
 def under_load(run: Run, pages: dict[str, tuple[str, str]]) -> None:
     """Each page (label → (path, session cookie)) under wrk against a gunicorn of its own (it needs
     the bench's notes key, which the shared `run.server` lacks): `<label>_load_rps` and percentiles."""
-    from bench.environment import HOST, VAR
-    from bench.load import _REPORT, PERCENTILES, wrk_path
+    from bench.load import PERCENTILES, run_wrk
     from bench.server import Server
 
     server = Server(run.environment)
     seconds = max(1, round(min(run.duration, 10)))
-    script = VAR / "wrk-report.lua"
-    script.write_text(_REPORT)
     try:
         server.start()
         for label, (path, cookie) in pages.items():
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-            try:
-                connection.request("GET", path, headers={"Host": HOST, "Cookie": cookie})
-                status = connection.getresponse().status
-            finally:
-                connection.close()
+            status = signed_in_status(server, path, cookie=cookie)
             if status != 200:
                 raise BenchError(f"GET {path} through gunicorn answered {status}.\n{server.log_tail()}")
-            values: dict[str, int] = {}
-            for duration in (1, seconds):  # one second of warm-up, then the measure
-                done = subprocess.run(
-                    [wrk_path(), "-t2", "-c8", f"-d{duration}s", "--timeout", "10s", "-H", f"Host: {HOST}",
-                     "-H", f"Cookie: {cookie}", "-s", str(script), server.base_url + path],
-                    check=False, capture_output=True, text=True, timeout=duration + 30,
-                )
-                if done.returncode != 0:
-                    raise BenchError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
-                values = {line.split()[1]: int(line.split()[2]) for line in done.stdout.splitlines() if line.startswith("@bench ")}
-            if values.get("non2xx"):
-                raise BenchError(f"{label}: {values['non2xx']} responses were errors under load.\n{server.log_tail()}")
-            run.say(f"{label} under load: {values['requests']} requests in {seconds} s (wrk -t2 -c8, gunicorn 2 workers, "
-                    f"signed in), {values['socket_errors']} socket errors")
-            run.figure(f"{label}_load_rps", values["requests"] / (values["duration_us"] / 1e6))
+            run_wrk(server.base_url + path, 1, connections=8, cookie=cookie)  # warm-up
+            result = run_wrk(server.base_url + path, seconds, connections=8, cookie=cookie)
+            if result.non2xx:
+                raise BenchError(f"{label}: {result.non2xx} responses were errors under load.\n{server.log_tail()}")
+            run.say(f"{label} under load: {result.requests} requests in {seconds} s (wrk -t2 -c8, gunicorn 2 workers, "
+                    f"signed in), {result.socket_errors} socket errors")
+            run.figure(f"{label}_load_rps", result.rps)
             for percentile in PERCENTILES:
-                run.figure(f"{label}_load_p{percentile}_ms", values[f"p{percentile}_us"] / 1000)
+                run.figure(f"{label}_load_p{percentile}_ms", result.percentiles_ms[percentile])
     finally:
         server.stop()
+
+
+def signed_in_status(server, path: str, *, cookie: str, host: str | None = None) -> int:
+    """The status of one GET of `path` with a session cookie (a smoke check before the load)."""
+    from bench.environment import HOST
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host or HOST, "Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 PDF_RUNS = 10

@@ -25,12 +25,15 @@ def free_port() -> int:
 
 
 class Server:
-    """`gunicorn coachhub.wsgi -w 2 -b 127.0.0.1:<port>` with the benchmark's environment."""
+    """`gunicorn coachhub.wsgi -w 2 -b 127.0.0.1:<port>` with the benchmark's environment (or
+    another WSGI app, answering 200 at `ready_path`: the ceiling app)."""
 
-    def __init__(self, environment: dict[str, str]):
+    def __init__(self, environment: dict[str, str], *, app: str = "coachhub.wsgi", ready_path: str = "/healthz"):
         self.environment = environment
+        self.app = app
+        self.ready_path = ready_path
         self.port = free_port()
-        self.log_path: Path = VAR / "gunicorn.log"
+        self.log_path: Path = VAR / f"gunicorn-{app.replace(':', '.')}.log"
         self.process: subprocess.Popen | None = None
 
     @property
@@ -39,7 +42,7 @@ class Server:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "gunicorn", "coachhub.wsgi",
+            sys.executable, "-m", "gunicorn", self.app,
             "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
         ]
         log = self.log_path.open("w")
@@ -55,14 +58,14 @@ class Server:
             if self.process.poll() is not None:
                 raise BenchError(f"gunicorn exited with status {self.process.returncode}.\n{self.log_tail()}")
             try:
-                status, body = self.get("/healthz", host="localhost", timeout=2)
+                status, body = self.get(self.ready_path, host="localhost", timeout=2)
                 if status == 200:
                     return
                 last = f"status {status}: {body[:200]!r}"
             except OSError as error:
                 last = str(error)
             time.sleep(0.2)
-        raise BenchError(f"gunicorn did not answer /healthz within {STARTUP_SECONDS} s ({last}).\n{self.log_tail()}")
+        raise BenchError(f"gunicorn did not answer {self.ready_path} within {STARTUP_SECONDS} s ({last}).\n{self.log_tail()}")
 
     def stop(self) -> None:
         process, self.process = self.process, None

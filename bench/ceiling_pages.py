@@ -1,0 +1,98 @@
+"""`make bench BENCH=pages`: the signed-in pages as deployed (gunicorn, 2 workers, DEBUG off,
+the demo data, wrk -t2 -c16), each beside a bare one-file Django ceiling (bench/ceiling) measured
+in the same run against the same PostgreSQL. Prints `ceiling_rps` first, then for each page
+`page_<name>_rps`, `page_<name>_p99_ms` and `page_<name>_share_of_ceiling` (in percent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bench import BenchError, bench
+from bench.load import run_wrk
+from bench.pages import signed_in, signed_in_status
+from bench.server import Server
+
+if TYPE_CHECKING:
+    from bench.runner import Run
+
+
+@dataclass(frozen=True)
+class DemoPage:
+    name: str
+    path: str
+    who: str | None  # the demo login it is loaded as (local part), None for a public page
+
+
+DEMO_SLUG = "acme"
+
+
+def demo_pages() -> list[DemoPage]:
+    """The pages of issue 15's table, at the demo's Acme, with the ids the demo gave them."""
+    from coachhub.tenancy.context import practice_context
+    from coachhub.tenancy.models import Practice
+    from engagements.models import Engagement
+
+    practice = Practice.objects.get(slug=DEMO_SLUG)
+    with practice_context(practice):
+        engagement = Engagement.objects.get(
+            coachee__email=f"coachee@{DEMO_SLUG}.example", stage=Engagement.Stage.ACTIVE
+        )
+    return [
+        DemoPage("coach_home", "/", "coach"),
+        DemoPage("coach_sessions", f"/engagements/{engagement.pk}/sessions/", "coach"),
+        DemoPage("sponsor_dashboard", "/dashboard/sponsor/", "sponsor"),
+        DemoPage("practice_dashboard", "/practice/dashboard/", "admin"),
+        DemoPage("coachee_progress", f"/engagements/{engagement.pk}/progress/", "coachee"),
+        DemoPage("directory", "/coaches/", None),
+        DemoPage("api_coaches", "/api/v1/coaches", None),
+    ]
+
+
+def _seed_demo(run: Run) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    run.say("demo data seeded into the bench database (idempotent): Acme and Globex, as `make run` has them")
+
+
+@bench("pages", "the signed-in pages of the demo against a bare-Django ceiling (gunicorn 2 workers, DEBUG off, "
+       "wrk -t2 -c16), in one run", server=True)
+def pages(run: Run) -> None:
+    from coachhub.accounts.models import User
+    from coachhub.tenancy.models import Practice
+
+    _seed_demo(run)
+    practice = Practice.objects.get(slug=DEMO_SLUG)
+    host = practice.host
+
+    ceiling = Server(run.environment, app="bench.ceiling:application", ready_path="/")
+    try:
+        ceiling.start()
+        ceiling.smoke("/")
+        run_wrk(ceiling.base_url + "/", 1)
+        ceiling_rps = run_wrk(ceiling.base_url + "/", run.duration).rps
+    finally:
+        ceiling.stop()
+    run.figure("ceiling_rps", ceiling_rps)
+    run.say("ceiling: bench/ceiling, one ORM query (the practice by slug) and one template, same gunicorn and database")
+
+    server = run.server
+    for page in demo_pages():
+        cookie = ""
+        if page.who:
+            _, cookie = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))
+        status = signed_in_status(server, page.path, cookie=cookie, host=host)
+        if status != 200:
+            raise BenchError(f"GET {page.path} as {page.who or 'a visitor'} answered {status}.\n{server.log_tail()}")
+        run_wrk(server.base_url + page.path, 1, host=host, cookie=cookie)
+        result = run_wrk(server.base_url + page.path, run.duration, host=host, cookie=cookie)
+        if result.non2xx:
+            raise BenchError(f"{page.name}: {result.non2xx} responses were errors under load.\n{server.log_tail()}")
+        run.say(f"{page.name}: GET {page.path} as {page.who or 'a visitor'}@{DEMO_SLUG}, {result.requests} requests")
+        run.figure(f"page_{page.name}_rps", result.rps)
+        run.figure(f"page_{page.name}_p99_ms", result.percentiles_ms[99])
+        run.figure(f"page_{page.name}_share_of_ceiling", 100 * result.rps / ceiling_rps if ceiling_rps else 0.0)
