@@ -47,6 +47,8 @@ class Data(StrEnum):
     CHEMISTRY_OBJECTIVES = "chemistry-call objectives"
     REFLECTIONS = "the coachee's own reflections"
     REMINDERS = "reminders sent and due"
+    STAKEHOLDERS = "who the stakeholders are"
+    STAKEHOLDER_COUNTS = "how many stakeholders were named and answered, per group"
 
 
 COACHEE, COACH, ADMIN, SPONSOR = Relation.COACHEE, Relation.COACH, Relation.ADMIN, Relation.SPONSOR
@@ -63,6 +65,10 @@ WHO_SEES: dict[Data, frozenset[Relation]] = {
     Data.CHEMISTRY_OBJECTIVES: frozenset({COACHEE, COACH, ADMIN}),
     Data.REFLECTIONS: frozenset({COACHEE}),
     Data.REMINDERS: frozenset({ADMIN}),
+    # Stakeholder ratings and comments are read with the progress (anonymous, groups at their minimum
+    # only: measurement/stakeholders/results.py); their names and emails only by coachee and coach.
+    Data.STAKEHOLDERS: frozenset({COACHEE, COACH}),
+    Data.STAKEHOLDER_COUNTS: frozenset({COACHEE, COACH, ADMIN, SPONSOR}),
 }
 
 # Pages past the chemistry stage (contracting, sessions) and those with measurement (progress).

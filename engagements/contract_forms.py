@@ -17,7 +17,27 @@ from engagements.models import ContractTemplate, ContractVersion, Objective
 SECTION_WIDGET = forms.Textarea(attrs={"rows": 5})
 
 
+class StakeholderGroupsField(forms.MultipleChoiceField):
+    """The practice's stakeholder groups, as checkboxes; stored as the list of names chosen."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False, widget=forms.CheckboxSelectMultiple, label="Stakeholder groups who rate",
+            help_text="People around the coachee rate the objectives marked for them, anonymously.", **kwargs,
+        )
+
+    def offer_practice_groups(self, chosen: list[str] | None = None) -> None:
+        names = require_practice().stakeholder_group_names + [n for n in chosen or [] if n not in require_practice().stakeholder_group_names]
+        self.choices = [(name, name) for name in names]
+
+
 class ContractTemplateForm(forms.ModelForm):
+    stakeholder_groups = StakeholderGroupsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stakeholder_groups"].offer_practice_groups(self.instance.stakeholder_groups)
+
     class Meta:
         model = ContractTemplate
         fields = TERMS_FIELDS
@@ -44,7 +64,8 @@ class ContractDraftForm(forms.ModelForm):
         model = ContractVersion
         fields = [
             "sessions", "frequency", "session_minutes", "start_date", "end_date",
-            "cancellation_notice_hours", "retention_months", "sponsor", "client_organisation", *SECTION_FIELDS,
+            "cancellation_notice_hours", "retention_months", "sponsor", "client_organisation",
+            "stakeholder_groups", "stakeholder_min_responses", "stakeholder_baseline", *SECTION_FIELDS,
         ]
         labels = {"start_date": "Start date", "end_date": "End date", "client_organisation": "Client organisation"}
         widgets = {
@@ -62,6 +83,7 @@ class ContractDraftForm(forms.ModelForm):
         )
         self.fields["client_organisation"].queryset = ClientOrganisation.objects.all()
         self.fields["client_organisation"].empty_label = "None"
+        self.fields["stakeholder_groups"].offer_practice_groups(self.instance.stakeholder_groups)
 
     def clean(self):
         cleaned = super().clean()
@@ -86,6 +108,7 @@ class ObjectiveForm(forms.Form):
     rated_by_coachee = forms.BooleanField(label="Coachee rates it", required=False, initial=True)
     rated_by_coach = forms.BooleanField(label="Coach rates it", required=False, initial=True)
     rated_by_sponsor = forms.BooleanField(label="Sponsor rates it", required=False, initial=False)
+    rated_by_stakeholders = forms.BooleanField(label="Stakeholders rate it", required=False, initial=False)
     baseline = forms.TypedChoiceField(
         label=f"Baseline today ({Objective.SCALE_MIN}–{Objective.SCALE_MAX})", coerce=int, required=False, empty_value=None,
         choices=[("", "Choose")] + [(n, str(n)) for n in range(Objective.SCALE_MIN, Objective.SCALE_MAX + 1)],

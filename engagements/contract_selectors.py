@@ -171,6 +171,13 @@ def canonical_text(version: ContractVersion, objectives: list[Objective] | None 
         f"- Cancellation: {version.cancellation_rule}",
         f"- Records kept for: {version.retention_months} months after the engagement ends",
     ]
+    # Only when named: contracts without stakeholder feedback keep their exact text.
+    if version.stakeholder_groups:
+        lines += [
+            f"- Stakeholder groups rating: {', '.join(version.stakeholder_groups)}"
+            f" (results shown per group from {version.stakeholder_min_responses} responses, anonymously)",
+            f"- Stakeholder baseline round: {'yes' if version.stakeholder_baseline else 'no'}",
+        ]
     for number, (key, title, text) in enumerate(version.sections(), start=1):
         lines += ["", f"{number}. {title}", text]
         if key == "objectives":
@@ -185,6 +192,8 @@ def canonical_text(version: ContractVersion, objectives: list[Objective] | None 
                 # Only when set: contracts accepted before targets existed keep their exact text.
                 if objective.target is not None:
                     lines.append(f"   Target: {objective.target} of {Objective.SCALE_MAX}")
+                if objective.rated_by_stakeholders:
+                    lines.append("   Also rated by the stakeholder groups, anonymously")
     return "\n".join(lines) + "\n"
 
 

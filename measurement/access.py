@@ -14,6 +14,7 @@ from engagements.access import (
     Acting,
     Data,
     access_engagement,
+    may_see,
     visible_engagements,
 )
 from engagements.models import Engagement
@@ -39,3 +40,12 @@ def access_point(
     if point is None:
         raise Http404
     return engagement, point
+
+
+def access_stakeholders(viewer: Viewer, engagement_id: int, *, acting_as: Acting = None) -> tuple[Engagement, bool]:
+    """An engagement's stakeholder page: (engagement, whether `viewer` may see who the stakeholders
+    are). Coachee and coach see the names; admins and sponsors counts only; others Http404."""
+    engagement = access_engagement(
+        viewer, engagement_id, to_see=Data.STAKEHOLDER_COUNTS, acting_as=acting_as, stages=MEASURED_STAGES,
+    )
+    return engagement, may_see(viewer, Data.STAKEHOLDERS, engagement)

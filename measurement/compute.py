@@ -37,6 +37,13 @@ RULE_IN_WORDS = (
     "not achieved, and partly achieved otherwise."
 )
 
+# The stakeholders' mean, when the practice counts it as one more rater (practice setting).
+STAKEHOLDERS = "stakeholders"
+STAKEHOLDERS_COUNTED = (
+    "The stakeholders' mean (of the groups with enough responses to show) counts as one more rater."
+)
+STAKEHOLDERS_NOT_COUNTED = "Stakeholder feedback is shown beside the score and does not count in it."
+
 
 @dataclass(frozen=True)
 class ObjectiveInput:
@@ -47,7 +54,7 @@ class ObjectiveInput:
     baseline: int
     target: int | None
     raters: tuple[str, ...]
-    ratings: dict[str, int] = field(default_factory=dict)
+    ratings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def assess_objective(objective: ObjectiveInput, *, kind: str, fraction: Decimal,
         CENT, rounding=ROUND_HALF_UP
     )
     needed = (expected - tolerance).quantize(CENT, rounding=ROUND_HALF_UP)
-    score = (Decimal(sum(given)) / Decimal(len(given))).quantize(CENT, rounding=ROUND_HALF_UP) if given else None
+    score = (sum(Decimal(str(g)) for g in given) / Decimal(len(given))).quantize(CENT, rounding=ROUND_HALF_UP) if given else None
     on_track = score is not None and score >= needed
     bar = (
         f"at least {_num(needed)} (baseline {objective.baseline}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from coachhub.tenancy.events import DomainEvent
 from engagements.models import Engagement
-from measurement.models import MeasurementPoint
+from measurement.models import MeasurementPoint, Nominee
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,18 @@ class EngagementCompleted(DomainEvent):
     """The final report closed the engagement."""
 
     engagement: Engagement
+
+
+@dataclass(frozen=True)
+class NomineeNamed(DomainEvent):
+    """The coachee named a stakeholder: an open point's invitation goes to them too."""
+
+    nominee: Nominee
+
+
+@dataclass(frozen=True)
+class StakeholderAnswered(DomainEvent):
+    """A nominee answered (or changed their answer) at a point: no more reminders to them there."""
+
+    point: MeasurementPoint
+    nominee_id: int

@@ -140,3 +140,92 @@ class ObjectiveResult(PracticeOwnedModel):
     class Meta:
         ordering = ["point_id", "objective__position"]
         constraints = [models.UniqueConstraint(fields=["practice", "point", "objective"], name="objective_result_once")]
+
+
+# --- Stakeholder feedback (DESIGN.md "Stakeholder feedback") --------------------------------------------------
+
+
+class Nominee(PracticeOwnedModel):
+    """Someone around the coachee whom the coachee named to rate the objectives, in one of the
+    contract's stakeholder groups. Not a member of the practice and without an account: they answer
+    through a personal emailed link. Their name and email are purged with the engagement's other
+    personal data (`purged_at`), leaving the anonymous responses."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="nominees")
+    group = models.CharField(max_length=80)
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Every link sent carries this; a nominee removed and named again gets new links.
+    link_secret = models.CharField(max_length=32, editable=False)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["engagement_id", "group", "name"]
+        constraints = [
+            # One email once per engagement: never twice, never in two groups.
+            models.UniqueConstraint(
+                "practice", "engagement", models.functions.Lower("email"),
+                condition=models.Q(purged_at__isnull=True), name="nominee_email_once_per_engagement",
+            ),
+            models.CheckConstraint(condition=~models.Q(group=""), name="nominee_has_group"),
+        ]
+        indexes = [models.Index(fields=["practice", "engagement"], name="nominee_engagement")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.group})" if not self.purged_at else f"A purged nominee ({self.group})"
+
+
+class NominationSuggestion(PracticeOwnedModel):
+    """The coach's suggestion to the coachee about whom to nominate (the coachee decides)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="nomination_suggestions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=1000)
+
+    class Meta:
+        ordering = ["engagement_id", "-created_at"]
+        constraints = [models.CheckConstraint(condition=~models.Q(text=""), name="nomination_suggestion_has_text")]
+
+
+class StakeholderResponse(PracticeOwnedModel):
+    """One nominee's answer at one point: their group, their scores (StakeholderScore) and one
+    optional comment. `nominee` is kept only while the point is open, so the answer can be changed
+    and unanswered nominees chased; closing the point cuts it (the response keeps its group, not its
+    person). Never shown with a nominee: see measurement/stakeholders.py."""
+
+    point = models.ForeignKey(MeasurementPoint, on_delete=models.PROTECT, related_name="stakeholder_responses")
+    nominee = models.ForeignKey(Nominee, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
+    group = models.CharField(max_length=80)
+    comment = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        # Never by time or by id in anything shown: order is by group, then shuffled where read.
+        ordering = ["point_id", "group"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "point", "nominee"], condition=models.Q(nominee__isnull=False),
+                name="stakeholder_response_once_per_nominee",
+            ),
+        ]
+        indexes = [models.Index(fields=["practice", "point"], name="stakeholder_response_point")]
+
+
+class StakeholderScore(PracticeOwnedModel):
+    """A response's rating of one objective: 1–10, or None for "can't say"."""
+
+    response = models.ForeignKey(StakeholderResponse, on_delete=models.CASCADE, related_name="scores")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="stakeholder_scores")
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(Objective.SCALE_MIN), MaxValueValidator(Objective.SCALE_MAX)]
+    )
+
+    class Meta:
+        ordering = ["response_id", "objective_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "response", "objective"], name="stakeholder_score_once"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=10), name="stakeholder_score_on_scale",
+            ),
+        ]

@@ -22,6 +22,7 @@ from engagements.models import ContractVersion, Engagement, Objective
 from engagements.retention import retention_ends_at
 from measurement import compute
 from measurement.access import visible_progress
+from measurement.stakeholders.results import PointStakeholders, closing_means, series_label, stakeholder_results
 from measurement.models import (
     MeasurementPoint,
     ObjectiveResult,
@@ -64,6 +65,8 @@ class PointView:
     ratings_visible: bool
     rated_roles: list[str]
     waiting_for: list[tuple[str, object]]
+    # Stakeholder feedback (measurement/stakeholders/results.py): None when the contract names no groups.
+    stakeholders: PointStakeholders | None = None
 
     @property
     def label(self) -> str:
@@ -95,6 +98,24 @@ class PointView:
 
     def due_rule(self) -> str:
         return describe_due_rule(self.point)
+
+    def stakeholder_table(self) -> dict | None:
+        """The closed point's stakeholder data table: a row per group line (shown groups' means per
+        objective; the others "not enough responses to show") and the Stakeholders row."""
+        feedback = self.stakeholders
+        if feedback is None or not feedback.closed:
+            return None
+        objectives = [o for o in self.objectives if o.rated_by_stakeholders]
+        return {
+            "objectives": objectives,
+            "rows": [
+                {"name": g.name, "merged": g.merged, "responses": g.responses, "shown": g.shown, "text": g.text,
+                 "means": [g.means.get(o.position) for o in objectives]}
+                for g in feedback.groups
+            ],
+            "total": {"label": feedback.label, "means": [feedback.mean(o.position) for o in objectives]},
+            "comments": feedback.comments,
+        }
 
     def load_corrections(self) -> None:
         """Give each rating the viewer may read `earlier`: the submissions it corrected, oldest first
@@ -139,6 +160,8 @@ class Progress:
     is_admin: bool
     sessions_used: int = 0
     rule: str = compute.RULE_IN_WORDS
+    # Coachee and coach see how many answered, per group; everyone sees the results (anonymous).
+    sees_stakeholder_counts: bool = False
 
     @property
     def retention_ends_at(self):
@@ -265,6 +288,10 @@ def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool 
     is_coach, is_admin = COACH in relations, ADMIN in relations
     points = sorted(_points(engagement), key=lambda p: 0 if p.kind == MeasurementPoint.Kind.MID else 1)
     views = [_view(point, viewer.user if viewer is not None else None, is_coach=is_coach) for point in points]
+    if any(point.version.stakeholder_groups for point in points):
+        feedback = stakeholder_results(points)
+        for view in views:
+            view.stakeholders = feedback.get(view.point.pk) if view.point.version.stakeholder_groups else None
     contract = contract_in_force(engagement)
     objectives = list(contract.objectives.all()) if contract else (views[-1].objectives if views else [])
     counts = CoachingSession.objects.filter(engagement=engagement).aggregate(
@@ -279,6 +306,7 @@ def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool 
             row.cells.append({
                 "view": view, "label": view.label, "result": result,
                 "ratings": {r.role: r for r in view.visible_ratings() if match and r.objective_id == match.pk},
+                "stakeholders": _stakeholder_cell(view, match),
             })
         if charts:
             row.chart = objective_chart_for(objective, views, compact=compact)
@@ -286,7 +314,19 @@ def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool 
     return Progress(
         engagement=engagement, contract=contract, points=views, rows=rows,
         sessions_held=counts["held"], is_coach=is_coach, is_admin=is_admin, sessions_used=counts["used"],
+        rule=rule_in_words(contract), sees_stakeholder_counts=bool(relations & {COACH, COACHEE}),
     )
+
+
+def _stakeholder_cell(view: PointView, objective: Objective | None) -> dict | None:
+    """An objective's stakeholder figures at a closed point: the mean, n and the shown groups' means."""
+    feedback = view.stakeholders
+    if feedback is None or objective is None or not objective.rated_by_stakeholders or not feedback.closed:
+        return None
+    return {
+        "label": feedback.label, "mean": feedback.mean(objective.position),
+        "groups": [(group.name, group.means.get(objective.position) if group.shown else None, group.text) for group in feedback.groups],
+    }
 
 
 def objective_chart_for(objective: Objective, views: list[PointView], *, compact: bool = True) -> SafeString:
@@ -297,12 +337,24 @@ def objective_chart_for(objective: Objective, views: list[PointView], *, compact
         role: {kind: _score(view, objective, role) for kind, view in by_kind.items()} for role in objective.raters
     }
     means = {kind: _score(view, objective) for kind, view in by_kind.items()}
-    return trend_chart(objective, kinds=kinds, scores=scores, means=means, compact=compact)
+    extra = {}
+    if objective.rated_by_stakeholders:
+        shown = {
+            kind: view.stakeholders for kind, view in by_kind.items()
+            if view.stakeholders is not None and view.stakeholders.closed and view.stakeholders.n
+        }
+        if shown:
+            latest = max(shown.items(), key=lambda item: item[1].point_id and by_kind[item[0]].point.closed_at)[1]
+            extra[series_label(latest.n)] = {
+                kind: (float(feedback.mean(objective.position)) if feedback.mean(objective.position) is not None else None)
+                for kind, feedback in shown.items()
+            }
+    return trend_chart(objective, kinds=kinds, scores=scores, means=means, compact=compact, extra=extra)
 
 
 def trend_chart(
     objective: Objective, *, kinds: list[str], scores: dict[str, dict[str, float | None]],
-    means: dict[str, float | None], compact: bool = True,
+    means: dict[str, float | None], compact: bool = True, extra: dict[str, dict[str, float | None]] | None = None,
 ) -> SafeString:
     """The one shape every objective's chart takes (pages, dashboards, PDFs): baseline, then each
     point's ratings by rater (`scores[role][kind]`) and its mean score (`means[kind]`)."""
@@ -314,6 +366,8 @@ def trend_chart(
         values = [scores.get(role, {}).get(kind) for kind in kinds]
         if any(value is not None for value in values):
             series[ROLE_LABELS[role]] = [float(objective.baseline), *values]
+    for label, values in (extra or {}).items():
+        series[label] = [float(objective.baseline)] + [values.get(kind) for kind in kinds]
     series["Score (mean)"] = [float(objective.baseline)] + [means.get(kind) for kind in kinds]
     return objective_chart(
         title=f"Objective {objective.position}: {objective.description[:80]}", baseline=objective.baseline,
@@ -419,19 +473,41 @@ def last_held_session_date(engagement_id: int) -> date | None:
     return timezone.localdate(last) if last else None
 
 
+def stakeholders_count(version: ContractVersion | None) -> bool:
+    """Whether the stakeholders' mean counts in the rule for this contract (practice setting)."""
+    return bool(version is not None and version.stakeholder_groups and require_practice().stakeholders_in_rule)
+
+
+def rule_in_words(version: ContractVersion | None) -> str:
+    """The rule as the page states it, saying whether stakeholder feedback counts in it."""
+    if version is None or not version.stakeholder_groups:
+        return compute.RULE_IN_WORDS
+    if stakeholders_count(version):
+        return compute.RULE_IN_WORDS + " " + compute.STAKEHOLDERS_COUNTED
+    return compute.RULE_IN_WORDS + " " + compute.STAKEHOLDERS_NOT_COUNTED
+
+
 def point_input(point: MeasurementPoint, *, held: int) -> compute.PointInput:
     """The plain inputs of the rule, read from the point's version and ratings."""
     objectives = list(point.version.objectives.all())
-    by_objective: dict[int, dict[str, int]] = {}
+    by_objective: dict[int, dict[str, float]] = {}
     for objective_id, role, score in Rating.objects.filter(point=point).values_list("objective_id", "role", "score"):
         by_objective.setdefault(objective_id, {})[role] = score
+    counted = stakeholders_count(point.version)
+    if counted:
+        # The practice counts the stakeholders' mean (groups at their minimum only) as one more rater.
+        means, _ = closing_means(point)
+        for objective in objectives:
+            if objective.rated_by_stakeholders and means.get(objective.position) is not None:
+                by_objective.setdefault(objective.pk, {})[compute.STAKEHOLDERS] = float(means[objective.position])
     return compute.PointInput(
         kind=point.kind, sessions_held=held, sessions_contracted=point.version.sessions,
         tolerance=require_practice().on_track_tolerance,
         objectives=tuple(
             compute.ObjectiveInput(
                 key=objective.pk, position=objective.position, baseline=objective.baseline, target=objective.target,
-                raters=tuple(objective.raters), ratings=by_objective.get(objective.pk, {}),
+                raters=tuple(objective.raters) + ((compute.STAKEHOLDERS,) if counted and objective.rated_by_stakeholders else ()),
+                ratings=by_objective.get(objective.pk, {}),
             )
             for objective in objectives
         ),

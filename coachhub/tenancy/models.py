@@ -22,6 +22,8 @@ SLUG_VALIDATOR = RegexValidator(
     "Use 1–40 lower-case letters, digits and inner hyphens (it becomes the web address).",
 )
 COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6f8b.")
+# The practice-editable list of stakeholder groups a contract may name as raters (DESIGN.md).
+DEFAULT_STAKEHOLDER_GROUPS = "Line manager\nPeers\nDirect reports\nCustomers\nOther"
 RESERVED_SLUGS = frozenset({"www", "admin", "api", "static", "media", "mail", "app", "platform"})
 
 
@@ -66,6 +68,14 @@ class Practice(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
         help_text="How far below the expected progress an objective may score and still be on track (0–5).",
     )
+    stakeholder_groups = models.TextField(
+        "stakeholder groups", max_length=1000, default=DEFAULT_STAKEHOLDER_GROUPS,
+        help_text="The groups a contract may ask to rate its objectives (line manager, peers, …), one per line.",
+    )
+    stakeholders_in_rule = models.BooleanField(
+        "stakeholders count in the on/off-track rule", default=False,
+        help_text="Count the stakeholders' mean as one more rater when an objective's score is worked out.",
+    )
     suspended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -92,6 +102,16 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def stakeholder_group_names(self) -> list[str]:
+        """The practice's stakeholder groups, in its order, without blanks or repeats."""
+        names: list[str] = []
+        for line in self.stakeholder_groups.splitlines():
+            name = " ".join(line.split())
+            if name and name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+        return names
 
     @property
     def is_suspended(self) -> bool:

@@ -114,8 +114,17 @@ def _check_draft(version: ContractVersion, objectives: list[dict] | None) -> Non
                 f"Objective {number}: the target ({target}) cannot be below the baseline ({baseline}) — "
                 "ratings run from the baseline up towards it."
             )
+    unknown_groups = [name for name in version.stakeholder_groups or [] if name not in require_practice().stakeholder_group_names]
+    if not isinstance(version.stakeholder_groups, list) or unknown_groups:
+        errors.setdefault("stakeholder_groups", []).append("Choose stakeholder groups from the practice's list.")
+    elif len(set(version.stakeholder_groups)) != len(version.stakeholder_groups):
+        errors.setdefault("stakeholder_groups", []).append("Name each stakeholder group once.")
     if errors:
         raise ValidationError(errors)
+
+
+# Fields an objective may leave out (older callers and imports say nothing of stakeholders).
+OBJECTIVE_DEFAULTS = {"rated_by_stakeholders": False}
 
 
 @transaction.atomic
@@ -144,7 +153,7 @@ def update_contract_draft(
         practice = require_practice()
         Objective.objects.bulk_create(
             Objective(practice=practice, version=version, position=position,
-                      **{field: normalised(objective.get(field)) for field in OBJECTIVE_FIELDS})
+                      **{field: normalised(objective.get(field, OBJECTIVE_DEFAULTS.get(field))) for field in OBJECTIVE_FIELDS})
             for position, objective in enumerate(objectives, start=1)
         )
     audit.record(actor=actor, action="contract.edited", subject=str(version), fields=sorted(changes),
@@ -169,6 +178,10 @@ def _check_complete(version: ContractVersion, objectives: list[Objective]) -> No
         errors["objectives"] = ["Agree at least one objective before sending."]
     elif not version.sponsor_id and any(objective.rated_by_sponsor for objective in objectives):
         errors["objectives"] = ["An objective is rated by the sponsor, but this contract has no sponsor."]
+    if version.stakeholder_groups and not any(objective.rated_by_stakeholders for objective in objectives):
+        errors.setdefault("objectives", []).append("Stakeholder groups are named, but no objective is rated by stakeholders.")
+    elif not version.stakeholder_groups and any(objective.rated_by_stakeholders for objective in objectives):
+        errors.setdefault("objectives", []).append("An objective is rated by stakeholders: name the stakeholder groups who rate it.")
     for objective in objectives:
         if objective.target is None:
             # Keyed per objective so the page shows it next to that objective's target field.

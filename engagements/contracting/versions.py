@@ -15,12 +15,15 @@ from engagements.models import ContractVersion, Engagement
 from engagements.models.contracts import CONTRACT_SECTIONS, section_field
 
 SECTION_FIELDS = [section_field(key) for key, _ in CONTRACT_SECTIONS]
-PACKAGE_FIELDS = ["sessions", "frequency", "session_minutes", "cancellation_notice_hours", "retention_months"]
+PACKAGE_FIELDS = [
+    "sessions", "frequency", "session_minutes", "cancellation_notice_hours", "retention_months",
+    "stakeholder_groups", "stakeholder_min_responses", "stakeholder_baseline",
+]
 TERMS_FIELDS = SECTION_FIELDS + PACKAGE_FIELDS
 # What the coach may change in a draft, besides its objectives.
 DRAFT_FIELDS = TERMS_FIELDS + ["start_date", "end_date", "sponsor", "client_organisation"]
 OBJECTIVE_FIELDS = [
-    "description", "success_measure", "rated_by_coachee", "rated_by_coach", "rated_by_sponsor", "baseline", "target",
+    "description", "success_measure", "rated_by_coachee", "rated_by_coach", "rated_by_sponsor", "rated_by_stakeholders", "baseline", "target",
 ]
 
 

@@ -110,6 +110,16 @@ class ContractTerms(models.Model):
         "records kept for (months)", default=24, validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="After the engagement ends; then private notes are deleted.",
     )
+    # Stakeholder feedback: the groups (names from the practice's list) who rate the objectives marked
+    # for them, how many responses a group needs before its results are shown, and whether a baseline
+    # round is asked for when the engagement starts.
+    stakeholder_groups = models.JSONField("stakeholder groups", default=list, blank=True)
+    stakeholder_min_responses = models.PositiveSmallIntegerField(
+        "minimum responses per stakeholder group", default=3,
+        validators=[MinValueValidator(2, "At least 2 responses, so that no one answer can be read."), MaxValueValidator(20)],
+        help_text="A group's results are shown only once this many of its stakeholders have answered.",
+    )
+    stakeholder_baseline = models.BooleanField("stakeholder baseline round", default=False)
 
     class Meta:
         abstract = True
@@ -138,6 +148,10 @@ def contract_terms_constraints(prefix: str) -> list[models.BaseConstraint]:
             condition=models.Q(retention_months__gte=1, retention_months__lte=120), name=f"{prefix}_retention_range"
         ),
         models.CheckConstraint(condition=models.Q(frequency__in=ContractFrequency.values), name=f"{prefix}_frequency_valid"),
+        models.CheckConstraint(
+            condition=models.Q(stakeholder_min_responses__gte=2, stakeholder_min_responses__lte=20),
+            name=f"{prefix}_stakeholder_minimum_range",
+        ),
     ]
 
 
@@ -303,6 +317,8 @@ class Objective(PracticeOwnedModel):
     rated_by_coachee = models.BooleanField(default=True)
     rated_by_coach = models.BooleanField(default=True)
     rated_by_sponsor = models.BooleanField(default=False)
+    # Rated also by the contract's stakeholder groups (anonymously, see measurement.stakeholders).
+    rated_by_stakeholders = models.BooleanField(default=False)
     baseline = models.PositiveSmallIntegerField(validators=[MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)])
     # Where success lies on the scale; contracts accepted before targets existed have none until amended.
     target = models.PositiveSmallIntegerField(

@@ -21,6 +21,7 @@ from measurement.events import EngagementCompleted, PointClosed
 from measurement.models import MeasurementPoint, ObjectiveResult, Rating
 from measurement.selectors import grace_ends_at, missing_raters, point_input, sessions_held
 from measurement.services.scheduling import coach_point
+from measurement.stakeholders.answers import cut_nominees
 
 COMMENT_MAX_LENGTH = 2000
 
@@ -45,6 +46,8 @@ def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime, miss
     point.status, point.status_reason = outcome.status, outcome.reason
     point.closed_at, point.closed_by = now, closed_by
     point.save(update_fields=["status", "status_reason", "computation", "closed_at", "closed_by", "updated_at"])
+    # From now on no stakeholder answer keeps its person (its group stays).
+    cut_nominees(point)
     publish(PointClosed(point=point))
     audit.record(actor=closed_by, action="measurement_point.closed", subject=str(point), status=point.status,
                  missing=[role for role, _ in missing])

@@ -313,6 +313,7 @@ TABLE_ROWS = {
     "contract and its PDF": Data.CONTRACT,
     "objectives, ratings, on/off track, progress PDF": Data.PROGRESS,
     "chemistry-call objectives": Data.CHEMISTRY_OBJECTIVES,
+    "who the stakeholders are": Data.STAKEHOLDERS,
 }
 COLUMNS = [COACHEE, COACH, None, ADMIN, SPONSOR]  # coachee | own coach | other coaches | admin | sponsor
 

@@ -1,0 +1,124 @@
+"""The coachee names the people around them who rate the objectives (after the contract is accepted,
+in the groups it names); the coach sees them and may suggest changes. Admins and sponsors learn only
+counts, so the audit trail records groups, never names or emails."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from coachhub.tenancy import audit
+from coachhub.tenancy.events import publish
+from engagements.access import COACH, COACHEE, require_relation
+from engagements.locking import lock_engagement
+from engagements.models import ContractVersion, Engagement
+from measurement.events import NomineeNamed
+from measurement.models import MeasurementPoint, NominationSuggestion, Nominee, StakeholderResponse
+
+NAME_MAX_LENGTH = 150
+
+
+def _contract(engagement: Engagement) -> ContractVersion:
+    contract = ContractVersion.objects.select_related("sponsor").filter(
+        engagement=engagement, status=ContractVersion.Status.ACCEPTED
+    ).first()
+    if engagement.stage != Engagement.Stage.ACTIVE or contract is None:
+        raise ValidationError("Stakeholders are named once the contract is accepted, while the coaching runs.")
+    if not contract.stakeholder_groups:
+        raise ValidationError("This contract names no stakeholder groups, so there is no one to nominate.")
+    return contract
+
+
+def open_points(engagement: Engagement):
+    """The engagement's points open for answers now (fallen due, not closed)."""
+    return MeasurementPoint.objects.filter(engagement=engagement, fell_due_at__isnull=False, closed_at__isnull=True)
+
+
+@transaction.atomic
+def nominate_stakeholder(*, engagement: Engagement, actor, group: str, name: str, email: str) -> Nominee:
+    """The coachee names one stakeholder in one of the contract's groups. An email is named once per
+    engagement (never twice, never in two groups), and never the coachee's, the coach's or the
+    sponsor's own: they rate as themselves."""
+    engagement = lock_engagement(engagement.pk)
+    require_relation(actor, engagement, COACHEE)
+    contract = _contract(engagement)
+    name, email = " ".join((name or "").split()), (email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    if group not in contract.stakeholder_groups:
+        errors["group"] = [f"Choose one of the contract's groups: {', '.join(contract.stakeholder_groups)}."]
+    if not name:
+        errors["name"] = ["Give the stakeholder's name."]
+    elif len(name) > NAME_MAX_LENGTH:
+        errors["name"] = [f"Use at most {NAME_MAX_LENGTH} characters for the name."]
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Give an email address like name@example.com."]
+    else:
+        parties = {
+            engagement.coachee.email.lower(): "you, the coachee", engagement.coach.email.lower(): "your coach",
+            **({contract.sponsor.email.lower(): "the sponsor"} if contract.sponsor_id else {}),
+        }
+        if email in parties:
+            errors["email"] = [f"That is {parties[email]}, who rates at the measurement points already: name someone else."]
+        elif Nominee.objects.filter(engagement=engagement, email__iexact=email, purged_at__isnull=True).exists():
+            errors["email"] = ["That person is already named for this coaching (each person once, in one group)."]
+    if errors:
+        raise ValidationError(errors)
+    nominee = Nominee.objects.create(
+        engagement=engagement, group=group, name=name, email=email, nominated_by=actor,
+        link_secret=secrets.token_hex(16),
+    )
+    publish(NomineeNamed(nominee=nominee))
+    audit.record(actor=actor, action="stakeholder.nominated", subject=f"Engagement {engagement.pk}", group=group)
+    return nominee
+
+
+@transaction.atomic
+def remove_nominee(*, nominee: Nominee, actor) -> None:
+    """The coachee removes a stakeholder. While a point is open a group may not drop below the
+    number of responses it needs (its results could not be shown); an answer already given stays,
+    without its person."""
+    engagement = lock_engagement(nominee.engagement_id)
+    require_relation(actor, engagement, COACHEE)
+    contract = _contract(engagement)
+    if open_points(engagement).exists():
+        left = Nominee.objects.filter(engagement=engagement, group=nominee.group, purged_at__isnull=True).exclude(pk=nominee.pk).count()
+        if left < contract.stakeholder_min_responses:
+            raise ValidationError(
+                f"Feedback is being collected now, and {nominee.group} would have {left} people named; it needs at least "
+                f"{contract.stakeholder_min_responses} for its results to be shown. Add someone to the group first."
+            )
+    StakeholderResponse.objects.filter(nominee=nominee).update(nominee=None)
+    nominee.delete()
+    audit.record(actor=actor, action="stakeholder.removed", subject=f"Engagement {engagement.pk}", group=nominee.group)
+
+
+@transaction.atomic
+def suggest_nominations(*, engagement: Engagement, actor, text: str) -> NominationSuggestion:
+    """The coach suggests a change to the list (the coachee decides)."""
+    engagement = lock_engagement(engagement.pk)
+    require_relation(actor, engagement, COACH)
+    _contract(engagement)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": ["Write the suggestion."]})
+    if len(text) > 1000:
+        raise ValidationError({"text": ["Keep the suggestion to 1000 characters."]})
+    suggestion = NominationSuggestion.objects.create(engagement=engagement, author=actor, text=text)
+    audit.record(actor=actor, action="stakeholder.suggested", subject=f"Engagement {engagement.pk}")
+    return suggestion
+
+
+@transaction.atomic
+def unsubscribe_nominee(*, nominee: Nominee) -> Nominee:
+    """One click from an email: no more invitations or reminders, and their link stops working."""
+    if nominee.unsubscribed_at is None:
+        nominee.unsubscribed_at = timezone.now()
+        nominee.save(update_fields=["unsubscribed_at", "updated_at"])
+        audit.record(actor=None, action="stakeholder.unsubscribed", subject=f"Engagement {nominee.engagement_id}", group=nominee.group)
+    return nominee

@@ -1,0 +1,84 @@
+"""Stakeholder fixtures: acme's coachee2 and coach in an active engagement whose contract names line
+manager, peers and direct reports (minimum 3 responses a group) and one objective rated by the
+coachee, the coach, the sponsor and the stakeholders; helpers to name nominees, make the mid-point
+fall due and answer through the nominees' links."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from coachhub.tenancy.context import practice_context
+from engagements.contracting import drafts
+from engagements.models import ContractVersion, Engagement
+from measurement.models import MeasurementPoint, Nominee
+from measurement.stakeholders import links, nominations
+from tests.conftest import PracticeCast
+from tests.contracts.conftest import OBJECTIVE, START, accept, matched_engagement, send
+from tests.measurement.conftest import hold_sessions, point_of
+
+GROUPS = ["Line manager", "Peers", "Direct reports"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stakeholder_engagement(cast: PracticeCast, *, minimum: int = 3) -> Engagement:
+    from datetime import timedelta
+
+    engagement = matched_engagement(cast)
+    with practice_context(cast.practice):
+        version = drafts.draft_contract(engagement=engagement, actor=engagement.coach)
+        drafts.update_contract_draft(
+            version=version, actor=engagement.coach,
+            changes={"start_date": START, "end_date": START + timedelta(days=180), "sponsor": cast.sponsor,
+                     "stakeholder_groups": GROUPS, "stakeholder_min_responses": minimum},
+            objectives=[{**OBJECTIVE, "rated_by_stakeholders": True}],
+        )
+        version = ContractVersion.objects.get(pk=version.pk)
+    version = send(cast, version)
+    for _, party in version.parties():
+        accept(cast, version, party)
+    with practice_context(cast.practice):
+        return Engagement.objects.select_related("coachee", "coach").get(pk=engagement.pk)
+
+
+@pytest.fixture
+def engagement(acme) -> Engagement:
+    return stakeholder_engagement(acme)
+
+
+def name(cast: PracticeCast, engagement: Engagement, group: str, count: int, *, start: int = 0) -> list[Nominee]:
+    with practice_context(cast.practice):
+        return [
+            nominations.nominate_stakeholder(
+                engagement=engagement, actor=engagement.coachee, group=group, name=f"{group} person {n}",
+                email=f"{group.replace(' ', '-').lower()}-{n}@client.example",
+            )
+            for n in range(start, start + count)
+        ]
+
+
+def due_point(cast: PracticeCast, engagement: Engagement) -> MeasurementPoint:
+    hold_sessions(cast, engagement, 3)
+    point = point_of(cast, engagement)
+    assert point.fell_due_at is not None
+    return point
+
+
+def link(cast: PracticeCast, point: MeasurementPoint, nominee: Nominee) -> str:
+    with practice_context(cast.practice):
+        return f"/feedback/{links.answer_token(point, nominee)}/"
+
+
+def answer(cast: PracticeCast, point: MeasurementPoint, nominee: Nominee, score, comment: str = ""):
+    """Answer through the nominee's link, as their browser does (no account, no login)."""
+    with practice_context(cast.practice):
+        objectives = [o for o in point.version.objectives.all() if o.rated_by_stakeholders]
+    response = Client(HTTP_HOST=cast.host).post(
+        link(cast, point, nominee), {**{f"score_{o.pk}": score for o in objectives}, "comment": comment},
+    )
+    return response
