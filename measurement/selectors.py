@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.viewers import Viewer
-from engagements.access import ADMIN, COACH, relations_to
+from engagements.access import ADMIN, COACH, COACHEE, relations_to
 from engagements.models import ContractVersion, Engagement, Objective
 from engagements.retention import retention_ends_at
 from measurement import compute

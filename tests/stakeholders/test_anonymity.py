@@ -1,0 +1,106 @@
+"""Anonymity, where the data is read: groups shown only at their minimum, small groups merged into
+"Other stakeholders" or "not enough responses to show", comments only of shown groups, nothing that
+tells who said what — not even a page compared before and after one more answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coachhub.tenancy.context import practice_context
+from measurement.services.closing import close_point
+from measurement.stakeholders.results import NOT_ENOUGH, OTHER, assess_groups
+from tests.conftest import client_at
+from tests.measurement.conftest import after_grace
+from tests.stakeholders.conftest import answer, due_point, name
+
+pytestmark = pytest.mark.django_db
+
+GROUPS = ["Line manager", "Peers", "Direct reports"]
+
+
+def _answers(**groups):
+    return [(group.replace("_", " "), {1: score}, f"{group}-{i}") for group, scores in groups.items() for i, score in enumerate(scores)]
+
+
+def test_groups_at_their_minimum_are_shown_and_a_single_answer_is_neither_shown_nor_counted():
+    lines, n, means, comments = assess_groups(point_id=1, groups=GROUPS, minimum=3, responses=[
+        ("Peers", {1: 6}, "p1"), ("Peers", {1: 7}, ""), ("Peers", {1: 8}, "p3"), ("Peers", {1: 7}, ""),
+        ("Direct reports", {1: 5}, "d1"), ("Direct reports", {1: 5}, ""), ("Direct reports", {1: 8}, ""),
+        ("Line manager", {1: 2}, "secret"),
+    ])
+    assert n == 7
+    shown = {line.name: line.means[1] for line in lines if line.shown}
+    assert shown == {"Peers": 7, "Direct reports": 6}
+    assert [(line.name, line.text) for line in lines if not line.shown] == [("Line manager", NOT_ENOUGH)]
+    assert means[1] == 6.5  # the mean of the shown groups
+    assert "secret" not in comments and sorted(comments) == ["d1", "p1", "p3"]
+
+
+def test_small_groups_merge_into_other_stakeholders_when_together_they_reach_the_minimum():
+    lines, n, means, _ = assess_groups(point_id=1, groups=GROUPS, minimum=3, responses=[
+        ("Line manager", {1: 4}, ""), ("Direct reports", {1: 6}, ""), ("Direct reports", {1: 8}, ""),
+    ])
+    assert [(line.name, line.shown, line.merged) for line in lines] == [
+        (OTHER, True, ["Line manager", "Direct reports"]), ("Peers", False, []),
+    ]
+    assert n == 3 and means[1] == 6
+
+
+def test_can_t_say_is_left_out_of_the_means_but_the_answer_counts():
+    lines, n, means, _ = assess_groups(point_id=1, groups=["Peers"], minimum=3, responses=[
+        ("Peers", {1: None}, ""), ("Peers", {1: 4}, ""), ("Peers", {1: 6}, ""),
+    ])
+    assert n == 3 and means[1] == 5
+
+
+def test_comments_are_in_an_order_that_is_not_the_order_given():
+    answers = [("Peers", {1: 5}, f"comment {i}") for i in range(12)]
+    _, _, _, comments = assess_groups(point_id=9, groups=["Peers"], minimum=3, responses=answers)
+    assert sorted(comments) == sorted(a[2] for a in answers) and comments != [a[2] for a in answers]
+
+
+def _page(cast, engagement, user) -> str:
+    page = client_at(cast, user).get(f"/engagements/{engagement.pk}/progress/").content.decode()
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    page = re.sub(r"objective-chart-\d+", "objective-chart", page)  # a per-render counter
+    return re.sub(r'("X-CSRFToken": "|nonce=")[^"]+"', "", page)
+
+
+@pytest.mark.parametrize("who", ["coachee2", "coach", "sponsor", "admin"])
+def test_one_more_answer_below_the_minimum_cannot_be_read_from_any_page(acme, engagement, who):
+    """The attack: compare a page before and after one more answer while the group is below its
+    minimum. All the page may show is that one more person in the group answered."""
+    managers = name(acme, engagement, "Line manager", 2)
+    point = due_point(acme, engagement)
+    answer(acme, point, managers[0], 3, "first manager")
+    viewer = getattr(acme, who)
+    before = _page(acme, engagement, viewer)
+    answer(acme, point, managers[1], 9, "UNIQUE-COMMENT")
+    after = _page(acme, engagement, viewer)
+    assert "UNIQUE-COMMENT" not in after and "first manager" not in after
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
+    for old, new in changed:
+        # Only the count of answers moves; no score, mean or comment appears.
+        assert re.sub(r"\d+", "#", old) == re.sub(r"\d+", "#", new), (old, new)
+        assert "Answered so far" in new, new
+    assert len(changed) == 1
+
+
+def test_closed_point_pages_show_groups_at_minimum_with_n_and_comments(acme, engagement):
+    peers = name(acme, engagement, "Peers", 4)
+    reports = name(acme, engagement, "Direct reports", 3)
+    manager = name(acme, engagement, "Line manager", 1)
+    point = due_point(acme, engagement)
+    for nominee, score in zip(peers + reports, [6, 7, 8, 7, 5, 5, 8], strict=True):
+        answer(acme, point, nominee, score, f"Comment from {nominee.pk * 0 + score}-{nominee.group}" if score == 8 else "")
+    answer(acme, point, manager[0], 2, "MANAGER-ONLY")
+    with practice_context(acme.practice):
+        close_point(point=point, actor=engagement.coach, now=after_grace(acme, point))
+    for who in ("coachee2", "coach", "sponsor", "admin"):
+        page = _page(acme, engagement, getattr(acme, who))
+        assert "Stakeholders (n=7)" in page
+        assert "not enough responses to show" in page
+        assert "MANAGER-ONLY" not in page and "person" not in page  # no names, no single answer
+        assert page.count("Comment from") == 2
