@@ -172,6 +172,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Reminders: each minute, a dispatch task per active practice with something due (exactly once:
     # rows are claimed with SELECT … FOR UPDATE SKIP LOCKED). The retention purge runs daily.
     "reminders-dispatch": {"task": "reminders.tasks.enqueue_due_reminders", "schedule": 60.0},
+    # Stakeholder nominees' invitations and reminders, the same way (reminders/stakeholders.py).
+    "stakeholder-dispatch": {"task": "reminders.tasks.enqueue_nominee_messages", "schedule": 60.0},
     "records-retention-purge": {"task": "reminders.tasks.enqueue_retention_purge", "schedule": 24 * 3600.0},
     # Measurement points due on a date fall due (hourly, so each practice's midnight is met within the hour).
     "measurement-points-due": {"task": "measurement.tasks.mark_points_due_everywhere", "schedule": 3600.0},

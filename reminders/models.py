@@ -130,3 +130,47 @@ class EngagementPause(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"Reminders paused for engagement {self.engagement_id}"
+
+
+class NomineeMessage(PracticeOwnedModel):
+    """One email to a stakeholder nominee (who has no account) about one measurement point: the
+    invitation with their personal link, or a reminder while they have not answered. An outbox like
+    Reminder's (see reminders/stakeholders.py): (practice, point, nominee, kind, due_at) is unique,
+    rows are claimed with SKIP LOCKED and marked sent one by one, so each goes once."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "stakeholder_invitation", "Stakeholder feedback: the invitation"
+        REMINDER = "stakeholder_reminder", "Stakeholder feedback: a reminder"
+
+    point = models.ForeignKey("measurement.MeasurementPoint", on_delete=models.CASCADE, related_name="+")
+    nominee = models.ForeignKey("measurement.Nominee", on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=Reminder.State.choices, default=Reminder.State.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "point", "nominee", "kind", "due_at"], name="nominee_message_once"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "sending", "sent", "skipped", "cancelled"]),
+                name="nominee_message_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="sending") | models.Q(claim__isnull=False, claimed_at__isnull=False),
+                name="nominee_message_sending_is_claimed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "due_at"], condition=models.Q(state="pending"), name="nominee_message_due"),
+            models.Index(fields=["practice", "point", "nominee"], name="nominee_message_point"),
+        ]
+
+    @property
+    def message_id(self) -> str:
+        key = f"{self.practice_id}|{self.point_id}|{self.nominee_id}|{self.kind}|{self.due_at.isoformat()}"
+        return f"<stakeholder-{hashlib.sha256(key.encode()).hexdigest()[:40]}@{settings.BASE_DOMAIN}>"

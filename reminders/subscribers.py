@@ -16,8 +16,16 @@ from engagements.events import (
     ContractSent,
     ContractSuperseded,
 )
-from measurement.events import EngagementCompleted, PointClosed, PointFellDue, PointMoved, RatingSubmitted
-from reminders import services
+from measurement.events import (
+    EngagementCompleted,
+    NomineeNamed,
+    PointClosed,
+    PointFellDue,
+    PointMoved,
+    RatingSubmitted,
+    StakeholderAnswered,
+)
+from reminders import services, stakeholders
 from sessions.events import (
     ActionItemChanged,
     ActionItemRemoved,
@@ -88,6 +96,22 @@ def point_moved(event: PointMoved) -> None:
 @subscribe(PointClosed)
 def point_closed(event: PointClosed) -> None:
     services.disarm_measurement_point(point=event.point)
+    stakeholders.disarm(point=event.point, reason="the measurement point is closed")
+
+
+@subscribe(PointFellDue)
+def stakeholders_invited(event: PointFellDue) -> None:
+    stakeholders.arm_point(point=event.point)
+
+
+@subscribe(NomineeNamed)
+def nominee_named(event: NomineeNamed) -> None:
+    stakeholders.arm_nominee(nominee=event.nominee)
+
+
+@subscribe(StakeholderAnswered)
+def stakeholder_answered(event: StakeholderAnswered) -> None:
+    stakeholders.disarm(point=event.point, nominee_id=event.nominee_id, reason="the nominee has answered")
 
 
 @subscribe(EngagementCompleted)

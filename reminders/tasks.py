@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from reminders import dispatch, retention
+from reminders import dispatch, retention, stakeholders
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
 from coachhub.tenancy.tasks import PracticeTaskInSteps
@@ -61,3 +61,26 @@ def enqueue_retention_purge() -> int:
 def purge_expired_records(*, practice_id: int) -> int:
     """One practice's retention purge, committed engagement by engagement."""
     return retention.purge_expired_records(practice=Practice.objects.get(pk=practice_id))
+
+
+@shared_task
+def enqueue_nominee_messages() -> int:
+    """Every minute (beat): a dispatch of stakeholder nominees' emails for each practice with some due."""
+    enqueued = 0
+    for practice in Practice.objects.filter(suspended_at__isnull=True).order_by("pk"):
+        with practice_context(practice):
+            due = stakeholders.due_count()
+        if due:
+            dispatch_nominee_messages.apply_async(kwargs={"practice_id": practice.pk})
+            enqueued += 1
+    return enqueued
+
+
+@shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))
+def dispatch_nominee_messages(*, practice_id: int) -> dict:
+    """One batch of a practice's due nominee emails; runs again at once after a full batch."""
+    practice = Practice.objects.get(pk=practice_id)
+    outcome = stakeholders.dispatch_nominee_messages(practice=practice)
+    if outcome.full_batch:
+        dispatch_nominee_messages.delay_on_commit(practice_id=practice.pk)
+    return {"claimed": outcome.claimed, "sent": outcome.sent, "skipped": outcome.skipped}
