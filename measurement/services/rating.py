@@ -99,7 +99,9 @@ def rate_point(*, point: MeasurementPoint, rater, answers: dict[int, tuple[int |
         audit.record(actor=rater, action="measurement_point.rated", subject=str(point), role=role, changed=changed)
         publish(RatingSubmitted(point=point))
     closed = False
-    if not missing_raters(point):
+    # A point with stakeholder feedback stays open for the nominees until the coach closes it (their
+    # answers would otherwise be cut off by the last of the parties rating).
+    if not missing_raters(point) and not point.version.stakeholder_groups:
         close_with_status(point, closed_by=None, now=now, missing=[])
         closed = True
     return Rated(ratings=saved, changed=changed, closed=closed)
