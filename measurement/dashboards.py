@@ -45,7 +45,7 @@ from coachhub.tenancy.models import Membership, Practice, Role
 from coachhub.tenancy.viewers import Viewer
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement.access import visible_progress
-from measurement.models import MeasurementPoint, ObjectiveResult, PointStatus, Rating
+from measurement.models import MeasurementPoint, Nominee, ObjectiveResult, PointStatus, Rating, StakeholderResponse
 from measurement.selectors import (
     POINT_LABELS,
     awaits_rating_by,
@@ -185,6 +185,14 @@ class Progress:
         open_points = [p for p in self.points if p.closed_at is None]
         return open_points[0] if open_points else None
 
+    @property
+    def stakeholder_rates(self) -> list[tuple[str, int, int]]:
+        """(point, answered, named) of the points stakeholders were asked at (fallen due, someone named)."""
+        return [
+            (POINT_LABELS[p.kind], p.stakeholders_answered, p.stakeholders_named)
+            for p in self.points if p.fell_due_at is not None and getattr(p, "stakeholders_named", 0)
+        ]
+
     def describe_next(self, *, overdue_before: datetime | None = None) -> str:
         if not self.points:
             return "Not scheduled yet"
@@ -213,7 +221,11 @@ def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor
     progress = {pk: Progress() for pk in ids}
     if not ids:
         return progress
-    points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind")
+    points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind").annotate(
+        # The stakeholder response rate (counts only, never who): in the same query.
+        stakeholders_named=_count(Nominee.objects.filter(engagement=OuterRef("engagement")), "engagement"),
+        stakeholders_answered=_count(StakeholderResponse.objects.filter(point=OuterRef("pk")), "point"),
+    )
     if sponsor is not None:
         # In the same query: whether the point awaits this sponsor's own rating (`awaits_sponsor`).
         points = points.annotate(
