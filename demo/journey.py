@@ -192,14 +192,14 @@ def contracting_session(engagement: Engagement, coach, starts_at: datetime) -> N
     ContractingSession.objects.create(engagement=engagement, booking=booking)
 
 
-def _agreed_contract(engagement: Engagement, coach, sponsor, *, start, objectives: list[dict]):
+def _agreed_contract(engagement: Engagement, coach, sponsor, *, start, objectives: list[dict], changes: dict | None = None):
     """Draft, fill in and send a contract through the services (no emails: demo data)."""
     organisation = Membership.objects.get(user=sponsor, role=Role.SPONSOR).client_organisation
     version = drafts.draft_contract(engagement=engagement, actor=coach)
     drafts.update_contract_draft(
         version=version, actor=coach, objectives=objectives,
         changes={"sponsor": sponsor, "client_organisation": organisation, "start_date": start,
-                 "end_date": start + timedelta(days=182)},
+                 "end_date": start + timedelta(days=182), **(changes or {})},
     )
     return drafts.send_contract(version=version, actor=coach, base_url="", notify=False)
 
@@ -235,13 +235,13 @@ def seed_contracts(people: dict) -> None:
         version = _agreed_contract(engagement, coach, sponsor, start=today - timedelta(days=21), objectives=[
             {"description": "Delegate the weekly operations review to the two team leads.",
              "success_measure": "Leads run the review alone for four weeks in a row.",
-             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 3,
-             "target": 8},
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "rated_by_stakeholders": True,
+             "baseline": 3, "target": 8},
             {"description": "Speak with confidence at board meetings.",
              "success_measure": "Board feedback after each meeting; fewer follow-up questions on the operations paper.",
-             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 5,
-             "target": 8},
-        ])
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "rated_by_stakeholders": True,
+             "baseline": 5, "target": 8},
+        ], changes={"stakeholder_groups": ["Line manager", "Peers", "Direct reports"]})
         for party in (people["coachee"], coach, sponsor):
             answers.accept_contract(
                 version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.10",

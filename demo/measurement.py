@@ -18,6 +18,9 @@ from coachhub.tenancy.models import Membership, Role
 from demo.journey import coaching_session, contracting_session, next_weekday_at
 from engagements.contracting import amendments, answers, drafts, versions
 from engagements.models import ContractVersion, Engagement
+from demo import stakeholders
+from measurement.selectors import missing_raters
+from measurement.services.closing import close_point
 from measurement.services.rating import rate_point
 from measurement.services.scheduling import mark_points_due, schedule_points
 from measurement.models import MeasurementPoint
@@ -28,10 +31,12 @@ TARGETS = {1: 8, 2: 8}  # by objective position, for contracts accepted before t
 RILEY_OBJECTIVES = [
     {"description": "Delegate client escalations to the team instead of handling them personally.",
      "success_measure": "Escalations handled by the team without her, month on month.",
-     "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 3, "target": 8},
+     "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "rated_by_stakeholders": True,
+     "baseline": 3, "target": 8},
     {"description": "Give direct feedback to senior stakeholders.",
      "success_measure": "Sponsor and two peers notice clearer, earlier feedback.",
-     "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4, "target": 8},
+     "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "rated_by_stakeholders": True,
+     "baseline": 4, "target": 8},
 ]
 # role → score per objective position.
 ON_TRACK_MID = {"coachee": {1: 6, 2: 7}, "coach": {1: 5, 2: 6}, "sponsor": {1: 5, 2: 7}}
@@ -102,6 +107,13 @@ def _rate(
         rate_point(point=point, rater=parties[role], answers=given, now=at)
 
 
+def _close(point: MeasurementPoint) -> None:
+    """A point with stakeholder feedback waits for its coach: the demo closes it once all have rated."""
+    point = MeasurementPoint.objects.select_related("version", "engagement").get(pk=point.pk)
+    if not point.is_closed and not missing_raters(point):
+        close_point(point=point, actor=point.engagement.coach)
+
+
 def _coachee_engagement(people: dict) -> None:
     engagement = Engagement.objects.filter(
         coachee=people["coachee"], coach=people["coach"], stage=Engagement.Stage.ACTIVE
@@ -116,7 +128,9 @@ def _coachee_engagement(people: dict) -> None:
     if mid is None or mid.fell_due_at is None:
         return
     parties = {"coachee": version.coachee, "coach": version.coach, "sponsor": version.sponsor}
+    stakeholders.answer_mid_point(engagement, mid)
     _rate(mid, parties, ON_TRACK_MID)
+    _close(mid)
 
 
 def _second_engagement(people: dict) -> None:
@@ -139,7 +153,8 @@ def _second_engagement(people: dict) -> None:
         drafts.update_contract_draft(
             version=version, actor=coach, objectives=RILEY_OBJECTIVES,
             changes={"sponsor": sponsor, "client_organisation": organisation, "start_date": start,
-                     "end_date": start + timedelta(days=120), "sessions": 4},
+                     "end_date": start + timedelta(days=120), "sessions": 4,
+                     "stakeholder_groups": stakeholders.GROUPS},
         )
         version = drafts.send_contract(version=version, actor=coach, base_url="", notify=False)
         for party in (coachee, coach, sponsor):
@@ -168,8 +183,10 @@ def _second_engagement(people: dict) -> None:
     mid = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.MID).first()
     if mid is not None and mid.fell_due_at is not None:
         _rate(mid, parties, OFF_TRACK_MID, comments=RILEY_MID_COMMENTS)
+        _close(mid)
     held(((3, -18), (4, -6)))
     mark_points_due(engagement=engagement)
     end = MeasurementPoint.objects.filter(engagement=engagement, kind=MeasurementPoint.Kind.END).first()
     if end is not None and end.fell_due_at is not None:
         _rate(end, parties, END_SO_FAR, comments=RILEY_END_COMMENTS)  # the sponsor's rating is still awaited
+        stakeholders.name_end_point(engagement, MeasurementPoint.objects.select_related("version").get(pk=end.pk))

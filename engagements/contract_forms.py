@@ -31,12 +31,26 @@ class StakeholderGroupsField(forms.MultipleChoiceField):
         self.choices = [(name, name) for name in names]
 
 
+def stakeholder_fields(form: forms.ModelForm) -> None:
+    """Offer the practice's groups; a form posted without the minimum keeps the one it had."""
+    form.fields["stakeholder_groups"].offer_practice_groups(form.instance.stakeholder_groups)
+    form.fields["stakeholder_min_responses"].required = False
+
+
+def clean_stakeholder_minimum(form: forms.ModelForm):
+    value = form.cleaned_data.get("stakeholder_min_responses")
+    return form.instance.stakeholder_min_responses if value is None else value
+
+
 class ContractTemplateForm(forms.ModelForm):
     stakeholder_groups = StakeholderGroupsField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stakeholder_groups"].offer_practice_groups(self.instance.stakeholder_groups)
+        stakeholder_fields(self)
+
+    def clean_stakeholder_min_responses(self):
+        return clean_stakeholder_minimum(self)
 
     class Meta:
         model = ContractTemplate
@@ -59,6 +73,7 @@ class ContractDraftForm(forms.ModelForm):
         queryset=User.objects.none(), required=False, empty_label="No sponsor (two-way contract)",
         help_text="A sponsor who is a party accepts the contract too (three-way contracting).",
     )
+    stakeholder_groups = StakeholderGroupsField()
 
     class Meta:
         model = ContractVersion
@@ -83,7 +98,10 @@ class ContractDraftForm(forms.ModelForm):
         )
         self.fields["client_organisation"].queryset = ClientOrganisation.objects.all()
         self.fields["client_organisation"].empty_label = "None"
-        self.fields["stakeholder_groups"].offer_practice_groups(self.instance.stakeholder_groups)
+        stakeholder_fields(self)
+
+    def clean_stakeholder_min_responses(self):
+        return clean_stakeholder_minimum(self)
 
     def clean(self):
         cleaned = super().clean()
