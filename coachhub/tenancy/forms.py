@@ -72,6 +72,7 @@ class PracticeSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.logo:
             del self.fields["remove_logo"]
+        self.fields["stakeholder_groups"].required = False
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
@@ -81,6 +82,11 @@ class PracticeSettingsForm(forms.ModelForm):
 
     def clean_brand_colour(self) -> str:
         return self.cleaned_data["brand_colour"].lower()
+
+    def clean_stakeholder_groups(self) -> str:
+        """One group per line; left empty (or not posted), the list stays as it was."""
+        text = (self.cleaned_data.get("stakeholder_groups") or "").strip()
+        return text or self.instance.stakeholder_groups
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

@@ -31,6 +31,14 @@ class StakeholderPage:
         return list(self.contract.stakeholder_groups) if self.contract else []
 
     @property
+    def named_total(self) -> int:
+        return sum(count.named for count in self.counts)
+
+    @property
+    def answered_total(self) -> int:
+        return sum(count.answered or 0 for count in self.counts)
+
+    @property
     def short_groups(self) -> list[GroupCount]:
         """Groups with fewer people named than the minimum: their results could never be shown."""
         if self.contract is None:

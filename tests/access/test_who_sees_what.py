@@ -328,8 +328,12 @@ def test_the_code_s_table_is_design_md_s_table():
         row = re.search(rf"^\| {re.escape(label)} \|(.*)\|\s*$", text, re.MULTILINE)
         assert row, label
         cells = [cell.strip() for cell in row.group(1).split("|")]
-        said = {column for column, cell in zip(COLUMNS, cells) if column and cell != "–"}
+        said = {column for column, cell in zip(COLUMNS, cells) if column and cell not in ("–", "count only")}
         assert said == set(WHO_SEES[data]) | ({SPONSOR} if data == Data.SUMMARIES_AND_ACTIONS else set()), label
+        if data == Data.STAKEHOLDERS:
+            # "count only": who the stakeholders are, as numbers per group, for everyone else in the row.
+            counted = {column for column, cell in zip(COLUMNS, cells) if column and cell != "–"}
+            assert counted == set(WHO_SEES[Data.STAKEHOLDER_COUNTS]), label
 
 
 def test_reminder_emails_about_a_point_go_only_to_people_who_may_see_its_progress(world):
