@@ -58,7 +58,7 @@ def _point():
                 version=version, actor=coach,
                 changes={"start_date": start, "end_date": start + timedelta(days=180), "stakeholder_groups": GROUPS},
                 objectives=[{"description": "Lead the merged team.", "success_measure": "Trust from 5 to 7.",
-                             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_stakeholders": True,
+                             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": False, "rated_by_stakeholders": True,
                              "baseline": 4, "target": 7}],
             )
             version = drafts.send_contract(version=version, actor=coach, base_url="", notify=False)
