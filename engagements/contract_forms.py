@@ -80,7 +80,7 @@ class ContractDraftForm(forms.ModelForm):
         fields = [
             "sessions", "frequency", "session_minutes", "start_date", "end_date",
             "cancellation_notice_hours", "retention_months", "sponsor", "client_organisation",
-            "stakeholder_groups", "stakeholder_min_responses", "stakeholder_baseline", *SECTION_FIELDS,
+            "stakeholder_groups", "stakeholder_min_responses", *SECTION_FIELDS,
         ]
         labels = {"start_date": "Start date", "end_date": "End date", "client_organisation": "Client organisation"}
         widgets = {

@@ -176,7 +176,6 @@ def canonical_text(version: ContractVersion, objectives: list[Objective] | None 
         lines += [
             f"- Stakeholder groups rating: {', '.join(version.stakeholder_groups)}"
             f" (results shown per group from {version.stakeholder_min_responses} responses, anonymously)",
-            f"- Stakeholder baseline round: {'yes' if version.stakeholder_baseline else 'no'}",
         ]
     for number, (key, title, text) in enumerate(version.sections(), start=1):
         lines += ["", f"{number}. {title}", text]

@@ -16,11 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='contracttemplate',
-            name='stakeholder_baseline',
-            field=models.BooleanField(default=False, verbose_name='stakeholder baseline round'),
-        ),
-        migrations.AddField(
-            model_name='contracttemplate',
             name='stakeholder_groups',
             field=models.JSONField(blank=True, default=list, verbose_name='stakeholder groups'),
         ),
@@ -28,11 +23,6 @@ class Migration(migrations.Migration):
             model_name='contracttemplate',
             name='stakeholder_min_responses',
             field=models.PositiveSmallIntegerField(default=3, help_text="A group's results are shown only once this many of its stakeholders have answered.", validators=[django.core.validators.MinValueValidator(2, 'At least 2 responses, so that no one answer can be read.'), django.core.validators.MaxValueValidator(20)], verbose_name='minimum responses per stakeholder group'),
-        ),
-        migrations.AddField(
-            model_name='contractversion',
-            name='stakeholder_baseline',
-            field=models.BooleanField(default=False, verbose_name='stakeholder baseline round'),
         ),
         migrations.AddField(
             model_name='contractversion',

@@ -111,15 +111,13 @@ class ContractTerms(models.Model):
         help_text="After the engagement ends; then private notes are deleted.",
     )
     # Stakeholder feedback: the groups (names from the practice's list) who rate the objectives marked
-    # for them, how many responses a group needs before its results are shown, and whether a baseline
-    # round is asked for when the engagement starts.
+    # for them, and how many responses a group needs before its results are shown.
     stakeholder_groups = models.JSONField("stakeholder groups", default=list, blank=True)
     stakeholder_min_responses = models.PositiveSmallIntegerField(
         "minimum responses per stakeholder group", default=3,
         validators=[MinValueValidator(2, "At least 2 responses, so that no one answer can be read."), MaxValueValidator(20)],
         help_text="A group's results are shown only once this many of its stakeholders have answered.",
     )
-    stakeholder_baseline = models.BooleanField("stakeholder baseline round", default=False)
 
     class Meta:
         abstract = True
