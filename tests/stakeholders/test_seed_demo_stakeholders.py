@@ -52,3 +52,21 @@ def test_the_demo_coachee_sees_stakeholders_on_the_progress_page():
     page = client.get(f"/engagements/{active.pk}/progress/").content.decode()
     assert "Stakeholders (n=7)" in page and "not enough responses to show" in page
     assert "Morgan Lee" not in page and "Too early to tell." not in page
+
+
+def test_the_demo_progress_report_shows_the_stakeholders_and_no_one_alone():
+    import io
+
+    from pypdf import PdfReader
+
+    from measurement import pdf
+
+    call_command("seed_demo")
+    with practice_context(Practice.objects.get(slug="globex")):
+        active = Engagement.objects.get(coachee__email="coachee@globex.example", stage="active")
+        html = pdf.progress_html(active)
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.render_progress_pdf(active))).pages)
+    for content in (html, " ".join(text.split())):
+        assert "Stakeholders (n=7)" in content and "not enough responses to show" in content
+        assert "Morgan Lee" not in content and "Too early to tell." not in content
+    assert "the meetings are shorter" in " ".join(text.split())
