@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('engagements', '0005_booking_moves_to_roster'),
-        ('tenancy', '0003_practice_stakeholder_settings'),
+        ('tenancy', '0004_practice_stakeholder_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('engagements', '0006_contract_stakeholder_terms'),
         ('measurement', '0001_initial'),
-        ('tenancy', '0003_practice_stakeholder_settings'),
+        ('tenancy', '0004_practice_stakeholder_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('measurement', '0002_stakeholder_feedback'),
         ('reminders', '0002_reminder_outbox_claim'),
-        ('tenancy', '0003_practice_stakeholder_settings'),
+        ('tenancy', '0004_practice_stakeholder_settings'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0002_practice_session_and_measurement_settings'),
+        ('tenancy', '0003_audit_trail'),
     ]
 
     operations = [
