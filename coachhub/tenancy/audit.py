@@ -35,6 +35,7 @@ KINDS = {
     "worked_on_topics": "Session topics",
     "action_item": "Actions",
     "measurement_point": "Measurement points",
+    "stakeholder": "Stakeholder nominations (groups and counts only)",
     "records": "Records purged",
 }
 
