@@ -344,7 +344,8 @@ def objective_chart_for(objective: Objective, views: list[PointView], *, compact
             if view.stakeholders is not None and view.stakeholders.closed and view.stakeholders.n
         }
         if shown:
-            latest = max(shown.items(), key=lambda item: item[1].point_id and by_kind[item[0]].point.closed_at)[1]
+            # n of the latest closed point: the responses behind the line's last value.
+            latest = max(shown.items(), key=lambda item: by_kind[item[0]].point.closed_at)[1]
             extra[series_label(latest.n)] = {
                 kind: (float(feedback.mean(objective.position)) if feedback.mean(objective.position) is not None else None)
                 for kind, feedback in shown.items()
