@@ -18,6 +18,10 @@ How a page gets checked, without a test asking for it:
   same test), then runs inside `wait_for_function`, whose timeout Playwright enforces from
   outside the page: a check that does not finish fails the test with a clear message within
   CHECK_TIMEOUT_MS and the test's remaining checks are skipped, never a hung suite.
+- A page without JavaScript (a context with it disabled) cannot run axe; its markup is checked
+  in a stand-in page of the checker's own, at the same address, with scripts blocked.
+
+COACHHUB_A11Y_LOG=<file> appends each check's time, key and address to <file>.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ document.addEventListener("htmx:afterSettle", () => {
 """
 
 # What distinguishes one page state from another for accessibility: the kinds of elements shown,
-# not their text or number. "" for what is not an HTML page (a PDF, an image).
+# not their text or number. "none" for what is not an HTML page (a PDF, an image).
 SHAPE_SCRIPT = r"""() => {
   if (document.contentType !== "text/html" || !document.body) return "none";
   const kinds = new Set(["lang=" + document.documentElement.lang, "title=" + !!document.title.trim()]);
@@ -98,8 +102,9 @@ CSSOM_COPIES_SCRIPT = """() => {
 }"""
 
 # Starts one axe run (keyed, so polling does not start another) and answers its violations once
-# done; undefined (keep polling) until then.
+# done; undefined (keep polling) until then; {missing} on a document axe is not in yet.
 RUN_SCRIPT = """({ run, options }) => {
+  if (typeof window.axe !== "object") return { missing: true };
   const runs = (window.__coachhubAxeRuns ||= {});
   if (!runs[run]) {
     runs[run] = { done: false };
@@ -111,6 +116,8 @@ RUN_SCRIPT = """({ run, options }) => {
   }
   return runs[run].done ? runs[run] : undefined;
 }"""
+
+INJECT_SCRIPT = AXE_SCRIPT + "\n;(" + CSSOM_COPIES_SCRIPT + ")();"
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,}$|^\d+$|^[0-9a-f-]{32,36}$")
 
@@ -212,25 +219,27 @@ class AccessibilityWatch:
         self._report(where, found)
 
     def _run_at_each_width(self, page: Page) -> dict[str, list[dict]]:
+        """axe at each width; the page is left at the size it had (tests run at the desktop one,
+        so usually one resize there and one back)."""
         original_size = page.viewport_size
         try:
             found = {}
             for width, size in WIDTHS.items():
-                page.set_viewport_size(size)
+                if page.viewport_size != size:
+                    page.set_viewport_size(size)
                 found[width] = self._run_axe(page)
             return found
         finally:
-            if original_size and not page.is_closed():
+            if original_size and not page.is_closed() and page.viewport_size != original_size:
                 page.set_viewport_size(original_size)
 
     def _run_axe(self, page: Page) -> list[dict]:
-        if not page.evaluate("() => typeof window.axe === 'object'"):
-            page.evaluate(AXE_SCRIPT)
-            page.evaluate(CSSOM_COPIES_SCRIPT)
         self.runs += 1
-        result = page.wait_for_function(
-            RUN_SCRIPT, arg={"run": self.runs, "options": AXE_OPTIONS}, timeout=CHECK_TIMEOUT_MS, polling=50
-        ).json_value()
+        arg = {"run": self.runs, "options": AXE_OPTIONS}
+        result = page.wait_for_function(RUN_SCRIPT, arg=arg, timeout=CHECK_TIMEOUT_MS, polling=50).json_value()
+        if result.get("missing"):  # the first run on this document brings axe
+            page.evaluate(INJECT_SCRIPT)
+            result = page.wait_for_function(RUN_SCRIPT, arg=arg, timeout=CHECK_TIMEOUT_MS, polling=50).json_value()
         if "error" in result:
             raise Error(f"axe failed: {result['error']}")
         return result["violations"]

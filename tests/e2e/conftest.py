@@ -47,6 +47,12 @@ def browser_type_launch_args(pytestconfig) -> dict:
     return options
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Pages open at the desktop size the accessibility checks use (1280×800)."""
+    return {**browser_context_args, "viewport": accessibility.WIDTHS["desktop"]}
+
+
 def _is_csp_violation(message) -> bool:
     """Chromium reports a blocked script, style, image, frame or form as a console error
     beginning "Refused to …" and naming the Content Security Policy."""
@@ -71,15 +77,16 @@ def watch_csp(context: BrowserContext, refused: list[str]) -> BrowserContext:
     return context
 
 
-_call_failed = pytest.StashKey[bool]()
+_watch_of_test = pytest.StashKey[accessibility.AccessibilityWatch]()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Remember whether the test itself failed (its pages are then not checked at teardown)."""
+    """A test that failed already is not checked further (not even what it landed on last)."""
     report = yield
-    if report.when == "call":
-        item.stash[_call_failed] = report.failed
+    watch = item.stash.get(_watch_of_test, None)
+    if report.when == "call" and report.failed and watch is not None:
+        watch.stopped = True
     return report
 
 
@@ -88,7 +95,7 @@ def accessibility_watch(request):
     """Every page a browser test visits, at a desktop and a phone width, must pass axe-core's
     WCAG 2.2 A/AA rules: each violation (rule, impact, elements, address) fails the test."""
     found: list[str] = []
-    watch = accessibility.start(found)
+    watch = request.node.stash[_watch_of_test] = accessibility.start(found)
     yield watch
     accessibility.stop()
     assert not found, "Accessibility (WCAG 2.2 A/AA, axe-core) violations:\n" + "\n".join(found)
@@ -99,18 +106,16 @@ def watch_pages(context: BrowserContext, refused: list[str], accessibility_watch
     return accessibility_watch.watch(watch_csp(context, refused), scripts=scripts)
 
 
-def close_checked(request, context: BrowserContext, accessibility_watch) -> None:
-    """Check what the test landed on last (unless it failed already), then close the context."""
-    if not request.node.stash.get(_call_failed, False):
-        accessibility_watch.check_pending()
+def close_checked(context: BrowserContext, accessibility_watch) -> None:
+    """Check what the test landed on last, then close the context."""
+    accessibility_watch.check_pending()
     context.close()
 
 
 @pytest.fixture
-def context(context: BrowserContext, csp_violations, accessibility_watch, request):
+def context(context: BrowserContext, csp_violations, accessibility_watch):
     yield watch_pages(context, csp_violations, accessibility_watch)
-    if not request.node.stash.get(_call_failed, False):
-        accessibility_watch.check_pending()
+    accessibility_watch.check_pending()
 
 
 @pytest.fixture
@@ -176,19 +181,19 @@ def outbox() -> list:
 
 
 @pytest.fixture
-def fresh_page(browser: Browser, csp_violations, accessibility_watch, request):
+def fresh_page(browser: Browser, csp_violations, accessibility_watch):
     """Pages in new browser contexts (no cookies shared with `page`): `fresh_page()`."""
     contexts = []
 
     def open_page() -> Page:
-        context = watch_pages(browser.new_context(), csp_violations, accessibility_watch)
+        context = watch_pages(browser.new_context(viewport=accessibility.WIDTHS["desktop"]), csp_violations, accessibility_watch)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
-        close_checked(request, context, accessibility_watch)
+        close_checked(context, accessibility_watch)
 
 
 def fill_login(page: Page, site: Site, email: str, password: str = PASSWORD) -> None:
@@ -232,14 +237,15 @@ def totp_now(secret: str) -> str:
 
 
 @pytest.fixture
-def page_with(browser: Browser, csp_violations, accessibility_watch, request):
+def page_with(browser: Browser, csp_violations, accessibility_watch):
     """Pages in new browser contexts with options, e.g.
     `page_with(timezone_id="America/New_York", locale="en-US")` or `page_with(java_script_enabled=False)`."""
     contexts = []
 
     def open_page(**context_options) -> Page:
         context = watch_pages(
-            browser.new_context(**context_options), csp_violations, accessibility_watch,
+            browser.new_context(**{"viewport": accessibility.WIDTHS["desktop"], **context_options}),
+            csp_violations, accessibility_watch,
             scripts=context_options.get("java_script_enabled", True),
         )
         context.set_default_timeout(10_000)
@@ -248,7 +254,7 @@ def page_with(browser: Browser, csp_violations, accessibility_watch, request):
 
     yield open_page
     for context in contexts:
-        close_checked(request, context, accessibility_watch)
+        close_checked(context, accessibility_watch)
 
 
 @pytest.fixture
