@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 
 from coachhub.tenancy import services
 from coachhub.tenancy.context import practice_context
@@ -50,7 +51,8 @@ class PracticeAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # A practice's own rows (its domains) are only visible and writable in its context.
-        practice = Practice.objects.filter(pk=object_id).first() if object_id else None
+        # get_object answers None for an id that is no practice's, even one that is no number.
+        practice = self.get_object(request, unquote(object_id)) if object_id else None
         with practice_context(practice):
             return super().changeform_view(request, object_id, form_url, extra_context)
 

@@ -18,6 +18,9 @@ def brand_colours(request: HttpRequest) -> HttpResponse:
     practice = request.practice
     if practice is None:
         raise Http404
-    # Both colours are #rrggbb (a database constraint on the practice says so for the brand).
-    css = f":root {{ --brand: {practice.brand_colour}; --on-brand: {practice.brand_text_colour}; }}\n"
+    # All colours are #rrggbb (a database constraint on the practice says so for the brand).
+    css = (
+        f":root {{ --brand: {practice.brand_colour}; --on-brand: {practice.brand_text_colour}; "
+        f"--brand-ink: {practice.brand_ink_colour}; }}\n"
+    )
     return HttpResponse(css, content_type="text/css; charset=utf-8")

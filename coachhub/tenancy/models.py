@@ -24,7 +24,23 @@ SLUG_VALIDATOR = RegexValidator(
 COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6f8b.")
 # The practice-editable list of stakeholder groups a contract may name as raters (DESIGN.md).
 DEFAULT_STAKEHOLDER_GROUPS = "Line manager\nPeers\nDirect reports\nCustomers\nOther"
+# The darkest of the light surfaces that brand-coloured text sits on (the tint of notices and
+# badges; coachhub.css); text readable there is readable on the page and on cards too.
+LIGHTEST_INK_BACKGROUND = "#e8eef5"
 RESERVED_SLUGS = frozenset({"www", "admin", "api", "static", "media", "mail", "app", "platform"})
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two #rrggbb colours (1 to 21)."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 @functools.cache
@@ -124,10 +140,19 @@ class Practice(models.Model):
     @property
     def brand_text_colour(self) -> str:
         """Black or white, whichever reads better on the brand colour (WCAG luminance)."""
-        channels = [int(self.brand_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-        return "#111111" if luminance > 0.179 else "#ffffff"
+        return "#111111" if relative_luminance(self.brand_colour) > 0.179 else "#ffffff"
+
+    @property
+    def brand_ink_colour(self) -> str:
+        """The brand colour for links, outlined buttons and other text on the pages' light
+        surfaces: the brand itself where it reads there (WCAG AA, 4.5:1), else the brand darkened
+        just enough. A practice may pick a light brand (it suits the header), not unreadable links."""
+        channels = [int(self.brand_colour[i : i + 2], 16) for i in (1, 3, 5)]
+        for step in range(100, -1, -2):
+            ink = "#" + "".join(f"{round(channel * step / 100):02x}" for channel in channels)
+            if contrast_ratio(ink, LIGHTEST_INK_BACKGROUND) >= 4.5:
+                return ink
+        return "#000000"
 
 
 class PracticeScopedManager(models.Manager):

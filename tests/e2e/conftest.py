@@ -16,9 +16,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from devservers.chromium import NoBrowser, chromium_executable
 from tests.conftest import CHROMIUM_ARGS, PASSWORD, PracticeCast, make_practice
+from tests.e2e import accessibility
 
 # Every locator assertion waits up to this long (ms); pages render in well under a second.
 expect.set_options(timeout=10_000)
+
+# Every page a browser test lands on is checked with axe-core (tests/e2e/accessibility.py).
+accessibility.install()
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +45,12 @@ def browser_type_launch_args(pytestconfig) -> dict:
     if pytestconfig.getoption("--slowmo"):
         options["slow_mo"] = pytestconfig.getoption("--slowmo")
     return options
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Pages open at the desktop size the accessibility checks use (1280×800)."""
+    return {**browser_context_args, "viewport": accessibility.WIDTHS["desktop"]}
 
 
 def _is_csp_violation(message) -> bool:
@@ -67,9 +77,45 @@ def watch_csp(context: BrowserContext, refused: list[str]) -> BrowserContext:
     return context
 
 
+_watch_of_test = pytest.StashKey[accessibility.AccessibilityWatch]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that failed already is not checked further (not even what it landed on last)."""
+    report = yield
+    watch = item.stash.get(_watch_of_test, None)
+    if report.when == "call" and report.failed and watch is not None:
+        watch.stopped = True
+    return report
+
+
+@pytest.fixture(autouse=True)
+def accessibility_watch(request):
+    """Every page a browser test visits, at a desktop and a phone width, must pass axe-core's
+    WCAG 2.2 A/AA rules: each violation (rule, impact, elements, address) fails the test."""
+    found: list[str] = []
+    watch = request.node.stash[_watch_of_test] = accessibility.start(found)
+    yield watch
+    accessibility.stop()
+    assert not found, "Accessibility (WCAG 2.2 A/AA, axe-core) violations:\n" + "\n".join(found)
+
+
+def watch_pages(context: BrowserContext, refused: list[str], accessibility_watch, scripts: bool = True) -> BrowserContext:
+    """The CSP and accessibility watches on a browser context of a test."""
+    return accessibility_watch.watch(watch_csp(context, refused), scripts=scripts)
+
+
+def close_checked(context: BrowserContext, accessibility_watch) -> None:
+    """Check what the test landed on last, then close the context."""
+    accessibility_watch.check_pending()
+    context.close()
+
+
 @pytest.fixture
-def context(context: BrowserContext, csp_violations) -> BrowserContext:
-    return watch_csp(context, csp_violations)
+def context(context: BrowserContext, csp_violations, accessibility_watch):
+    yield watch_pages(context, csp_violations, accessibility_watch)
+    accessibility_watch.check_pending()
 
 
 @pytest.fixture
@@ -135,19 +181,19 @@ def outbox() -> list:
 
 
 @pytest.fixture
-def fresh_page(browser: Browser, csp_violations):
+def fresh_page(browser: Browser, csp_violations, accessibility_watch):
     """Pages in new browser contexts (no cookies shared with `page`): `fresh_page()`."""
     contexts = []
 
     def open_page() -> Page:
-        context = watch_csp(browser.new_context(), csp_violations)
+        context = watch_pages(browser.new_context(viewport=accessibility.WIDTHS["desktop"]), csp_violations, accessibility_watch)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
-        context.close()
+        close_checked(context, accessibility_watch)
 
 
 def fill_login(page: Page, site: Site, email: str, password: str = PASSWORD) -> None:
@@ -191,20 +237,24 @@ def totp_now(secret: str) -> str:
 
 
 @pytest.fixture
-def page_with(browser: Browser, csp_violations):
+def page_with(browser: Browser, csp_violations, accessibility_watch):
     """Pages in new browser contexts with options, e.g.
     `page_with(timezone_id="America/New_York", locale="en-US")` or `page_with(java_script_enabled=False)`."""
     contexts = []
 
     def open_page(**context_options) -> Page:
-        context = watch_csp(browser.new_context(**context_options), csp_violations)
+        context = watch_pages(
+            browser.new_context(**{"viewport": accessibility.WIDTHS["desktop"], **context_options}),
+            csp_violations, accessibility_watch,
+            scripts=context_options.get("java_script_enabled", True),
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
-        context.close()
+        close_checked(context, accessibility_watch)
 
 
 @pytest.fixture

@@ -15,8 +15,21 @@ def test_the_stylesheet_sets_the_brand_and_a_readable_text_colour(acme):
     response = client_at(acme).get("/branding/colours.css?v=f5d90a")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/css; charset=utf-8"
-    assert response.content.decode() == ":root { --brand: #f5d90a; --on-brand: #111111; }\n"
+    assert response.content.decode() == ":root { --brand: #f5d90a; --on-brand: #111111; --brand-ink: #7a6c05; }\n"
     assert "max-age=31536000" in response["Cache-Control"] and "immutable" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("brand", ["#1f5f8b", "#8a1c1c", "#f5d90a", "#ffffff", "#00ff00", "#777777"])
+def test_the_brand_as_text_reads_on_light_surfaces_and_stays_the_brand_where_it_can(brand):
+    from coachhub.tenancy.models import LIGHTEST_INK_BACKGROUND, Practice, contrast_ratio
+
+    ink = Practice(brand_colour=brand).brand_ink_colour
+    assert contrast_ratio(ink, LIGHTEST_INK_BACKGROUND) >= 4.5 and contrast_ratio(ink, "#ffffff") >= 4.5
+    if contrast_ratio(brand, LIGHTEST_INK_BACKGROUND) >= 4.5:
+        assert ink == brand
+    else:  # the same hue, only darker
+        channels, darker = ([int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in (brand, ink))
+        assert all(d <= c for c, d in zip(channels, darker)) and ink != "#000000"
 
 
 def test_pages_link_the_stylesheet_by_colour_so_a_new_colour_is_a_new_address(acme):

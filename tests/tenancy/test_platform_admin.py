@@ -37,6 +37,12 @@ def test_staff_create_a_practice_and_its_first_admin_is_invited(staff_client, ma
     assert Client(HTTP_HOST="initech.localhost:8000").get("/").status_code == 200
 
 
+@pytest.mark.parametrize("object_id", ["999999", "add/widgets.css"])
+def test_a_practice_address_that_names_no_practice_is_no_server_error(staff_client, object_id):
+    response = staff_client.get(f"/admin/tenancy/practice/{object_id}/change/")
+    assert response.status_code == 302 and response["Location"] == "/admin/", response.status_code
+
+
 def test_a_bad_slug_is_explained(staff_client):
     response = staff_client.post("/admin/tenancy/practice/add/", {"slug": "Not OK!", "name": "X", "time_zone": "UTC"})
     assert response.status_code == 200
