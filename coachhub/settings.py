@@ -177,7 +177,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "records-retention-purge": {"task": "reminders.tasks.enqueue_retention_purge", "schedule": 24 * 3600.0},
     # Measurement points due on a date fall due (hourly, so each practice's midnight is met within the hour).
     "measurement-points-due": {"task": "measurement.tasks.mark_points_due_everywhere", "schedule": 3600.0},
+    # Coaches' own calendars: every connection synced every 5 minutes (one task per practice).
+    "calendars-sync": {"task": "coachhub.roster.tasks.sync_calendars_everywhere", "schedule": 300.0},
 }
+# Coaches' own calendars (CalDAV, iCalendar subscriptions) are fetched server-side: addresses that resolve
+# to loopback, private, link-local or metadata ranges are refused unless this is true (a closed network,
+# the tests and the demo). Responses are limited in size and time.
+CALENDAR_ALLOW_PRIVATE_HOSTS = _flag("CALENDAR_ALLOW_PRIVATE_HOSTS", default=False)
+CALENDAR_MAX_BYTES = _setting(env.int, "CALENDAR_MAX_BYTES", default=10 * 1024 * 1024)
+CALENDAR_TIMEOUT_SECONDS = _setting(env.float, "CALENDAR_TIMEOUT_SECONDS", default=10.0)
+CALENDAR_SYNC_MINUTES = 5
 REMINDERS_BATCH_SIZE = _setting(env.int, "REMINDERS_BATCH_SIZE", default=500)
 
 # --- Accounts ----------------------------------------------------------------------------------
@@ -299,5 +308,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # weasyprint.progress logs every step of every PDF at INFO; its warnings (e.g. a refused fetch)
     # come from the "weasyprint" logger and still show.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    # The CalDAV client logs whole requests (the Authorization header too) at DEBUG: never let them out.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"},
+                "caldav": {"level": "WARNING"}, "niquests": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }

@@ -1,46 +1,14 @@
-"""Field-level encryption of private coach notes (Fernet, keys from FIELD_ENCRYPTION_KEYS).
-
-The first key encrypts; every key decrypts, so a key is rotated by putting the new one first,
-then re-encrypting (`reencrypt`) before the old one is dropped. Note text is never logged: errors
-raised here carry no plaintext.
-"""
+"""Private coach notes are encrypted with the project's field encryption (coachhub.tenancy.encryption,
+keys from FIELD_ENCRYPTION_KEYS); this names it for the notes."""
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from coachhub.tenancy import encryption
+from coachhub.tenancy.encryption import Unreadable as NotesUnreadable
+from coachhub.tenancy.encryption import encrypt, reencrypt
 
-
-class NotesUnreadable(Exception):
-    """The stored ciphertext matches none of the configured keys."""
-
-
-def _keys() -> list[bytes]:
-    keys = [key.encode() for key in settings.FIELD_ENCRYPTION_KEYS]
-    if not keys:
-        # Settings derive a development key from SECRET_KEY when DEBUG is on; in production it is required.
-        raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS: private notes cannot be stored without a key.")
-    return keys
-
-
-def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key) for key in _keys()])
-
-
-def encrypt(text: str) -> str:
-    return _fernet().encrypt(text.encode()).decode() if text else ""
+__all__ = ["NotesUnreadable", "decrypt", "encrypt", "reencrypt"]
 
 
 def decrypt(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
-        raise NotesUnreadable("Private notes could not be decrypted with the configured keys.") from None
-
-
-def reencrypt(token: str) -> str:
-    """The same text under the current first key (rotation)."""
-    return _fernet().rotate(token.encode()).decode() if token else ""
+    return encryption.decrypt(token, what="Private notes")

@@ -117,6 +117,16 @@ def make_practice(slug: str, name: str, time_zone: str = "Europe/London") -> Pra
     return PracticeCast(practice=practice, organisation=organisation, **people)
 
 
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory):
+    """A real CalDAV server (Radicale) on loopback for the whole run; each test adds its own users."""
+    from tests.radicale import Radicale
+
+    server = Radicale(tmp_path_factory.mktemp("radicale")).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def acme(db) -> PracticeCast:
     return make_practice("acme", "Acme Coaching")

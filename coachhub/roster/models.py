@@ -170,3 +170,9 @@ class Booking(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+# Coaches' own calendars live in their own module; imported here so Django finds the models.
+from coachhub.roster.calendars.models import BusyBlock, CalendarConnection, ConnectedCalendar  # noqa: E402
+
+__all__ = ["Booking", "BusyBlock", "CalendarConnection", "CoachProfile", "ConnectedCalendar", "TimeOff", "WeeklyHours"]

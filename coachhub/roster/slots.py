@@ -1,5 +1,7 @@
 """The slot engine: when a coach is free to be booked, from their weekly hours, dates off, booking
-rules and the bookings already in their calendar (chemistry calls, contracting and coaching sessions)."""
+rules, the bookings already in their calendar (chemistry calls, contracting and coaching sessions)
+and the busy times read from the coach's own calendars (coachhub.roster.calendars), which count
+exactly like bookings, buffer included."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import DateTimeField, ExpressionWrapper, F, Func, Value
 from django.utils import timezone
 
+from coachhub.roster.calendars.models import STALE_AFTER, BusyBlock
 from coachhub.roster.models import Booking, CoachProfile
 
 UTC = ZoneInfo("UTC")
@@ -27,8 +31,9 @@ def free_slots(
     `minutes` sets another meeting length (a contracting session); default the coach's call length.
 
     Weekly hours are read in the coach's own zone (so they follow its daylight-saving
-    changes); dates off, minimum notice, the booking horizon, every active booking and the
-    coach's buffer after each meeting are respected. Three queries, whatever the range.
+    changes); dates off, minimum notice, the booking horizon, every active booking, every busy
+    block of the coach's own calendars and the coach's buffer after each are respected. Three
+    queries, whatever the range.
     """
     now = now or timezone.now()
     coach_zone = ZoneInfo(profile.time_zone)
@@ -50,13 +55,8 @@ def free_slots(
         while day <= period.last_day:
             days_off.add(day)
             day += timedelta(days=1)
-    # Active bookings never overlap one another, so sorted by start they are sorted by end too.
-    taken = list(
-        Booking.objects.filter(
-            coach_id=profile.user_id, is_active=True, blocked__overlap=(earliest, latest + duration + buffer)
-        ).order_by("starts_at").values_list("blocked", flat=True)
-    )
-    taken_ends = [blocked.upper for blocked in taken]
+    taken = _taken(profile, earliest, latest + duration + buffer, buffer, now)
+    taken_ends = [end for _start, end in taken]
 
     slots = []
     day = first_coach_day
@@ -73,9 +73,40 @@ def free_slots(
     return sorted(slots)
 
 
-def _is_free(start: datetime, end: datetime, taken: list, taken_ends: list[datetime]) -> bool:
+def _taken(profile: CoachProfile, earliest: datetime, latest: datetime, buffer: timedelta,
+           now: datetime) -> list[tuple[datetime, datetime]]:
+    """Everything that makes the coach busy in [earliest, latest), buffer after each included, as
+    disjoint (start, end) pairs in order. Bookings and busy blocks in one query (a UNION): busy
+    blocks of a paused connection, or of one with no good sync for STALE_AFTER, do not count."""
+    bookings = (
+        Booking.objects.filter(coach_id=profile.user_id, is_active=True, blocked__overlap=(earliest, latest))
+        .annotate(lo=Func(F("blocked"), function="lower", output_field=DateTimeField()),
+                  hi=Func(F("blocked"), function="upper", output_field=DateTimeField()))
+        .order_by().values_list("lo", "hi")
+    )
+    busy = (
+        BusyBlock.objects.filter(
+            coach_id=profile.user_id, is_busy=True, starts_at__lt=latest, ends_at__gt=earliest - buffer,
+            connection__is_paused=False, connection__last_good_sync_at__gte=now - STALE_AFTER,
+        )
+        .annotate(lo=F("starts_at"),
+                  hi=ExpressionWrapper(F("ends_at") + Value(buffer), output_field=DateTimeField()))
+        .order_by().values_list("lo", "hi")
+    )
+    merged: list[tuple[datetime, datetime]] = []
+    # Bookings never overlap one another, but busy blocks may overlap anything: merge them.
+    for start, end in sorted(bookings.union(busy, all=True)):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _is_free(start: datetime, end: datetime, taken: list[tuple[datetime, datetime]], taken_ends: list[datetime]) -> bool:
     index = bisect_right(taken_ends, start)
-    return index == len(taken) or taken[index].lower >= end
+    return index == len(taken) or taken[index][0] >= end
 
 
 def is_free_slot(profile: CoachProfile, start: datetime, now: datetime | None = None, minutes: int | None = None) -> bool:

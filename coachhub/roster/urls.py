@@ -3,6 +3,7 @@
 from django.urls import path
 
 from coachhub.roster import views
+from coachhub.roster.calendars import views as calendar_views
 
 urlpatterns = [
     path("", views.roster, name="roster"),
@@ -20,5 +21,13 @@ urlpatterns = [
     path("me/availability/time-off/<int:period_id>/remove/", views.remove_time_off, name="roster_remove_time_off"),
     path("me/availability/rules/", views.booking_rules, name="roster_booking_rules"),
     path("me/calendar/reset/", views.reset_calendar, name="roster_reset_calendar"),
+    path("me/calendars/", calendar_views.calendars, name="roster_calendars"),
+    path("me/calendars/caldav/", calendar_views.connect_caldav, name="roster_connect_caldav"),
+    path("me/calendars/ical/", calendar_views.connect_ical, name="roster_connect_ical"),
+    *[
+        path(f"me/calendars/<int:connection_id>/{action}/", calendar_views.connection_action, {"action": action},
+             name=f"roster_calendar_{action}")
+        for action in ("choose", "test", "sync", "pause", "resume", "remove")
+    ],
     path("calendar/<str:token>.ics", views.calendar_feed, name="coach_calendar_feed"),
 ]

@@ -23,6 +23,7 @@ from django.views.decorators.http import (
 )
 
 from coachhub.roster import selectors, services
+from coachhub.roster.calendars import selectors as calendar_selectors
 from coachhub.roster.calendar import feed
 from coachhub.roster.forms import (
     BookingRulesForm,
@@ -273,7 +274,11 @@ ROSTER_ACTIONS = {
 @admin_required
 @require_safe
 def roster(request: HttpRequest) -> HttpResponse:
-    return render(request, "roster/roster.html", {"entries": selectors.coach_roster()})
+    entries = selectors.coach_roster()
+    # Who has connected their own calendars and when they last synced: never what is in them.
+    summaries = calendar_selectors.calendar_summaries()
+    rows = [(entry, summaries.get(entry.profile.pk) if entry.profile else None) for entry in entries]
+    return render(request, "roster/roster.html", {"entries": entries, "rows": rows})
 
 
 @admin_required

@@ -88,3 +88,20 @@ def carried(coach, coachee) -> Engagement:
 def at(days: int, hour: int = 10) -> datetime:
     """`hour` o'clock UTC, `days` from today."""
     return datetime.combine(timezone.now().date() + timedelta(days=days), time(hour), tzinfo=UTC)
+
+
+@pytest.fixture
+def live_server_ics():
+    """`live_server_ics(*vevents)`: the address of a subscription serving those events."""
+    from tests.radicale import IcsServer
+    from tests.roster.calendar_helpers import ics
+
+    server = IcsServer()
+
+    def serve(*events: str, extra: str = "") -> str:
+        server.body = ics(*events, extra=extra)
+        return server.url
+
+    serve.server = server
+    yield serve
+    server.close()
