@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from coachhub.accounts.views import PracticeLoginView
+from demo.calendars import FEED_PATH, board_meetings
 
 # Staff sign in through allauth (rate limits, 2FA), not Django admin's own form.
 admin.site.login = login_required(admin.site.login)
@@ -18,3 +19,5 @@ urlpatterns = [
     path("accounts/login/", PracticeLoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
 ]
+# The demo's own calendar feed (demo/calendars.py; coach@ of acme subscribes): DEBUG only, else 404.
+urlpatterns.append(path(FEED_PATH.lstrip("/"), board_meetings, name="demo_board_meetings"))

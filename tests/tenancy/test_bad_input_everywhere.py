@@ -46,6 +46,8 @@ NOT_WALKED = {
     # same kinds the walk posts elsewhere, and the NUL guard sits before every view.
     "chemistry_call_booked", "chemistry_call_moved", "close_point", "complete_engagement", "draft_contract",
     "edit_contract", "move_point", "record_outcome", "remove_action", "roster_reactivate", "roster_remove_time_off",
+    # Shown only for a paused calendar connection (its form has no fields; pause is walked).
+    "roster_calendar_resume",
 }
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
 from demo import journey
+from demo.calendars import seed_own_calendar
 from demo.measurement import seed_measurement
 from demo.reminders import seed_reminders
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
     def seed_practice(self, practice: Practice, spec: dict) -> None:
         people = journey.seed_people(practice, spec)
         journey.seed_roster(people)
+        if practice.slug == "acme":
+            seed_own_calendar(people["coach"])
         journey.seed_chemistry_calls(people)
         journey.seed_contracts(people)
         journey.seed_sessions(people)
