@@ -9,4 +9,4 @@ class CoachingSessionsConfig(AppConfig):
     verbose_name = "Coaching sessions"
 
     def ready(self) -> None:
-        from sessions import checks  # noqa: F401  (registers the deploy check)
+        from sessions import calendar_writeback, checks  # noqa: F401  (write-back subscribers; the deploy check)

@@ -88,3 +88,14 @@ def feed(name: str, events: list[dict]) -> str:
     for event in events:
         calendar.add_component(_event(cancelled=False, **event))
     return calendar.to_ical().decode()
+
+
+def stored_event(*, uid: str, sequence: int, starts_at: datetime, ends_at: datetime, summary: str,
+                 description: str, location: str, organiser: tuple[str, str]) -> str:
+    """One event as stored in a coach's own calendar (CalDAV write-back): no METHOD, no attendees."""
+    calendar = _calendar(None)
+    calendar.add_component(_event(
+        uid=uid, sequence=sequence, starts_at=starts_at, ends_at=ends_at, summary=summary, description=description,
+        location=location, organiser=organiser, attendees=[], cancelled=False,
+    ))
+    return calendar.to_ical().decode()

@@ -7,8 +7,10 @@ from __future__ import annotations
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from coachhub.roster.calendars.fetch import CalendarFetchError
 from coachhub.roster.calendars.models import CalendarConnection
 from coachhub.roster.calendars.sync import sync_connection
+from coachhub.roster.calendars.writeback import write_event
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
 from coachhub.tenancy.tasks import PracticeTaskInSteps
@@ -16,6 +18,7 @@ from coachhub.tenancy.tasks import PracticeTaskInSteps
 # A sync is bounded by the fetch limits; these stop a worker that is stuck all the same.
 SYNC_SOFT_LIMIT = 120
 SYNC_HARD_LIMIT = 150
+WRITE_BACK_RETRIES = 6
 
 
 @shared_task(base=PracticeTaskInSteps, soft_time_limit=SYNC_SOFT_LIMIT, time_limit=SYNC_HARD_LIMIT)
@@ -45,3 +48,12 @@ def sync_calendars_everywhere() -> int:
     for practice_id in practices:
         sync_practice_calendars.apply_async(kwargs={"practice_id": practice_id})
     return len(practices)
+
+
+@shared_task(base=PracticeTaskInSteps, bind=True, max_retries=WRITE_BACK_RETRIES, soft_time_limit=60, time_limit=90)
+def write_back_event(self, *, practice_id: int, **event) -> bool:
+    """One booking's event into one chosen CalDAV calendar; retried with backoff (30 s, 1, 2, 4 … min)."""
+    try:
+        return write_event(practice=Practice.objects.get(pk=practice_id), **event)
+    except CalendarFetchError as error:
+        raise self.retry(exc=error, countdown=min(3600, 30 * 2 ** self.request.retries)) from None

@@ -13,6 +13,7 @@ from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe, zone_for
+from engagements.calendar_writeback import contracting_session_held
 from engagements.contracting.versions import coach_engagement, page_url
 from engagements.models import ContractingSession, Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
@@ -44,6 +45,7 @@ def book_contracting_session(*, engagement: Engagement, coach, starts_at: dateti
         subject=f"{engagement.coachee.email} with {coach.email}", starts_at=starts_at.isoformat(),
     )
     _notify_session(session, engagement, profile, base_url=base_url, moved=previous is not None)
+    contracting_session_held(session, coach_id=coach.pk)
     return session
 
 

@@ -11,6 +11,7 @@ skipped, never the whole calendar. Only start, end and busy-or-free come out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -50,8 +51,10 @@ def parse(text: str | bytes) -> Calendar:
         return calendar
 
 
-def blocks(calendar: Calendar, *, window_start: datetime, window_end: datetime, zone: ZoneInfo) -> list[Block]:
-    """The calendar's events between the two moments as busy/free blocks in UTC, clipped to the window."""
+def blocks(calendar: Calendar, *, window_start: datetime, window_end: datetime, zone: ZoneInfo,
+           skip_uid: Callable[[str], bool] | None = None) -> list[Block]:
+    """The calendar's events between the two moments as busy/free blocks in UTC, clipped to the window.
+    Events whose UID `skip_uid` accepts are left out (our own bookings, written back)."""
     _drop_impossible_events(calendar, zone)
     try:
         occurrences = list(_occurrences(calendar, window_start, window_end))
@@ -64,6 +67,8 @@ def blocks(calendar: Calendar, *, window_start: datetime, window_end: datetime, 
                 continue
     found = []
     for event in occurrences:
+        if skip_uid is not None and skip_uid(str(event.get("UID", ""))):
+            continue
         block = _block(event, zone)
         if block is None:
             continue

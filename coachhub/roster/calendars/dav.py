@@ -145,7 +145,8 @@ def _listing(calendar, sync_token: str):
 def put_event(dav: GuardedDAVClient, *, calendar_url: str, ical: str) -> None:
     """Create or replace one event (by its UID) in the calendar."""
     with _plain_errors():
-        dav.calendar(url=calendar_url).save_event(ical)
+        # Our SEQUENCE is the invite's; the client must not raise it again.
+        dav.calendar(url=calendar_url).save_event(ical, increase_seqno=False)
 
 
 def delete_event(dav: GuardedDAVClient, *, calendar_url: str, uid: str) -> None:

@@ -18,7 +18,8 @@ from coachhub.roster.calendars.fetch import CalendarFetchError, check_url, fetch
 from coachhub.roster.calendars.models import BusyBlock, CalendarConnection, ConnectedCalendar
 from coachhub.roster.calendars.sync import seal, secrets_of
 from coachhub.roster.models import CoachProfile
-from coachhub.roster.tasks import sync_calendar_connection
+from coachhub.roster.calendars.writeback import Meeting
+from coachhub.roster.tasks import sync_calendar_connection, write_back_event
 from coachhub.tenancy import audit, encryption
 
 MAX_CONNECTIONS = 10
@@ -166,3 +167,22 @@ def reencrypt_calendar_credentials() -> int:
         connection.save(update_fields=["secret_ciphertext", "updated_at"])
         count += 1
     return count
+
+
+def queue_write_back(*, coach_id: int, meeting: Meeting) -> int:
+    """Queue the meeting's write into each calendar the coach chose for bookings (after commit).
+    Returns how many writes were queued."""
+    calendars = list(ConnectedCalendar.objects.filter(
+        receives_bookings=True, connection__coach__user_id=coach_id, connection__is_paused=False,
+        connection__kind=CalendarConnection.Kind.CALDAV,
+    ).values_list("pk", flat=True))
+    location = meeting.location
+    if calendars and not location:
+        location = CoachProfile.objects.filter(user_id=coach_id).values_list("video_link", flat=True).first() or ""
+    for calendar_id in calendars:
+        write_back_event.delay_on_commit(
+            calendar_id=calendar_id, uid=meeting.uid, sequence=meeting.sequence,
+            starts_at=meeting.starts_at.isoformat(), ends_at=meeting.ends_at.isoformat(),
+            kind=meeting.kind, location=location, cancelled=meeting.cancelled,
+        )
+    return len(calendars)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from coachhub.roster.calendars import busy, dav
@@ -73,6 +75,11 @@ def source_key(href: str) -> str:
     return hashlib.sha256(unquote(urlsplit(href).path).encode()).hexdigest()
 
 
+def is_our_uid(uid: str) -> bool:
+    """An event CoachHub wrote (or emailed): its booking already blocks the time, so sync skips it."""
+    return bool(re.fullmatch(rf"(chemistry-call|contracting-session|coaching-session)-\d+@{re.escape(settings.BASE_DOMAIN)}", uid))
+
+
 def window(horizon_days: int, now: datetime) -> tuple[datetime, datetime]:
     return now - LOOK_BACK, now + timedelta(days=horizon_days) + SLACK
 
@@ -126,7 +133,7 @@ def _read_ical(plan: _CalendarPlan, url: str, start, end, zone) -> _CalendarResu
         result.unchanged, result.sync_token, result.last_modified = True, plan.etag, plan.last_modified
         return result
     calendar = busy.parse(fetched.body)
-    result.blocks = [("feed", block) for block in busy.blocks(calendar, window_start=start, window_end=end, zone=zone)]
+    result.blocks = [("feed", block) for block in busy.blocks(calendar, window_start=start, window_end=end, zone=zone, skip_uid=is_our_uid)]
     return result
 
 
@@ -144,7 +151,7 @@ def _read_caldav(plans: list[_CalendarPlan], secrets: dict, username: str, start
                 except busy.MalformedCalendar:
                     continue  # one unreadable event: the others still count
                 key = source_key(href)
-                result.blocks += [(key, b) for b in busy.blocks(calendar, window_start=start, window_end=end, zone=zone)]
+                result.blocks += [(key, b) for b in busy.blocks(calendar, window_start=start, window_end=end, zone=zone, skip_uid=is_our_uid)]
             results.append(result)
     return results
 

@@ -1,0 +1,107 @@
+"""Bookings written back into the coach's chosen CalDAV calendar (a real Radicale): chemistry calls,
+contracting and coaching sessions, on book, move and cancel; the invite's UID, SEQUENCE raised; a
+failed write is shown on the connections page and never undoes the booking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from coachhub.roster.calendars.models import CalendarConnection
+from coachhub.roster.slots import free_slots
+from engagements import services as engagement_services
+from tests.conftest import client_at, publish_coach
+from tests.roster.calendar_helpers import UTC, connect, sync
+
+pytestmark = pytest.mark.django_db
+BASE_URL = "http://acme.localhost:8000"
+
+
+def stored(calendar, uid: str):
+    """The event with `uid` in the Radicale calendar (None when deleted)."""
+    for obj in calendar.events():
+        event = Calendar.from_ical(obj.data).walk("VEVENT")[0]
+        if str(event["UID"]) == uid:
+            return event
+    return None
+
+
+def next_slots(profile, n=2):
+    today = timezone.now().date() + timedelta(days=2)
+    return free_slots(profile, first_day=today, last_day=today + timedelta(days=14), zone=UTC)[:n]
+
+
+def test_a_chemistry_call_is_written_moved_and_deleted_in_the_chosen_calendar(acme, in_practice, radicale, django_capture_on_commit_callbacks):
+    with in_practice(acme):
+        profile = publish_coach(acme.coach)
+        connection, made, _ = connect(radicale, profile, acme.coach, ("Work", []), ("Family", []), write_to="Work")
+        first, second = next_slots(profile)
+        with django_capture_on_commit_callbacks(execute=True):
+            call, _ = engagement_services.book_chemistry_call(
+                profile=profile, starts_at=first, name="Lee Leader", email="lee@example.com",
+                objectives="Confidential: the board wants me out.", time_zone="Europe/London", base_url=BASE_URL,
+            )
+        event = stored(made["Work"], call.ics_uid)
+        assert event is not None and stored(made["Family"], call.ics_uid) is None
+        assert event["DTSTART"].dt == first and int(event["SEQUENCE"]) == 0
+        assert str(event["SUMMARY"]) == "Chemistry call · Acme Coaching"
+        assert "board" not in made["Work"].events()[0].data and "lee@example.com" not in made["Work"].events()[0].data
+        assert str(event["LOCATION"]) == profile.video_link
+
+        with django_capture_on_commit_callbacks(execute=True):
+            call = engagement_services.reschedule_chemistry_call(call=call, starts_at=second, actor=acme.coach, base_url=BASE_URL)
+        event = stored(made["Work"], call.ics_uid)
+        assert event["DTSTART"].dt == second and int(event["SEQUENCE"]) == 1
+        assert len(made["Work"].events()) == 1
+
+        # Reading the calendar back does not make the coach busy at their own booking twice over.
+        assert sync(connection).busy_blocks == 0
+
+        with django_capture_on_commit_callbacks(execute=True):
+            engagement_services.cancel_chemistry_call(call=call, actor=acme.coach, base_url=BASE_URL)
+        assert stored(made["Work"], call.ics_uid) is None
+
+
+def test_coaching_and_contracting_sessions_are_written_back(acme, in_practice, radicale, django_capture_on_commit_callbacks):
+    from engagements.contracting.sessions import book_contracting_session
+    from sessions.services.booking import book_session, cancel_session
+    from tests.sessions.conftest import active_engagement, next_free_slot
+
+    with in_practice(acme):
+        profile = publish_coach(acme.coach, horizon_days=365)
+    engagement = active_engagement(acme)
+    with in_practice(acme):
+        _, made, _ = connect(radicale, profile, acme.coach, ("Work", []))
+        with django_capture_on_commit_callbacks(execute=True):
+            session = book_session(engagement=engagement, actor=acme.coach, starts_at=next_free_slot(acme.coach),
+                                   base_url=BASE_URL)
+        event = stored(made["Work"], session.ics_uid)
+        assert str(event["SUMMARY"]) == f"Coaching session {session.number} · Acme Coaching"
+        with django_capture_on_commit_callbacks(execute=True):
+            cancel_session(session=session, actor=acme.coach, base_url=BASE_URL)
+        assert stored(made["Work"], session.ics_uid) is None
+
+        start = next_free_slot(acme.coach, minutes=60, after_days=3)
+        with django_capture_on_commit_callbacks(execute=True):
+            contracting = book_contracting_session(engagement=engagement, coach=acme.coach, starts_at=start, base_url=BASE_URL)
+        assert stored(made["Work"], contracting.ics_uid)["DTSTART"].dt == start
+
+
+def test_a_failed_write_is_shown_on_the_page_and_the_booking_stands(acme, in_practice, radicale, django_capture_on_commit_callbacks):
+    with in_practice(acme):
+        profile = publish_coach(acme.coach)
+        connection, _, (username, _) = connect(radicale, profile, acme.coach, ("Work", []))
+        radicale.users_file.write_text(radicale.users_file.read_text().replace(f"{username}:app-password-1", f"{username}:revoked"))
+        [slot] = next_slots(profile, 1)
+        with django_capture_on_commit_callbacks(execute=True):
+            call, _ = engagement_services.book_chemistry_call(
+                profile=profile, starts_at=slot, name="Lee Leader", email="lee@example.com",
+                objectives="Grow.", time_zone="Europe/London", base_url=BASE_URL,
+            )
+        assert call.booking.is_active
+        assert "refused the sign-in" in CalendarConnection.objects.get().write_back_error
+    page = client_at(acme, acme.coach).get("/roster/me/calendars/").content.decode()
+    assert "A booking could not be written into your calendar" in page and "It will be tried again" in page
