@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from coachhub.roster import calendar
+from coachhub.roster.meeting_links import meeting_link
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe, zone_for
@@ -23,7 +24,7 @@ def _invite(call: ChemistryCall, profile: CoachProfile, *, cancelled: bool = Fal
     return calendar.meeting_attachment(
         filename="chemistry-call.ics", uid=call.ics_uid, sequence=call.ics_sequence, booking=call.booking,
         title="Chemistry call", about=f"A complimentary chemistry call between {leader} and coach {coach}.",
-        leader=leader, coach=coach, video_link=profile.video_link, cancelled=cancelled,
+        leader=leader, coach=coach, video_link=meeting_link(profile, uid=call.ics_uid), cancelled=cancelled,
     )
 
 
@@ -38,7 +39,7 @@ def _send_both(call: ChemistryCall, event: str, *, manage_url: str = "", extra: 
         context = {
             "event": event, "audience": audience, "call": call, "leader": leader, "coach": coach,
             "when": describe(call.booking.starts_at, zone), "minutes": profile.chemistry_call_minutes,
-            "video_link": profile.video_link, "manage_url": manage_url if audience == "leader" else "",
+            "video_link": meeting_link(profile, uid=call.ics_uid), "manage_url": manage_url if audience == "leader" else "",
             "objectives": call.engagement.objectives if audience == "coach" else "",
             **(extra or {}),
         }

@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from coachhub.roster.meeting_links import meeting_link
 from coachhub.tenancy.mail import from_address
 from coachhub.tenancy.timezones import describe
 from reminders.kinds import KINDS
@@ -43,7 +44,7 @@ def reminder_context(kind, obj, row: Reminder, recipient, zone: str, profiles: d
     if "starts_at" in context:
         context["when"] = describe(context["starts_at"], zone)
         profile = profiles.get(context.get("coach_id"))
-        context["video_link"] = profile.video_link if profile else ""
+        context["video_link"] = meeting_link(profile, uid=getattr(obj, "ics_uid", ""))
     if "due_date" in context:
         context["due_day"] = f"{context['due_date']:%A} {context['due_date'].day} {context['due_date']:%B %Y}"
     if "sent_at" in context:

@@ -1,6 +1,7 @@
 """A real CalDAV server for tests: Radicale on loopback, in a temporary folder, with plain-text
-users (any test adds its own), driven by the real `caldav` client. Also a tiny misbehaving HTTP
-server for the bad-input cases (never answers, breaks off, huge)."""
+users (any test adds its own); calendars and events are set up over plain CalDAV requests, as a
+calendar app would. Also a tiny misbehaving HTTP server for the bad-input cases (never answers,
+breaks off, huge) and one that serves a subscription."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import caldav
+import re
+from urllib.parse import quote, unquote, urlsplit
+from xml.etree import ElementTree
+
+import requests
 
 _numbers = itertools.count(1)
 
@@ -72,12 +77,39 @@ class Radicale:
             users.write(f"{name}:{password}\n")
         return name, password
 
-    def client(self, username: str, password: str) -> caldav.DAVClient:
-        return caldav.DAVClient(url=self.url, username=username, password=password)
+    def make_calendar(self, username: str, password: str, name: str, cal_id: str | None = None) -> RadicaleCalendar:
+        url = f"{self.url}{username}/{cal_id or name.lower().replace(' ', '-')}/"
+        body = ('<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+                f"<D:set><D:prop><D:displayname>{name}</D:displayname></D:prop></D:set></C:mkcalendar>")
+        response = requests.request("MKCALENDAR", url, data=body, auth=(username, password), timeout=10)
+        assert response.status_code == 201, response.text
+        return RadicaleCalendar(url, (username, password))
 
-    def make_calendar(self, username: str, password: str, name: str, cal_id: str | None = None):
-        principal = self.client(username, password).principal()
-        return principal.make_calendar(name=name, cal_id=cal_id or name.lower().replace(" ", "-"))
+
+class RadicaleCalendar:
+    """One calendar on the test server, as a calendar app sees it."""
+
+    def __init__(self, url: str, auth: tuple[str, str]):
+        self.url, self.auth = url, auth
+
+    def _event_url(self, uid: str) -> str:
+        return self.url + quote(uid, safe="") + ".ics"
+
+    def save_event(self, ics: str) -> None:
+        uid = re.search(r"^UID:(.+?)\r?$", ics, re.MULTILINE).group(1)
+        response = requests.put(self._event_url(uid), data=ics.encode(), auth=self.auth, timeout=10,
+                                headers={"Content-Type": "text/calendar"})
+        assert response.status_code in {201, 204}, response.text
+
+    def delete(self, uid: str) -> None:
+        assert requests.delete(self._event_url(uid), auth=self.auth, timeout=10).status_code in {200, 204}
+
+    def events(self) -> list[str]:
+        """The iCalendar text of every object in the calendar."""
+        listing = requests.request("PROPFIND", self.url, auth=self.auth, headers={"Depth": "1"}, timeout=10)
+        hrefs = [unquote(e.text) for e in ElementTree.fromstring(listing.content).iter("{DAV:}href")]
+        base = f"{urlsplit(self.url).scheme}://{urlsplit(self.url).netloc}"
+        return [requests.get(base + quote(h), auth=self.auth, timeout=10).text for h in hrefs if not h.endswith("/")]
 
 
 class NastyServer:

@@ -100,13 +100,20 @@ class CoachProfileForm(forms.ModelForm):
         help_text="Your personal meeting room (Zoom, Teams, Google Meet…), sent with every booking.",
     )
 
+    meeting_link_mode = forms.ChoiceField(
+        label="Video link for meetings", required=False, widget=forms.RadioSelect,
+        choices=CoachProfile._meta.get_field("meeting_link_mode").choices,
+        help_text="A new link per meeting uses the pattern your practice admin set (for example a Jitsi room per meeting); "
+                  "it goes into the invite, your calendar and the reminders.",
+    )
+
     field_order = ["photo", "remove_photo"]
 
     class Meta:
         model = CoachProfile
         fields = [
             "photo", "headline", "bio", "approach", "specialisms", "accreditations", "languages",
-            "time_zone", "video_link", "capacity",
+            "time_zone", "video_link", "meeting_link_mode", "capacity",
         ]
         labels = {
             "headline": "Headline",
@@ -134,6 +141,9 @@ class CoachProfileForm(forms.ModelForm):
         if zone_or_none(zone) is None:
             raise forms.ValidationError("Choose a time zone from the list.")
         return zone
+
+    def clean_meeting_link_mode(self) -> str:
+        return self.cleaned_data["meeting_link_mode"] or "fixed"
 
     def clean_video_link(self) -> str:
         link = self.cleaned_data["video_link"]

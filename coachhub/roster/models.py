@@ -38,6 +38,11 @@ class CoachProfile(PracticeOwnedModel):
     languages = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
     video_link = models.URLField("video-call link", blank=True)
+    meeting_link_mode = models.CharField(
+        "video link per meeting", max_length=12, default="fixed",
+        choices=[("fixed", "My video-call link, for every meeting"),
+                 ("per_meeting", "A new link for each meeting, from the practice's pattern")],
+    )
     capacity = models.PositiveSmallIntegerField(
         default=8, validators=[MaxValueValidator(100)], help_text="How many coachees you can take on at once."
     )

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from coachhub.roster.meeting_links import has_meeting_link, meeting_link
 from coachhub.roster.models import Booking, CoachProfile, TimeOff, WeeklyHours
 from coachhub.roster.slots import free_slots
 from coachhub.tenancy.context import require_practice
@@ -68,7 +69,7 @@ def publishing_checklist(profile: CoachProfile) -> list[dict]:
     return [
         {"key": "about", "label": "a headline or a bio", "done": bool(profile.headline.strip() or profile.bio.strip())},
         {"key": "hours", "label": "at least one window of weekly hours", "done": has_hours},
-        {"key": "video_link", "label": "a video-call link", "done": bool(profile.video_link)},
+        {"key": "video_link", "label": "a video-call link", "done": has_meeting_link(profile)},
     ]
 
 
@@ -177,11 +178,12 @@ def feed_events(profile: CoachProfile, *, practice_name: str, now: datetime | No
             summary = kind
             uid, sequence = f"booking-{booking.pk}@{settings.BASE_DOMAIN}", 0
         description = f"{summary}, booked through {practice_name}."
-        if profile.video_link:
-            description += f"\nJoin: {profile.video_link}"
+        link = meeting_link(profile, uid=uid)
+        if link:
+            description += f"\nJoin: {link}"
         events.append({
             "uid": uid, "sequence": sequence, "starts_at": booking.starts_at, "ends_at": booking.ends_at,
-            "summary": summary, "description": description, "location": profile.video_link,
+            "summary": summary, "description": description, "location": link,
             "organiser": (str(coach), coach.email), "attendees": attendees,
         })
     return events

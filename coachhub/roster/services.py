@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from coachhub.roster import selectors
+from coachhub.roster.meeting_links import has_meeting_link
 from coachhub.roster.models import (
     CoachProfile,
     TimeOff,
@@ -19,6 +20,7 @@ from coachhub.roster.models import (
     new_calendar_token,
 )
 from coachhub.tenancy import audit
+from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.timezones import zone_or_none
 
 
@@ -55,7 +57,7 @@ def _check_still_publishable(profile: CoachProfile) -> None:
     errors = {}
     if not (profile.headline.strip() or profile.bio.strip()):
         errors["headline"] = "A published profile needs a headline or a bio. Unpublish it first to remove both."
-    if not profile.video_link:
+    if not has_meeting_link(profile):
         errors["video_link"] = "A published profile needs a video-call link. Unpublish it first to remove it."
     if errors:
         raise ValidationError(errors)
@@ -72,6 +74,9 @@ def update_coach_profile(*, profile: CoachProfile, actor, changes: dict) -> Coac
     old_photo = profile.photo.name if "photo" in changes else ""
     if "time_zone" in changes and zone_or_none(changes["time_zone"]) is None:
         raise ValidationError({"time_zone": "Choose a time zone from the list."})
+    if changes.get("meeting_link_mode") == "per_meeting" and not require_practice().meeting_link_pattern:
+        raise ValidationError({"meeting_link_mode": "Your practice has no pattern for per-meeting links yet: ask a "
+                                                    "practice admin to set one, or use your own link."})
     for field, value in changes.items():
         setattr(profile, field, value)
     profile.full_clean(exclude=["user"])

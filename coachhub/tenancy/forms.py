@@ -56,11 +56,11 @@ class PracticeSettingsForm(forms.ModelForm):
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
 
-    field_order = ["name", "time_zone", "brand_colour", "logo", "remove_logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule"]
+    field_order = ["name", "time_zone", "brand_colour", "logo", "remove_logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule", "meeting_link_pattern"]
 
     class Meta:
         model = Practice
-        fields = ["name", "time_zone", "brand_colour", "logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule"]
+        fields = ["name", "time_zone", "brand_colour", "logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule", "meeting_link_pattern"]
         labels = {
             "name": "Practice name",
             "brand_colour": "Brand colour",

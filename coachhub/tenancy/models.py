@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -54,6 +55,16 @@ def logo_path(practice: Practice, filename: str) -> str:
     return f"practices/{practice.pk}/branding/logo-{secrets.token_hex(4)}.{extension}"
 
 
+def validate_meeting_link_pattern(pattern: str) -> None:
+    """An https address with exactly one {token} (each meeting's own part)."""
+    if not pattern:
+        return
+    if not pattern.lower().startswith("https://") or pattern.count("{token}") != 1:
+        raise ValidationError("Give an https:// address with {token} once where each meeting's own part goes.")
+    if any(c in pattern for c in " \"<>"):
+        raise ValidationError("The address may not contain spaces, quotes or angle brackets.")
+
+
 class Practice(models.Model):
     """A coaching practice: the tenant. Platform data, so it carries no practice of its own."""
 
@@ -91,6 +102,11 @@ class Practice(models.Model):
     stakeholders_in_rule = models.BooleanField(
         "stakeholders count in the on/off-track rule", default=False,
         help_text="Count the stakeholders' mean as one more rater when an objective's score is worked out.",
+    )
+    meeting_link_pattern = models.CharField(
+        "video link for each meeting", max_length=300, blank=True, validators=[validate_meeting_link_pattern],
+        help_text="For coaches who choose a new link per meeting: an https address with {token} where each "
+                  "meeting's own part goes, e.g. https://meet.jit.si/acme-{token}.",
     )
     suspended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 
 from coachhub.roster import calendar
+from coachhub.roster.meeting_links import meeting_link
 from coachhub.roster.models import Booking, CoachProfile
 from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
@@ -55,7 +56,7 @@ def _notify_session(session: ContractingSession, engagement: Engagement, profile
         filename="contracting-session.ics", uid=session.ics_uid, sequence=session.ics_sequence,
         booking=session.booking, title="Contracting session",
         about=f"Contracting session: {leader} and coach {coach} agree the coaching contract.",
-        leader=leader, coach=coach, video_link=profile.video_link,
+        leader=leader, coach=coach, video_link=meeting_link(profile, uid=session.ics_uid),
     )]
     for reader, zone in ((leader, zone_for(leader)), (coach, zone_for(coach))):
         send_email(
@@ -63,6 +64,6 @@ def _notify_session(session: ContractingSession, engagement: Engagement, profile
             context={
                 "reader": reader, "leader": leader, "coach": coach, "moved": moved,
                 "when": describe(session.booking.starts_at, zone), "minutes": ContractingSession.MINUTES,
-                "video_link": profile.video_link, "url": page_url(base_url, "engagement_contract", engagement.pk),
+                "video_link": meeting_link(profile, uid=session.ics_uid), "url": page_url(base_url, "engagement_contract", engagement.pk),
             },
         )

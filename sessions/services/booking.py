@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coachhub.roster import calendar
+from coachhub.roster.meeting_links import meeting_link
 from coachhub.roster.models import Booking, CoachProfile
 from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
@@ -191,7 +192,7 @@ def _notify(
     attachment = [calendar.meeting_attachment(
         filename="coaching-session.ics", uid=session.ics_uid, sequence=session.ics_sequence, booking=session.booking,
         title=f"Coaching session {session.number}", about=f"Coaching session {session.number}: {leader} and coach {coach}.",
-        leader=leader, coach=coach, video_link=profile.video_link, cancelled=event == "cancelled",
+        leader=leader, coach=coach, video_link=meeting_link(profile, uid=session.ics_uid), cancelled=event == "cancelled",
     )]
     url = base_url.rstrip("/") + reverse("engagement_sessions", args=[engagement.pk], urlconf=settings.ROOT_URLCONF)
     for reader, zone in ((leader, zone_for(leader)), (coach, zone_for(coach))):
@@ -203,6 +204,6 @@ def _notify(
                 "previous": describe(previous, zone) if previous else "",
                 "counts_as_used": session.counts_as_used,
                 "minutes": int((session.booking.ends_at - session.booking.starts_at).total_seconds() // 60),
-                "video_link": profile.video_link, "url": url,
+                "video_link": meeting_link(profile, uid=session.ics_uid), "url": url,
             },
         )

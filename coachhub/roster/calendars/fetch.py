@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import niquests
+import requests
 from django.conf import settings
 
 # Instance metadata services (AWS, GCP, Azure, Oracle, Alibaba; AWS's IPv6 one): never fetched.
@@ -76,25 +76,32 @@ def check_url(url: str) -> str:
     return url
 
 
-def fetch_ical(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
-    """GET an iCalendar subscription: conditional on the last ETag/Last-Modified, size and time limited."""
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def request(method: str, url: str, *, auth: tuple[str, str] | None = None, headers: dict[str, str] | None = None,
+            body: bytes | str | None = None, follow_redirects: int = 0) -> Answer:
+    """One HTTP request to a calendar server, within the rules above: the address checked (again at
+    every redirect followed, at most `follow_redirects`), connect/read timeouts, the whole answer
+    within three timeouts and CALENDAR_MAX_BYTES. Network trouble becomes CalendarFetchError."""
     limit = settings.CALENDAR_MAX_BYTES
     timeout = settings.CALENDAR_TIMEOUT_SECONDS
     deadline = time.monotonic() + 3 * timeout
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    with niquests.Session() as session:
+    headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    with requests.Session() as session:
         session.trust_env = False  # no proxies or .netrc from the environment
-        for _hop in range(MAX_REDIRECTS + 1):
+        for _hop in range(follow_redirects + 1):
             check_url(url)
             try:
-                response = session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
-            except niquests.exceptions.Timeout:
+                response = session.request(method, url, headers=headers, data=body, auth=auth, timeout=timeout,
+                                           stream=True, allow_redirects=False)
+            except requests.exceptions.Timeout:
                 raise CalendarFetchError("The calendar server did not answer in time.") from None
-            except niquests.exceptions.RequestException:
+            except requests.exceptions.RequestException:
                 raise CalendarFetchError("The calendar server could not be reached.") from None
             if response.status_code in {301, 302, 303, 307, 308} and response.headers.get("Location"):
                 url = urljoin(url, response.headers["Location"])
@@ -104,9 +111,6 @@ def fetch_ical(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
         else:
             raise CalendarFetchError("The calendar address redirects too many times.")
         with response:
-            if response.status_code == 304:
-                return Fetched(b"", etag, last_modified, not_modified=True)
-            _raise_for_status(response.status_code)
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise CalendarFetchError(_too_big())
@@ -119,18 +123,32 @@ def fetch_ical(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
                     if time.monotonic() > deadline:
                         raise CalendarFetchError("The calendar server did not answer in time.")
                     chunks.append(chunk)
-            except niquests.exceptions.Timeout:
+            except requests.exceptions.Timeout:
                 raise CalendarFetchError("The calendar server did not answer in time.") from None
-            except niquests.exceptions.RequestException:
+            except requests.exceptions.RequestException:
                 raise CalendarFetchError("The calendar server broke off the answer.") from None
-            return Fetched(b"".join(chunks), response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""))
+            return Answer(response.status_code, dict(response.headers), b"".join(chunks))
+
+
+def fetch_ical(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+    """GET an iCalendar subscription: conditional on the last ETag/Last-Modified, size and time limited."""
+    headers = {"Accept": "text/calendar, */*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    answer = request("GET", url, headers=headers, follow_redirects=MAX_REDIRECTS)
+    if answer.status == 304:
+        return Fetched(b"", etag, last_modified, not_modified=True)
+    raise_for_status(answer.status)
+    return Fetched(answer.body, answer.headers.get("ETag", ""), answer.headers.get("Last-Modified", ""))
 
 
 def _too_big() -> str:
     return f"The calendar is larger than {settings.CALENDAR_MAX_BYTES // (1024 * 1024)} MB; it was not read."
 
 
-def _raise_for_status(status: int) -> None:
+def raise_for_status(status: int) -> None:
     if status in {401, 403}:
         raise CalendarFetchError("The calendar server refused the sign-in (check the user name and app password).")
     if status == 404:

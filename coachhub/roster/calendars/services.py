@@ -17,6 +17,7 @@ from coachhub.roster.calendars import busy, dav
 from coachhub.roster.calendars.fetch import CalendarFetchError, check_url, fetch_ical
 from coachhub.roster.calendars.models import BusyBlock, CalendarConnection, ConnectedCalendar
 from coachhub.roster.calendars.sync import seal, secrets_of
+from coachhub.roster.meeting_links import meeting_link
 from coachhub.roster.models import CoachProfile
 from coachhub.roster.calendars.writeback import Meeting
 from coachhub.roster.tasks import sync_calendar_connection, write_back_event
@@ -178,7 +179,7 @@ def queue_write_back(*, coach_id: int, meeting: Meeting) -> int:
     ).values_list("pk", flat=True))
     location = meeting.location
     if calendars and not location:
-        location = CoachProfile.objects.filter(user_id=coach_id).values_list("video_link", flat=True).first() or ""
+        location = meeting_link(CoachProfile.objects.filter(user_id=coach_id).first(), uid=meeting.uid)
     for calendar_id in calendars:
         write_back_event.delay_on_commit(
             calendar_id=calendar_id, uid=meeting.uid, sequence=meeting.sequence,

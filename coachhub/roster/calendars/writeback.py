@@ -57,7 +57,7 @@ def write_event(*, practice, calendar_id: int, uid: str, sequence: int, starts_a
             if cancelled:
                 dav.delete_event(client, calendar_url=target.url, uid=uid)
             else:
-                dav.put_event(client, calendar_url=target.url, ical=body)
+                dav.put_event(client, calendar_url=target.url, uid=uid, ical=body)
     except dav.CalendarFetchError as error:
         with practice_context(practice):
             CalendarConnection.objects.filter(pk=connection.pk).update(
