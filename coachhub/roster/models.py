@@ -40,7 +40,7 @@ class CoachProfile(PracticeOwnedModel):
     video_link = models.URLField("video-call link", blank=True)
     meeting_link_mode = models.CharField(
         "video link per meeting", max_length=12, default="fixed",
-        choices=[("fixed", "My video-call link, for every meeting"),
+        choices=[("fixed", "The same link every time (the one above)"),
                  ("per_meeting", "A new link for each meeting, from the practice's pattern")],
     )
     capacity = models.PositiveSmallIntegerField(

@@ -90,4 +90,5 @@ def test_measurement_and_reminders_subscribe_to_what_they_follow():
     # As before the events: a logged session may make a point fall due, then its reminders re-arm.
     assert listeners(session_events.SessionLogSaved) == ["measurement.subscribers", "reminders.subscribers"]
     assert listeners(engagement_events.ContractAccepted) == ["measurement.subscribers"]
-    assert listeners(session_events.SessionCancelled) == ["reminders.subscribers"]
+    # A cancelled session also leaves the coach's own calendar (write-back), then its reminders go.
+    assert listeners(session_events.SessionCancelled) == ["sessions.calendar_writeback", "reminders.subscribers"]

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='coachprofile',
             name='meeting_link_mode',
-            field=models.CharField(choices=[('fixed', 'My video-call link, for every meeting'), ('per_meeting', "A new link for each meeting, from the practice's pattern")], default='fixed', max_length=12, verbose_name='video link per meeting'),
+            field=models.CharField(choices=[('fixed', 'The same link every time (the one above)'), ('per_meeting', "A new link for each meeting, from the practice's pattern")], default='fixed', max_length=12, verbose_name='video link per meeting'),
         ),
     ]
