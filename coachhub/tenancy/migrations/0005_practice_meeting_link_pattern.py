@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0003_audit_trail'),
+        ('tenancy', '0004_practice_stakeholder_settings'),
     ]
 
     operations = [
