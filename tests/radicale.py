@@ -1,6 +1,6 @@
 """A real CalDAV server for tests: Radicale on loopback, in a temporary folder, with plain-text
-users (any test adds its own); calendars and events are set up over plain CalDAV requests, as a
-calendar app would. Also a tiny misbehaving HTTP server for the bad-input cases (never answers,
+users (any test adds its own); calendars and events are set up and read with the caldav client,
+as a calendar app would. Also a tiny misbehaving HTTP server for the bad-input cases (never answers,
 breaks off, huge) and one that serves a subscription."""
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import re
-from urllib.parse import quote, unquote, urlsplit
-from xml.etree import ElementTree
 
-import requests
+import caldav
 
 _numbers = itertools.count(1)
 
@@ -78,38 +75,29 @@ class Radicale:
         return name, password
 
     def make_calendar(self, username: str, password: str, name: str, cal_id: str | None = None) -> RadicaleCalendar:
-        url = f"{self.url}{username}/{cal_id or name.lower().replace(' ', '-')}/"
-        body = ('<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
-                f"<D:set><D:prop><D:displayname>{name}</D:displayname></D:prop></D:set></C:mkcalendar>")
-        response = requests.request("MKCALENDAR", url, data=body, auth=(username, password), timeout=10)
-        assert response.status_code == 201, response.text
-        return RadicaleCalendar(url, (username, password))
+        principal = caldav.DAVClient(self.url, username=username, password=password, timeout=10).principal()
+        return RadicaleCalendar(principal.make_calendar(name=name, cal_id=cal_id or name.lower().replace(" ", "-")))
 
 
 class RadicaleCalendar:
-    """One calendar on the test server, as a calendar app sees it."""
+    """One calendar on the test server, as a calendar app (the caldav client) sees it."""
 
-    def __init__(self, url: str, auth: tuple[str, str]):
-        self.url, self.auth = url, auth
+    def __init__(self, calendar: caldav.Calendar):
+        self.calendar = calendar
 
-    def _event_url(self, uid: str) -> str:
-        return self.url + quote(uid, safe="") + ".ics"
+    @property
+    def url(self) -> str:
+        return str(self.calendar.url)
 
     def save_event(self, ics: str) -> None:
-        uid = re.search(r"^UID:(.+?)\r?$", ics, re.MULTILINE).group(1)
-        response = requests.put(self._event_url(uid), data=ics.encode(), auth=self.auth, timeout=10,
-                                headers={"Content-Type": "text/calendar"})
-        assert response.status_code in {201, 204}, response.text
+        self.calendar.save_event(ics)
 
     def delete(self, uid: str) -> None:
-        assert requests.delete(self._event_url(uid), auth=self.auth, timeout=10).status_code in {200, 204}
+        self.calendar.event_by_uid(uid).delete()
 
     def events(self) -> list[str]:
         """The iCalendar text of every object in the calendar."""
-        listing = requests.request("PROPFIND", self.url, auth=self.auth, headers={"Depth": "1"}, timeout=10)
-        hrefs = [unquote(e.text) for e in ElementTree.fromstring(listing.content).iter("{DAV:}href")]
-        base = f"{urlsplit(self.url).scheme}://{urlsplit(self.url).netloc}"
-        return [requests.get(base + quote(h), auth=self.auth, timeout=10).text for h in hrefs if not h.endswith("/")]
+        return [event.data for event in self.calendar.events()]
 
 
 class NastyServer:
