@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 @shared_task(base=PracticeTask, max_retries=3)
 def build_export(*, export_id: int, token: str, base_url: str) -> None:
     """Build one export. The row is locked, so a redelivered task waits and then finds it built."""
-    export = DataExport.objects.select_for_update().select_related("person", "requested_by").filter(pk=export_id).first()
+    export = DataExport.objects.select_for_update(of=("self",)).select_related("person", "requested_by").filter(pk=export_id).first()
     if export is None:
         return  # the person was erased meanwhile: their exports went with them
     from records import building  # WeasyPrint loads where PDFs are rendered, not in web workers
