@@ -19,6 +19,7 @@ from datetime import date, datetime, timezone as dt_timezone
 from django.db.models import Q
 
 from coachhub.roster.models import CoachProfile
+from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import AuditEntry, Membership, Role
 from engagements.models import Acceptance, ChemistryCall, ContractVersion, Engagement
@@ -27,7 +28,7 @@ from reminders.models import NotificationSettings
 from sessions import encryption
 from sessions.models import CoacheeReflection, CoachingSession
 
-SIGNED_IN = "account.signed_in"
+SIGNED_IN = audit.SIGN_IN
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -103,7 +104,7 @@ def person_file(data: PersonData) -> ExportFile:
             "account": "email, full_name, time_zone (empty: the practice's), date_joined, last_login.",
             "memberships": "One per role: role, active, client_organisation, since, ended_at.",
             "notification_settings": "disabled_kinds (reminder kinds you turned off), morning_digest; null: defaults.",
-            "sign_ins": "Sign-ins the practice keeps (90 days): at, and the details recorded (e.g. ip_address).",
+            "sign_ins": "Sign-ins the practice keeps (90 days): at, and ip_address (where from).",
         },
         data={
             "practice": require_practice().name,
@@ -123,7 +124,7 @@ def person_file(data: PersonData) -> ExportFile:
             "notification_settings": {
                 "disabled_kinds": list(settings.disabled_kinds), "morning_digest": settings.morning_digest,
             } if settings else None,
-            "sign_ins": [{"at": iso(entry.created_at), **entry.details} for entry in sign_ins],
+            "sign_ins": [{"at": iso(entry.created_at), "ip_address": entry.ip_address} for entry in sign_ins],
         },
     )
 

@@ -9,7 +9,7 @@ What happens (one transaction, audited, announced as `PersonErased` for the apps
 - private coach notes of their engagements are purged (sessions and kept drafts), and the chemistry
   calls' notes about them;
 - their notification settings, exports and pending reminders go; invitations to their address are
-  re-addressed to the label's;
+  re-addressed to the label's; audit entries that wrote their name or email say the label instead;
 - contract versions they accepted are kept, with their acceptance records and hashes, while the
   contract's record-keeping period runs (GDPR Art. 17(3)(b) and (e): a legal obligation to keep
   records, and the establishment or defence of legal claims); the retention purge removes them later.
@@ -162,16 +162,21 @@ def erase_person(*, person, actor) -> ErasureRequest:
     number = (ErasureRequest.objects.aggregate(last=Max("number"))["last"] or 0) + 1
     role = _label_role(set(plan.roles))
     label = f"Former {role} {number}"
-    old_email = person.email
+    old_email, new_email = person.email, f"former-{role}-{number}@{practice.slug}.{ERASED_DOMAIN}"
     roles = sorted(plan.roles)
 
     send_email(to=old_email, template_prefix="records/emails/erased", context={"person_name": person.get_full_name()})
     _remove_free_text(person, now)
     _end_access(person, now)
-    Invitation.objects.filter(email=old_email).update(email=f"former-{role}-{number}@{practice.slug}.{ERASED_DOMAIN}", full_name="")
-
+    Invitation.objects.filter(email=old_email).update(email=new_email, full_name="")
+    # The audit trail keeps what was done, under the label: its entries that wrote the email or the
+    # name say the label instead (the database function may, the app's role may not edit entries).
+    audit.redact(old_email, new_email)
+    old_name = person.full_name.strip()
+    if len(old_name) >= 3:
+        audit.redact(old_name, label)
     person.full_name = label
-    person.email = f"former-{role}-{number}@{practice.slug}.{ERASED_DOMAIN}"
+    person.email = new_email
     person.time_zone = ""
     person.is_active = False
     person.set_unusable_password()

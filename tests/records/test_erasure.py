@@ -133,6 +133,9 @@ def test_erasure_anonymises_the_person_and_removes_what_they_wrote(acme_coached,
     cast, main, other = acme_coached.cast, acme_coached.main, acme_coached.other
     person = cast.coachee2
     with practice_context(cast.practice):
+        AuditEntry.objects.create(actor=person, action="account.signed_in", subject=person.email)
+        assert AuditEntry.objects.filter(subject__contains="Coachee2 Acme").exists()
+    with practice_context(cast.practice):
         kept = {v.pk: v.text_sha256 for v in ContractVersion.objects.filter(coachee=person)}
         other_notes = list(CoachingSession.objects.filter(engagement=other).values_list("private_notes_ciphertext", flat=True))
     response = client_at(cast, cast.admin).post(erase_url(person), follow=True)
@@ -156,6 +159,9 @@ def test_erasure_anonymises_the_person_and_removes_what_they_wrote(acme_coached,
         assert list(CoachingSession.objects.filter(engagement=other).values_list("private_notes_ciphertext", flat=True)) == other_notes
         assert Rating.objects.filter(rater=cast.sponsor).exclude(comment="").exists()
         assert ErasureRequest.objects.get(person=person).label == "Former coachee 1"
+        # The audit trail keeps what was done, under the label.
+        assert not AuditEntry.objects.filter(subject__contains="Coachee2 Acme").exists()
+        assert not AuditEntry.objects.filter(subject__contains="coachee2@acme.test").exists()
         entry = AuditEntry.objects.get(action="records.person_erased")
         assert entry.subject == "Former coachee 1" and "Coachee2" not in str(entry.details)
     with practice_context(globex_coached.cast.practice):
