@@ -3,7 +3,6 @@ coach's export of one engagement's private notes. Downloads that are audited are
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -15,11 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.tenancy import audit
+from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.forms import posted
 from coachhub.tenancy.permissions import admin_required
 from engagements.access import COACH, Data, access_engagement
 from records import erasure as erasure_service
 from records import selectors, services, tasks
+from records.forms import PersonChoiceForm
 from records.models import DataExport, ErasureRequest
 
 
@@ -32,7 +33,7 @@ def _serve(export: DataExport) -> HttpResponse:
         raise Http404
     stamp = export.ready_at.strftime("%Y-%m-%d") if export.ready_at else "export"
     return FileResponse(default_storage.open(export.file_path, "rb"), as_attachment=True, content_type="application/zip",
-                        filename=f"my-data-{export.practice.slug}-{stamp}.zip")
+                        filename=f"my-data-{require_practice().slug}-{stamp}.zip")
 
 
 @login_required
@@ -84,16 +85,6 @@ def _download_page(request: HttpRequest, export: DataExport) -> HttpResponse:
         services.record_download(export=export, actor=request.user)
         return _serve(export)
     return render(request, "records/download.html", {"export": export})
-
-
-class PersonChoiceForm(forms.Form):
-    person = forms.TypedChoiceField(label="Person", coerce=int, help_text="Members and former members of the practice.")
-
-    def __init__(self, *args, people: list, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Choose a person")] + [
-            (p.pk, f"{p.get_full_name()} <{p.email}>") for p in people
-        ]
 
 
 @admin_required

@@ -210,3 +210,18 @@ def test_the_admins_list_keeps_a_constant_number_of_queries(acme, django_assert_
             ErasureRequest.objects.create(person=user, requested_by=user)
     with django_assert_max_num_queries(len(queries)):
         assert admin.get("/practice/data-requests/").status_code == 200
+
+
+def test_the_confirmation_page_keeps_a_constant_number_of_queries(acme, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coached(acme)
+    admin = client_at(acme, acme.admin)
+    reminder(acme, acme.coachee2, due_in=timedelta(days=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert admin.get(erase_url(acme.coachee2)).status_code == 200
+    for n in range(2, 8):
+        reminder(acme, acme.coachee2, due_in=timedelta(days=n))
+    with django_assert_max_num_queries(len(queries)):
+        assert admin.get(erase_url(acme.coachee2)).status_code == 200
