@@ -86,3 +86,17 @@ def test_the_daily_job_deletes_private_notes_pdfs_after_a_day(acme, committed, s
 def test_the_purge_is_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "records.tasks.purge_old_exports_everywhere" in tasks
+
+
+def test_the_daily_task_purges_every_practice(acme, globex, committed):
+    from records.tasks import purge_old_exports_everywhere
+
+    for cast in (acme, globex):
+        with committed():
+            client_at(cast, cast.coachee2).post("/accounts/data/", {"ask": "export"})
+        with practice_context(cast.practice):
+            DataExport.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    purge_old_exports_everywhere()
+    for cast in (acme, globex):
+        with practice_context(cast.practice):
+            assert DataExport.objects.get().status == "expired"
