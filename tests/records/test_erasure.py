@@ -225,3 +225,14 @@ def test_the_confirmation_page_keeps_a_constant_number_of_queries(acme, django_a
         reminder(acme, acme.coachee2, due_in=timedelta(days=n))
     with django_assert_max_num_queries(len(queries)):
         assert admin.get(erase_url(acme.coachee2)).status_code == 200
+
+
+def test_the_person_is_told_of_their_erasure_at_their_old_address(acme_coached, committed):
+    from django.core import mail
+
+    cast = acme_coached.cast
+    with committed():
+        client_at(cast, cast.admin).post(erase_url(cast.coachee2))
+    told = [m for m in mail.outbox if m.to == ["coachee2@acme.test"]]
+    assert len(told) == 1 and "You have been erased from Acme Coaching" in told[0].subject
+    assert "Coachee2 Acme" in told[0].body  # addressed by the name it had, in the message only
