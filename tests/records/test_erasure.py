@@ -236,3 +236,8 @@ def test_the_person_is_told_of_their_erasure_at_their_old_address(acme_coached, 
     told = [m for m in mail.outbox if m.to == ["coachee2@acme.test"]]
     assert len(told) == 1 and "You have been erased from Acme Coaching" in told[0].subject
     assert "Coachee2 Acme" in told[0].body  # addressed by the name it had, in the message only
+
+
+def test_the_persons_page_leads_to_their_erasure(acme):
+    page = client_at(acme, acme.admin).get(f"/practice/people/{acme.coachee2.pk}/").content.decode()
+    assert erase_url(acme.coachee2) in page
