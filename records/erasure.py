@@ -42,6 +42,7 @@ from engagements.models import Acceptance, ChemistryCall, Engagement
 from measurement.models import MeasurementPoint, PointMove, Rating, RatingRevision
 from records.models import DataExport, ErasureRequest
 from reminders.models import NotificationSettings, Reminder
+from reminders.retention import purge_nominees
 from sessions.models import CoacheeReflection, CoachingSession, LogDraft
 
 OPEN_STAGES = (Engagement.Stage.CHEMISTRY, Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE)
@@ -219,6 +220,9 @@ def _remove_free_text(person, now) -> None:
             video_link="", is_published=False, is_active=False, updated_at=now,
         )
     TimeOff.objects.filter(coach__user=person).update(note="", updated_at=now)
+    # The stakeholders they named lose their names and emails, as at the end of the retention period.
+    for engagement in as_coachee.order_by("pk"):
+        purge_nominees(engagement=engagement, now=now)
 
 
 def _end_access(person, now) -> None:

@@ -241,3 +241,19 @@ def test_the_person_is_told_of_their_erasure_at_their_old_address(acme_coached, 
 def test_the_persons_page_leads_to_their_erasure(acme):
     page = client_at(acme, acme.admin).get(f"/practice/people/{acme.coachee2.pk}/").content.decode()
     assert erase_url(acme.coachee2) in page
+
+
+def test_the_stakeholders_they_named_are_purged(acme_coached):
+    from measurement.models import Nominee
+
+    cast = acme_coached.cast
+    with practice_context(cast.practice):
+        named = Nominee.objects.create(engagement=acme_coached.main, group="Peers", name="Nora Nominee",
+                                       email="nora@example.com", nominated_by=cast.coachee2, link_secret="s" * 32)
+        kept = Nominee.objects.create(engagement=acme_coached.other, group="Peers", name="Kim Kept",
+                                      email="kim@example.com", nominated_by=cast.coachee, link_secret="k" * 32)
+        erasure.erase_person(person=cast.coachee2, actor=cast.admin)
+        named.refresh_from_db()
+        kept.refresh_from_db()
+    assert (named.name, named.email, named.purged_at is not None) == ("", "", True)
+    assert (kept.name, kept.email) == ("Kim Kept", "kim@example.com")
