@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "measurement",
     "reminders",
     "demo",
+    "records",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -179,6 +180,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "measurement-points-due": {"task": "measurement.tasks.mark_points_due_everywhere", "schedule": 3600.0},
     # Coaches' own calendars: every connection synced every 5 minutes (one task per practice).
     "calendars-sync": {"task": "coachhub.roster.tasks.sync_calendars_everywhere", "schedule": 300.0},
+    # Data exports are kept 7 days: older ZIPs (and private-notes PDFs) are deleted daily.
+    "records-purge-old-exports": {"task": "records.tasks.purge_old_exports_everywhere", "schedule": 24 * 3600.0},
 }
 # Coaches' own calendars (CalDAV, iCalendar subscriptions) are fetched server-side: addresses that resolve
 # to loopback, private, link-local or metadata ranges are refused unless this is true (a closed network,

@@ -23,6 +23,8 @@ urlpatterns = [
     path("invitations/<str:token>/", account_views.accept_invitation_view, name="accept_invitation"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/login/", account_views.PracticeLoginView.as_view(), name="account_login"),
+    # Before allauth's: /accounts/data/ is a practice page (records/urls.py).
+    path("", include("records.urls")),
     path("accounts/", include("allauth.urls")),
     path("roster/", include("coachhub.roster.urls")),
     path("reminders/", include("reminders.urls")),

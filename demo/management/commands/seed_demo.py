@@ -10,6 +10,7 @@ from coachhub.tenancy.models import Practice
 from demo import journey
 from demo.calendars import seed_own_calendar
 from demo.measurement import seed_measurement
+from demo.records import seed_records
 from demo.reminders import seed_reminders
 
 
@@ -38,3 +39,4 @@ class Command(BaseCommand):
         journey.seed_sessions(people)
         seed_measurement(people)
         seed_reminders(people)
+        seed_records(people)

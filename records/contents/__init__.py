@@ -1,0 +1,37 @@
+"""What a person's export holds: one JSON document per file, by the roles they held here.
+
+Each builder reads the person's own relations directly (coachee of, coach of, sponsor party to),
+never what an admin role would let them see: an export is the person's data, not the practice's.
+Former members hold no active role, so relations are read from every membership, ended or not.
+
+Left out, always (README.txt says so in the ZIP): other people's reflections (only the coachee
+sees theirs), ratings given by others (their scores are in the progress report as pages show
+them), private coach notes in anyone's export but their coach's, summaries a coachee did not share
+in a sponsor's export, other practices' data. The times are ISO 8601 in UTC ("…Z").
+"""
+
+
+from __future__ import annotations
+
+from coachhub.tenancy.models import Role
+from records.contents.base import ExportFile, PersonData, gather, iso
+from records.contents.contracts import contract_pdf_name, contracts_file, progress_pdf_name
+from records.contents.person import person_file
+from records.contents.readme import readme
+from records.contents.roles import coach_files, coachee_files, sponsor_files
+
+__all__ = ["ExportFile", "PersonData", "contract_pdf_name", "gather", "iso", "json_files", "progress_pdf_name", "readme"]
+
+
+def json_files(data: PersonData) -> list[ExportFile]:
+    """Every JSON file of the export (the PDFs are added by the builder, which renders them)."""
+    files = [person_file(data)]
+    if data.coachee_of or Role.COACHEE in data.roles:
+        files += coachee_files(data)
+    if Role.COACH in data.roles:
+        files += coach_files(data)
+    if Role.SPONSOR in data.roles:
+        files += sponsor_files(data)
+    if data.versions:
+        files.append(contracts_file(data))
+    return files
