@@ -25,18 +25,20 @@ KINDS = {
     "coach_profile": "Coach profiles",
     "coach_hours": "Coach availability",
     "coach_time_off": "Coach time off",
-    "coach_calendar": "Coach calendars",
+    "coach_calendar": "Coach calendar feeds",
+    "calendar": "Calendar connections",
     "chemistry_call": "Chemistry calls",
     "engagement": "Engagements",
     "contract_template": "Contract template",
     "contract": "Contracts",
+    "contracting_session": "Contracting sessions",
     "coaching_session": "Coaching sessions",
     "session_summary": "Session summaries",
     "worked_on_topics": "Session topics",
     "action_item": "Actions",
     "measurement_point": "Measurement points",
     "stakeholder": "Stakeholder nominations (groups and counts only)",
-    "records": "Records purged",
+    "records": "Data exports, erasures and purges",
 }
 
 
