@@ -9,10 +9,6 @@ mail backend refused.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,8 +17,8 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from bench import BenchError, bench
-from bench.environment import BASE_DIR, VAR
 from bench.runner import Run
+from bench.worker import solo_worker
 
 PRACTICES = 10
 PER_PRACTICE = 1_000
@@ -128,7 +124,6 @@ def _message_ids(directory: Path) -> list[str]:
 
 @bench("reminders", "10,000 due reminders across 10 practices, dispatched through Redis by one worker process")
 def reminders(run: Run) -> None:
-    from coachhub import celery_app
     from reminders.tasks import enqueue_due_reminders
 
     practices = []
@@ -139,35 +134,15 @@ def reminders(run: Run) -> None:
         practices.append(practice)
     run.say(f"armed {armed} due reminders in {PRACTICES} practices")
 
-    mail = VAR / "reminders-mail"
-    shutil.rmtree(mail, ignore_errors=True)
-    env = {**os.environ, **run.environment, "CELERY_TASK_ALWAYS_EAGER": "false", "EMAIL_URL": f"filemail://{mail}"}
-    subprocess.run([sys.executable, "-m", "celery", "-A", "coachhub", "purge", "-f"], env=env, capture_output=True, cwd=BASE_DIR)
-    log_path = VAR / "reminders-worker.log"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "coachhub", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT, cwd=BASE_DIR,
-    )
-    eager = celery_app.conf.task_always_eager
-    try:
-        deadline = time.monotonic() + 60
-        while "ready" not in log_path.read_text():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"the worker did not start:\n{log_path.read_text()[-2000:]}")
-            time.sleep(0.1)
-        celery_app.conf.task_always_eager = False
+    with solo_worker(run.environment, "reminders") as worker:
         started = time.monotonic()
         enqueue_due_reminders.delay()  # what beat does every minute
         while _pending(practices):
-            if time.monotonic() - started > TIMEOUT_SECONDS or worker.poll() is not None:
-                raise BenchError(f"reminders still pending after {TIMEOUT_SECONDS} s:\n{log_path.read_text()[-2000:]}")
+            if time.monotonic() - started > TIMEOUT_SECONDS or worker.process.poll() is not None:
+                raise BenchError(f"reminders still pending after {TIMEOUT_SECONDS} s:\n{worker.log()[-2000:]}")
             time.sleep(0.2)
         seconds = time.monotonic() - started
-    finally:
-        celery_app.conf.task_always_eager = eager
-        worker.terminate()
-        worker.wait(timeout=30)
+    mail, log_path = worker.mail, worker.log_path
     dispatched = _sent(practices)
     ids = _message_ids(mail)
     duplicates = (len(ids) - len(set(ids))) + log_path.read_text().count("already written")

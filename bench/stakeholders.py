@@ -8,19 +8,15 @@ sweep until no invitation is pending or on its way.
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from bench import BenchError, bench
-from bench.environment import BASE_DIR, VAR
 from bench.runner import Run
+from bench.worker import solo_worker
 
 NOMINEES = 2_000
 TIMEOUT_SECONDS = 300
@@ -112,35 +108,15 @@ def stakeholders(run: Run) -> None:
     finally:
         celery_app.conf.task_always_eager = eager
     run.say(f"armed {armed} invitations at one point")
-    mail = VAR / "stakeholders-mail"
-    shutil.rmtree(mail, ignore_errors=True)
-    env = {**os.environ, **run.environment, "CELERY_TASK_ALWAYS_EAGER": "false", "EMAIL_URL": f"filemail://{mail}"}
-    subprocess.run([sys.executable, "-m", "celery", "-A", "coachhub", "purge", "-f"], env=env, capture_output=True, cwd=BASE_DIR)
-    log_path = VAR / "stakeholders-worker.log"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "coachhub", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT, cwd=BASE_DIR,
-    )
-    eager = celery_app.conf.task_always_eager
-    try:
-        deadline = time.monotonic() + 60
-        while "ready" not in log_path.read_text():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"the worker did not start:\n{log_path.read_text()[-2000:]}")
-            time.sleep(0.1)
-        celery_app.conf.task_always_eager = False
+    with solo_worker(run.environment, "stakeholders") as worker:
         started = time.monotonic()
         enqueue_nominee_messages.delay()  # what beat does every minute
         while _count(practice, "pending", "sending"):
-            if time.monotonic() - started > TIMEOUT_SECONDS or worker.poll() is not None:
-                raise BenchError(f"invitations still pending after {TIMEOUT_SECONDS} s:\n{log_path.read_text()[-2000:]}")
+            if time.monotonic() - started > TIMEOUT_SECONDS or worker.process.poll() is not None:
+                raise BenchError(f"invitations still pending after {TIMEOUT_SECONDS} s:\n{worker.log()[-2000:]}")
             time.sleep(0.2)
         seconds = time.monotonic() - started
-    finally:
-        celery_app.conf.task_always_eager = eager
-        worker.terminate()
-        worker.wait(timeout=30)
+    mail = worker.mail
     sent = _count(practice, "sent")
     if sent != armed:
         raise BenchError(f"{armed} invitations armed but {sent} sent")

@@ -23,17 +23,22 @@ from coachhub.tenancy.tasks import PracticeTaskInSteps
 logger = logging.getLogger(__name__)
 
 
-@shared_task
-def enqueue_due_reminders() -> int:
-    """Every minute (beat): a dispatch task for each active practice that has something due."""
+def _enqueue_where_due(due_count, task) -> int:
+    """`task` for each active practice whose `due_count()` (read in its context) is not zero."""
     enqueued = 0
     for practice in Practice.objects.filter(suspended_at__isnull=True).order_by("pk"):
         with practice_context(practice):
-            due = dispatch.due_count()
+            due = due_count()
         if due:
-            dispatch_due_reminders.apply_async(kwargs={"practice_id": practice.pk})
+            task.apply_async(kwargs={"practice_id": practice.pk})
             enqueued += 1
     return enqueued
+
+
+@shared_task
+def enqueue_due_reminders() -> int:
+    """Every minute (beat): a dispatch task for each active practice that has something due."""
+    return _enqueue_where_due(dispatch.due_count, dispatch_due_reminders)
 
 
 @shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))
@@ -66,14 +71,7 @@ def purge_expired_records(*, practice_id: int) -> int:
 @shared_task
 def enqueue_nominee_messages() -> int:
     """Every minute (beat): a dispatch of stakeholder nominees' emails for each practice with some due."""
-    enqueued = 0
-    for practice in Practice.objects.filter(suspended_at__isnull=True).order_by("pk"):
-        with practice_context(practice):
-            due = stakeholders.due_count()
-        if due:
-            dispatch_nominee_messages.apply_async(kwargs={"practice_id": practice.pk})
-            enqueued += 1
-    return enqueued
+    return _enqueue_where_due(stakeholders.due_count, dispatch_nominee_messages)
 
 
 @shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))

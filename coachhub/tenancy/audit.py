@@ -42,11 +42,6 @@ KINDS = {
 }
 
 
-def describe(action: str) -> str:
-    """An action in words: "contract.changes_requested" → "Contract changes requested"."""
-    return action.replace(".", " ").replace("_", " ").capitalize()
-
-
 _address: ContextVar[str | None] = ContextVar("audit_request_address", default=None)
 
 

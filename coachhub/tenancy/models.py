@@ -366,8 +366,9 @@ class AuditEntry(PracticeOwnedModel):
         ]
 
     @property
-    def kind(self) -> str:
-        return self.action.split(".", 1)[0]
+    def described(self) -> str:
+        """The action in words: "contract.changes_requested" → "Contract changes requested"."""
+        return self.action.replace(".", " ").replace("_", " ").capitalize()
 
     def __str__(self) -> str:
         return f"{self.action}: {self.subject}"
