@@ -19,7 +19,8 @@ from engagements.models import ContractVersion
 from engagements.pdf import store_contract_pdf
 from measurement.pdf import store_progress_pdf
 from records import contents
-from records.models import EXPORT_TTL, DataExport, token_digest
+from coachhub.tenancy.models import token_digest
+from records.models import EXPORT_TTL, DataExport
 
 
 def export_storage_path(export: DataExport, token: str) -> str:

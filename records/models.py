@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from coachhub.tenancy.models import PracticeOwnedModel
+from coachhub.tenancy.models import PracticeOwnedModel, new_token
 
 # How long a download link works, and how long the ZIP is kept (the daily job deletes older ones).
 EXPORT_TTL = timedelta(days=7)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class DataExport(PracticeOwnedModel):
@@ -63,8 +57,7 @@ class DataExport(PracticeOwnedModel):
 
     @staticmethod
     def new_token() -> tuple[str, str]:
-        token = secrets.token_urlsafe(32)
-        return token, token_digest(token)
+        return new_token()
 
     @property
     def is_expired(self) -> bool:

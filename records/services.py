@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from coachhub.tenancy import audit
 from coachhub.tenancy.models import Membership
 from records import tasks
-from records.models import DataExport, token_digest
+from coachhub.tenancy.models import token_digest
+from records.models import DataExport
 
 ALREADY_PREPARING = "An export of this person's data is already being prepared: one export is made, and an email says when it is ready."
 NOT_A_MEMBER = "Nobody with that email address has, or had, a role in this practice."

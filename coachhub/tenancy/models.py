@@ -290,8 +290,15 @@ class Membership(PracticeOwnedModel):
         return f"{self.user} – {self.get_role_display()}"
 
 
-def _token_digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is kept of an emailed link's token: its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh (token, digest) pair: the token goes in the email, the digest in the row."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
 
 class Invitation(PracticeOwnedModel):
     """An emailed offer of a role. Only the SHA-256 of the link's token is stored."""
@@ -327,13 +334,12 @@ class Invitation(PracticeOwnedModel):
 
     @staticmethod
     def new_token() -> tuple[str, str]:
-        """A fresh (token, digest) pair: the token goes in the email, the digest in the row."""
-        token = secrets.token_urlsafe(32)
-        return token, _token_digest(token)
+        return new_token()
 
     @staticmethod
     def digest(token: str) -> str:
-        return _token_digest(token)
+        # Not `staticmethod(token_digest)`: in the class body that name is the field above.
+        return token_digest(token)
 
     @property
     def is_expired(self) -> bool:
