@@ -96,3 +96,38 @@ def pages(run: Run) -> None:
         run.figure(f"page_{page.name}_rps", result.rps)
         run.figure(f"page_{page.name}_p99_ms", result.percentiles_ms[99])
         run.figure(f"page_{page.name}_share_of_ceiling", 100 * result.rps / ceiling_rps if ceiling_rps else 0.0)
+        run.figure(f"page_{page.name}_after_write_ms", after_a_write_ms(practice, page, host))
+    run.say("after_write_ms: in-process median of the page built again after a write in the practice (which "
+            "makes its cached copy unreachable); wrk above mostly meets the cached page")
+
+
+AFTER_WRITE_RUNS = 20
+
+
+def after_a_write_ms(practice, page: DemoPage, host: str) -> float:
+    """The median time to build `page` when something was written in its practice just before:
+    the page and the viewer's roles are built again (the session, person and practice stay cached,
+    as they do after most writes)."""
+    import statistics
+    import time
+
+    from django.test import Client
+
+    from coachhub.accounts.models import User
+    from coachhub.tenancy import freshness
+
+    if page.who:
+        client, _ = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))
+        client.defaults["HTTP_HOST"] = host
+    else:
+        client = Client(HTTP_HOST=host)
+    client.get(page.path)
+    timings = []
+    for _ in range(AFTER_WRITE_RUNS):
+        freshness.touch_practice(practice.pk)
+        started = time.perf_counter()
+        response = client.get(page.path)
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise BenchError(f"GET {page.path} in-process answered {response.status_code}.")
+    return statistics.median(timings)

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coachhub.tenancy.context_processors.practice",
+                "coachhub.tenancy.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -153,8 +154,20 @@ CACHES = {
         "KEY_FUNCTION": "coachhub.tenancy.context.practice_cache_key",
         "KEY_PREFIX": "coachhub",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
+    # The same Redis, keys not scoped by the current practice: sessions, and the look-ups made
+    # before a practice is known (tenancy.freshness keeps them fresh).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "coachhub-shared",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
 }
+# Read from Redis, written through to PostgreSQL: no session query per request, none lost
+# when Redis restarts.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "shared"
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
@@ -195,8 +208,8 @@ REMINDERS_BATCH_SIZE = _setting(env.int, "REMINDERS_BATCH_SIZE", default=500)
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "coachhub.accounts.backends.PasswordBackend",
+    "coachhub.accounts.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

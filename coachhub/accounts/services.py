@@ -58,7 +58,7 @@ def accept_invitation(
     invitation.accepted_by = user
     invitation.save()
     audit.record(actor=user, action="invitation.accepted", subject=str(invitation))
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="coachhub.accounts.backends.PasswordBackend")
     return user
 
 

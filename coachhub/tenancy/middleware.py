@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from coachhub.tenancy import health
+from coachhub.tenancy import freshness, health
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.selectors import active_roles, practice_for_host
 from coachhub.tenancy.timezones import zone_for
@@ -42,12 +42,19 @@ class PracticeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        memo = freshness.start_request()
+        try:
+            return self._within_practice(request)
+        finally:
+            freshness.end_request(memo)
+
+    def _within_practice(self, request: HttpRequest) -> HttpResponse:
         host = request.get_host().rsplit(":", 1)[0].rstrip(".").lower()
         request.practice = None
         if host == settings.BASE_DOMAIN:
             request.urlconf = settings.PLATFORM_URLCONF
         else:
-            practice = practice_for_host(host)
+            practice = freshness.cached(f"practice-for-host:{host}", lambda: practice_for_host(host), practice_id=None)
             if practice is None:
                 return render(request, "tenancy/unknown_host.html", {"host": host}, status=404)
             if practice.is_suspended:
@@ -77,7 +84,11 @@ class MembershipMiddleware:
         practice = request.practice
         if user.is_authenticated and practice is not None:
             bound = request.session.get(SESSION_PRACTICE_KEY)
-            request.roles = active_roles(user) if bound == practice.pk else frozenset()
+            request.roles = (
+                freshness.cached(f"roles:{user.pk}", lambda: active_roles(user), practice_id=practice.pk)
+                if bound == practice.pk
+                else frozenset()
+            )
             if not request.roles:
                 logout(request)
                 messages.error(
