@@ -25,7 +25,13 @@ from engagements.access import COACH, require_relation
 from engagements.locking import lock_engagement, sweep_engagements
 from engagements.models import ContractVersion, Engagement
 from measurement.events import PointFellDue, PointMoved
-from measurement.models import POINT_ORDER, RATED_KINDS, MeasurementPoint, PointMove, Rating
+from measurement.models import (
+    POINT_ORDER,
+    RATED_KINDS,
+    MeasurementPoint,
+    PointMove,
+    Rating,
+)
 from measurement.selectors import last_held_session_date, sessions_held
 
 
