@@ -99,12 +99,11 @@ class ContractDraftForm(forms.ModelForm):
         self.fields["client_organisation"].queryset = ClientOrganisation.objects.all()
         self.fields["client_organisation"].empty_label = "None"
         stakeholder_fields(self)
-        if self.instance.engagement_id and self.instance.engagement.stage == Engagement.Stage.ACTIVE:
-            # An amendment keeps the baseline round as it was (drafts._check_draft says why if posted).
+        amending = self.instance.engagement_id and self.instance.engagement.stage == Engagement.Stage.ACTIVE
+        if amending and not self.instance.stakeholder_baseline:
+            # An amendment cannot add a round "at the start" (drafts._check_draft says so if posted).
             self.fields["stakeholder_baseline"].disabled = True
-            self.fields["stakeholder_baseline"].help_text = (
-                "Taken when the coaching started (or not): an amendment keeps it as the contract in force has it."
-            )
+            self.fields["stakeholder_baseline"].help_text = "Taken only when the coaching starts: an amendment cannot add one."
 
     def clean_stakeholder_min_responses(self):
         return clean_stakeholder_minimum(self)

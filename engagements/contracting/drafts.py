@@ -119,16 +119,15 @@ def _check_draft(version: ContractVersion, objectives: list[dict] | None) -> Non
         errors.setdefault("stakeholder_groups", []).append("Choose stakeholder groups from the practice's list.")
     elif len(set(version.stakeholder_groups)) != len(version.stakeholder_groups):
         errors.setdefault("stakeholder_groups", []).append("Name each stakeholder group once.")
-    if version.engagement.stage == Engagement.Stage.ACTIVE:
-        # An amendment: the coaching has started, so its baseline round was taken (or not) already.
-        in_force = ContractVersion.objects.filter(
-            engagement_id=version.engagement_id, status=ContractVersion.Status.ACCEPTED
-        ).values_list("stakeholder_baseline", flat=True).first()
-        if in_force is not None and version.stakeholder_baseline != in_force:
-            errors.setdefault("stakeholder_baseline", []).append(
-                "The baseline round is taken when the coaching starts: an amendment keeps it as the contract in force "
-                f"has it ({'asked for' if in_force else 'not asked for'})."
-            )
+    # An amendment (the coaching has started): too late for a round "at the start", unless it has one.
+    if version.stakeholder_baseline and version.engagement.stage == Engagement.Stage.ACTIVE and not (
+        ContractVersion.objects.filter(
+            engagement_id=version.engagement_id, status=ContractVersion.Status.ACCEPTED, stakeholder_baseline=True,
+        ).exists()
+    ):
+        errors.setdefault("stakeholder_baseline", []).append(
+            "The baseline round is taken when the coaching starts, and this coaching has started: an amendment cannot add one."
+        )
     if errors:
         raise ValidationError(errors)
 

@@ -114,18 +114,32 @@ def test_the_coach_ticks_the_round_on_the_draft_page(acme):
     assert 'name="stakeholder_baseline"' in page and "disabled" not in re.search(r'<input[^>]*name="stakeholder_baseline"[^>]*>', page).group(0)
 
 
-def test_an_amendment_keeps_the_round_as_the_contract_in_force_has_it(acme, engagement):
+def test_an_amendment_cannot_add_a_round_once_the_coaching_has_started(acme):
+    engagement = stakeholder_engagement(acme)  # accepted without a round
     with practice_context(acme.practice):
         amendment = amendments.amend_contract(engagement=engagement, actor=engagement.coach)
-        assert amendment.stakeholder_baseline is True
+        assert amendment.stakeholder_baseline is False
         objectives = [{f: getattr(o, f) for f in versions.OBJECTIVE_FIELDS} for o in amendment.objectives.all()]
         with pytest.raises(ValidationError) as refused:
             drafts.update_contract_draft(
-                version=amendment, actor=engagement.coach, changes={"stakeholder_baseline": False}, objectives=objectives,
+                version=amendment, actor=engagement.coach, changes={"stakeholder_baseline": True}, objectives=objectives,
             )
-    assert "an amendment keeps it" in refused.value.message_dict["stakeholder_baseline"][0]
+    assert "cannot add one" in refused.value.message_dict["stakeholder_baseline"][0]
     page = client_at(acme, engagement.coach).get(f"/contracts/{amendment.pk}/edit/").content.decode()
     assert "disabled" in re.search(r'<input[^>]*name="stakeholder_baseline"[^>]*>', page).group(0)
+
+
+def test_an_amendment_keeps_the_round_or_drops_it_with_the_stakeholders(acme, engagement):
+    with practice_context(acme.practice):
+        amendment = amendments.amend_contract(engagement=engagement, actor=engagement.coach)
+        assert amendment.stakeholder_baseline is True  # copied from the contract in force
+        objectives = [{**{f: getattr(o, f) for f in versions.OBJECTIVE_FIELDS}, "rated_by_stakeholders": False}
+                      for o in amendment.objectives.all()]
+        drafts.update_contract_draft(
+            version=amendment, actor=engagement.coach, changes={"stakeholder_groups": [], "stakeholder_baseline": False},
+            objectives=objectives,
+        )
+    assert "baseline round" not in send(acme, amendment).rendered_text
 
 
 def test_an_accepted_amendment_opens_no_second_round_and_moves_the_open_one(acme, engagement):
