@@ -206,8 +206,9 @@ def _agreed_contract(engagement: Engagement, coach, sponsor, *, start, objective
 
 def seed_contracts(people: dict) -> None:
     """coachee2@: a contracting session booked, and a contract sent for acceptance by coachee,
-    coach and sponsor (three-way), nobody has answered yet. coachee@: a second engagement, with
-    coach@, whose contract every party accepted (active)."""
+    coach and sponsor (three-way), nobody has answered yet; it names peers and direct reports as
+    stakeholders and asks them for a baseline round, which opens once all three accept. coachee@: a
+    second engagement, with coach@, whose contract every party accepted (active)."""
     coach, sponsor = people["coach"], people["sponsor"]
     today = timezone.now().date()
     awaiting = Engagement.objects.filter(coachee=people["coachee2"], coach=coach, stage=Engagement.Stage.CONTRACTING).first()
@@ -216,13 +217,13 @@ def seed_contracts(people: dict) -> None:
         _agreed_contract(awaiting, coach, sponsor, start=today + timedelta(days=14), objectives=[
             {"description": "Build trust quickly in the newly merged team.",
              "success_measure": "Team pulse survey: trust score up from 5 to 7.",
-             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "baseline": 4,
-             "target": 7},
+             "rated_by_coachee": True, "rated_by_coach": True, "rated_by_sponsor": True, "rated_by_stakeholders": True,
+             "baseline": 4, "target": 7},
             {"description": "Raise problems early instead of absorbing them.",
              "success_measure": "Issues reach the weekly review before they become escalations.",
              "rated_by_coachee": True, "rated_by_coach": False, "rated_by_sponsor": True, "baseline": 3,
              "target": 7},
-        ])
+        ], changes={"stakeholder_groups": ["Peers", "Direct reports"], "stakeholder_baseline": True})
     if not Engagement.objects.filter(coachee=people["coachee"], coach=coach).exclude(stage=Engagement.Stage.CHEMISTRY).exists():
         now = timezone.now()
         engagement = Engagement.objects.create(

@@ -12,7 +12,7 @@ from coachhub.tenancy.forms import add_service_errors
 from coachhub.tenancy.models import ClientOrganisation, Role
 from engagements.contracting.drafts import objective_target_error_key
 from engagements.contracting.versions import OBJECTIVE_FIELDS, SECTION_FIELDS, TERMS_FIELDS
-from engagements.models import ContractTemplate, ContractVersion, Objective
+from engagements.models import ContractTemplate, ContractVersion, Engagement, Objective
 
 SECTION_WIDGET = forms.Textarea(attrs={"rows": 5})
 
@@ -80,7 +80,7 @@ class ContractDraftForm(forms.ModelForm):
         fields = [
             "sessions", "frequency", "session_minutes", "start_date", "end_date",
             "cancellation_notice_hours", "retention_months", "sponsor", "client_organisation",
-            "stakeholder_groups", "stakeholder_min_responses", *SECTION_FIELDS,
+            "stakeholder_groups", "stakeholder_min_responses", "stakeholder_baseline", *SECTION_FIELDS,
         ]
         labels = {"start_date": "Start date", "end_date": "End date", "client_organisation": "Client organisation"}
         widgets = {
@@ -99,6 +99,11 @@ class ContractDraftForm(forms.ModelForm):
         self.fields["client_organisation"].queryset = ClientOrganisation.objects.all()
         self.fields["client_organisation"].empty_label = "None"
         stakeholder_fields(self)
+        amending = self.instance.engagement_id and self.instance.engagement.stage == Engagement.Stage.ACTIVE
+        if amending and not self.instance.stakeholder_baseline:
+            # An amendment cannot add a round "at the start" (drafts._check_draft says so if posted).
+            self.fields["stakeholder_baseline"].disabled = True
+            self.fields["stakeholder_baseline"].help_text = "Taken only when the coaching starts: an amendment cannot add one."
 
     def clean_stakeholder_min_responses(self):
         return clean_stakeholder_minimum(self)

@@ -177,6 +177,9 @@ def canonical_text(version: ContractVersion, objectives: list[Objective] | None 
             f"- Stakeholder groups rating: {', '.join(version.stakeholder_groups)}"
             f" (results shown per group from {version.stakeholder_min_responses} responses, anonymously)",
         ]
+    # Only when asked for: contracts without a baseline round keep their exact text.
+    if version.stakeholder_baseline:
+        lines.append("- Stakeholder baseline round: the stakeholder groups also rate the objectives when the coaching starts")
     for number, (key, title, text) in enumerate(version.sections(), start=1):
         lines += ["", f"{number}. {title}", text]
         if key == "objectives":

@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-MID, END = "mid", "end"
+BASELINE, MID, END = "baseline", "mid", "end"
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
 ACHIEVED, PARTLY_ACHIEVED, NOT_ACHIEVED = "achieved", "partly_achieved", "not_achieved"
+BASELINE_TAKEN = "baseline_taken"
 LABELS = {
     ON_TRACK: "on track", AT_RISK: "at risk", OFF_TRACK: "off track",
     ACHIEVED: "achieved", PARTLY_ACHIEVED: "partly achieved", NOT_ACHIEVED: "not achieved",
@@ -196,3 +197,23 @@ def assess_point(point: PointInput) -> PointOutcome:
         ],
     }
     return PointOutcome(status=verdict, reason=reason, objectives=outcomes, computation=computation)
+
+
+def assess_baseline(*, responses: int, minimum: int) -> PointOutcome:
+    """A stakeholder baseline round judges nothing: it records where the stakeholders started, from
+    `responses` answers counted (groups at their `minimum` only), for the later rounds to be read
+    against."""
+    if responses:
+        reason = (
+            f"The stakeholders' starting point: {responses} response{'s' if responses != 1 else ''} counted "
+            f"(from the groups with at least {minimum}). Their later ratings are read against it."
+        )
+    else:
+        reason = (
+            f"No stakeholder group reached {minimum} responses, so the baseline round has nothing to show; "
+            "the stakeholders' later ratings are read against the baseline agreed in the contract."
+        )
+    return PointOutcome(
+        status=BASELINE_TAKEN, reason=reason, objectives=(),
+        computation={"kind": BASELINE, "stakeholder_responses": responses, "minimum": minimum},
+    )

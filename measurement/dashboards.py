@@ -45,7 +45,16 @@ from coachhub.tenancy.models import Membership, Practice, Role
 from coachhub.tenancy.viewers import Viewer
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement.access import visible_progress
-from measurement.models import MeasurementPoint, Nominee, ObjectiveResult, PointStatus, Rating, StakeholderResponse
+from measurement.models import (
+    VERDICTS,
+    MeasurementPoint,
+    Nominee,
+    ObjectiveResult,
+    PointStatus,
+    Rating,
+    StakeholderResponse,
+    in_journey_order,
+)
 from measurement.selectors import (
     POINT_LABELS,
     awaits_rating_by,
@@ -56,7 +65,7 @@ from measurement.selectors import (
 from sessions.models import Attendance, CoachingSession
 
 NOT_MEASURED = "not_measured"
-STATUS_FILTER_CHOICES = [*PointStatus.choices, (NOT_MEASURED, "Not measured yet")]
+STATUS_FILTER_CHOICES = [*((value, label) for value, label in PointStatus.choices if value in VERDICTS), (NOT_MEASURED, "Not measured yet")]
 DASHBOARD_STAGES = [Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
 # Worst first: the practice dashboard lists engagements needing attention at the top.
 STATUS_RANK = {
@@ -77,10 +86,12 @@ def _count(queryset: QuerySet, by: str) -> Coalesce:
 
 def with_progress(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
     """Annotate sessions used and contracted (the contract in force) and the latest closed point's
-    verdict: `sessions_used`, `sessions_contracted`, `latest_status`, `latest_status_reason`,
-    `latest_point_kind`."""
+    verdict (a baseline round has none): `sessions_used`, `sessions_contracted`, `latest_status`,
+    `latest_status_reason`, `latest_point_kind`."""
     in_force = ContractVersion.objects.filter(engagement=OuterRef("pk"), status=ContractVersion.Status.ACCEPTED)
-    latest = MeasurementPoint.objects.filter(engagement=OuterRef("pk"), closed_at__isnull=False).order_by("-closed_at")
+    latest = MeasurementPoint.objects.filter(
+        engagement=OuterRef("pk"), closed_at__isnull=False, status__in=VERDICTS,
+    ).order_by("-closed_at")
     return engagements.annotate(
         sessions_used=_count(CoachingSession.objects.filter(engagement=OuterRef("pk"), counts_as_used=True), "engagement"),
         sessions_contracted=Subquery(in_force.values("sessions")[:1], output_field=IntegerField()),
@@ -201,10 +212,13 @@ class Progress:
 
 def describe_point(point: MeasurementPoint | None, *, overdue_before: datetime | None = None) -> str:
     """"Mid-point: after 3 sessions held or on 4 March 2027", "End-point: due since 2 May 2027 (overdue)":
-    overdue when it fell due before `overdue_before` (`selectors.grace_cutoff`)."""
+    overdue when it fell due before `overdue_before` (`selectors.grace_cutoff`); "Baseline round: open,
+    closes on 16 December 2026" (a round that closes by itself is never overdue)."""
     if point is None:
         return "None left"
     label = POINT_LABELS[point.kind]
+    if point.fell_due_at is not None and point.closes_on is not None:
+        return f"{label}: open, closes on {point.closes_on.day} {point.closes_on:%B %Y}"
     if point.fell_due_at is not None:
         day = timezone.localtime(point.fell_due_at).date()
         overdue = overdue_before is not None and point.fell_due_at < overdue_before
@@ -234,7 +248,7 @@ def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor
     for point in points:
         progress[point.engagement_id].points.append(point)
     for item in progress.values():
-        item.points.sort(key=lambda p: 0 if p.kind == MeasurementPoint.Kind.MID else 1)
+        item.points = in_journey_order(item.points)
     if not trends:
         return progress
 
@@ -328,10 +342,10 @@ def stage_counts() -> list[tuple[str, str, int]]:
 
 def points_due(practice: Practice, *, now: datetime | None = None) -> QuerySet[MeasurementPoint]:
     """Points that fell due and are not closed, oldest first, each with `overdue` (past the practice's
-    grace period) annotated."""
+    grace period; a round that closes by itself on its date never is) annotated."""
     grace_ends = grace_cutoff(now)
     return MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False).annotate(
-        overdue=Case(When(fell_due_at__lt=grace_ends, then=Value(True)), default=Value(False)),
+        overdue=Case(When(fell_due_at__lt=grace_ends, closes_on__isnull=True, then=Value(True)), default=Value(False)),
     ).select_related("engagement__coachee", "engagement__coach").order_by("fell_due_at", "pk")
 
 
@@ -339,7 +353,7 @@ def points_due_counts(practice: Practice, *, now: datetime | None = None) -> dic
     """{"due": n, "overdue": m}: overdue ones are counted in "due" too. One query."""
     grace_ends = grace_cutoff(now)
     return MeasurementPoint.objects.filter(closed_at__isnull=True, fell_due_at__isnull=False).aggregate(
-        due=Count("pk"), overdue=Count("pk", filter=Q(fell_due_at__lt=grace_ends)),
+        due=Count("pk"), overdue=Count("pk", filter=Q(fell_due_at__lt=grace_ends, closes_on__isnull=True)),
     )
 
 

@@ -1,4 +1,5 @@
-"""Measurement points (mid and end), the raters' ratings and the computed on/off-track status."""
+"""Measurement points (a stakeholder baseline round where the contract asks for one, the mid- and
+the end-point), the raters' ratings and the computed on/off-track status."""
 
 from __future__ import annotations
 
@@ -25,21 +26,34 @@ class PointStatus(models.TextChoices):
     ACHIEVED = "achieved", "Achieved"
     PARTLY_ACHIEVED = "partly_achieved", "Partly achieved"
     NOT_ACHIEVED = "not_achieved", "Not achieved"
+    # A baseline round has no verdict: it records where the stakeholders started.
+    BASELINE_TAKEN = "baseline_taken", "Baseline taken"
+
+
+# The statuses that judge the coaching (a point's verdict): every one but the baseline's.
+VERDICTS = [status for status in PointStatus.values if status != PointStatus.BASELINE_TAKEN]
 
 
 class MeasurementPoint(PracticeOwnedModel):
-    """When the raters evaluate the objectives: after a number of sessions held, or on a date."""
+    """When the raters evaluate the objectives: after a number of sessions held, or on a date.
+
+    The baseline round (where the contract asks for one) opens when the coaching starts and closes by
+    itself on `closes_on`; only the stakeholders answer it, since the parties' own baseline is the one
+    agreed in the contract. Points read in the journey's order: baseline, mid, end (`Meta.ordering`)."""
 
     class Kind(models.TextChoices):
+        BASELINE = "baseline", "Baseline round"
         MID = "mid", "Mid-point"
         END = "end", "End-point"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="measurement_points")
     # The contract version whose objectives are rated; an accepted amendment moves open points to the new one.
     version = models.ForeignKey(ContractVersion, on_delete=models.PROTECT, related_name="measurement_points")
-    kind = models.CharField(max_length=3, choices=Kind.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
     due_after_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
+    # The baseline round closes by itself on this date (the hourly sweep, as `due_on` makes a point fall due).
+    closes_on = models.DateField(null=True, blank=True)
     # Set when the point falls due (its session held or its date reached): raters may rate from then on.
     fell_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -51,9 +65,18 @@ class MeasurementPoint(PracticeOwnedModel):
     coach_comment = models.TextField(blank=True, max_length=2000)
 
     class Meta:
-        ordering = ["engagement_id", "kind"]
+        ordering = ["engagement_id", models.Case(
+            models.When(kind="baseline", then=models.Value(0)), models.When(kind="mid", then=models.Value(1)),
+            default=models.Value(2),
+        )]
         constraints = [
             models.UniqueConstraint(fields=["practice", "engagement", "kind"], name="measurement_point_one_per_kind"),
+            models.CheckConstraint(condition=models.Q(kind__in=["baseline", "mid", "end"]), name="measurement_point_kind_valid"),
+            # Only the baseline round closes on a date, and it always does.
+            models.CheckConstraint(
+                condition=models.Q(kind="baseline", closes_on__isnull=False) | (~models.Q(kind="baseline") & models.Q(closes_on__isnull=True)),
+                name="measurement_point_baseline_closes_on_a_date",
+            ),
             models.CheckConstraint(
                 condition=models.Q(due_after_sessions__isnull=False) | models.Q(due_on__isnull=False),
                 name="measurement_point_has_a_due_rule",
@@ -73,6 +96,22 @@ class MeasurementPoint(PracticeOwnedModel):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def parties_rate(self) -> bool:
+        """Whether coachee, coach and sponsor rate at this point (at the baseline round only the
+        stakeholders answer)."""
+        return self.kind != self.Kind.BASELINE
+
+
+# The journey's order of the kinds, for points already loaded (querysets use Meta.ordering).
+POINT_ORDER = {MeasurementPoint.Kind.BASELINE: 0, MeasurementPoint.Kind.MID: 1, MeasurementPoint.Kind.END: 2}
+# The kinds the parties rate and that end with a verdict.
+RATED_KINDS = [MeasurementPoint.Kind.MID, MeasurementPoint.Kind.END]
+
+
+def in_journey_order(points):
+    return sorted(points, key=lambda point: POINT_ORDER[point.kind])
 
 
 class PointMove(PracticeOwnedModel):

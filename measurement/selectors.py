@@ -24,6 +24,7 @@ from measurement import compute
 from measurement.access import visible_progress
 from measurement.stakeholders.results import PointStakeholders, closing_means, series_label, stakeholder_results
 from measurement.models import (
+    RATED_KINDS,
     MeasurementPoint,
     ObjectiveResult,
     PointMove,
@@ -201,8 +202,11 @@ def missing_raters(
     point: MeasurementPoint, *, objectives: list[Objective] | None = None, given: set[tuple[int, str]] | None = None,
 ) -> list[tuple[str, object]]:
     """(role, user) of the raters who have not yet rated every objective they rate at the point: the
-    one rule for the point page, closing and the reminders. `objectives` and `given` (objective id,
-    role) pairs may come already loaded; otherwise they are read (two queries)."""
+    one rule for the point page, closing and the reminders (nobody, at a baseline round: only the
+    stakeholders answer it). `objectives` and `given` (objective id, role) pairs may come already
+    loaded; otherwise they are read (two queries)."""
+    if not point.parties_rate:
+        return []
     objectives = list(point.version.objectives.all()) if objectives is None else objectives
     if given is None:
         given = set(Rating.objects.filter(point=point, objective__version_id=point.version_id).values_list(
@@ -243,7 +247,7 @@ def _view(point: MeasurementPoint, viewer, *, is_coach: bool) -> PointView:
         key=lambda r: (r.objective.position, RATER_ORDER.get(r.role, 9)),
     )
     role = point.version.role_of(viewer) if viewer is not None else None
-    rater_roles = list(expected_raters(point.version, objectives))
+    rater_roles = list(expected_raters(point.version, objectives)) if point.parties_rate else []
     waiting = missing_raters(point, objectives=objectives, given={(r.objective_id, r.role) for r in ratings})
     rated = [r for r in rater_roles if r not in dict(waiting)]
     viewer_rates = role is not None and role in rater_roles
@@ -267,7 +271,7 @@ def _points(engagement: Engagement) -> QuerySet[MeasurementPoint]:
         Prefetch("ratings", queryset=Rating.objects.select_related("objective", "rater").order_by("objective__position", "role")),
         Prefetch("results", queryset=ObjectiveResult.objects.order_by("objective__position")),
         Prefetch("moves", queryset=PointMove.objects.select_related("moved_by")),
-    ).order_by("kind")  # "end" < "mid": reordered below
+    )  # in the journey's order: baseline, mid, end (Meta.ordering)
 
 
 def _score(view: PointView, objective: Objective, role: str | None = None) -> float | None:
@@ -286,7 +290,7 @@ def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool 
     queries."""
     relations = relations_to(viewer, engagement) if viewer is not None else frozenset()
     is_coach, is_admin = COACH in relations, ADMIN in relations
-    points = sorted(_points(engagement), key=lambda p: 0 if p.kind == MeasurementPoint.Kind.MID else 1)
+    points = list(_points(engagement))
     views = [_view(point, viewer.user if viewer is not None else None, is_coach=is_coach) for point in points]
     if any(point.version.stakeholder_groups for point in points):
         feedback = stakeholder_results(points)
@@ -330,7 +334,7 @@ def _stakeholder_cell(view: PointView, objective: Objective | None) -> dict | No
 
 
 def objective_chart_for(objective: Objective, views: list[PointView], *, compact: bool = True) -> SafeString:
-    """Baseline → mid → end, one line per rater (as far as the viewer may see) and the mean score."""
+    """Baseline (round) → mid → end, one line per rater (as far as the viewer may see) and the mean score."""
     kinds = [view.point.kind for view in views]
     by_kind = dict(zip(kinds, views, strict=True))
     scores = {
@@ -358,21 +362,32 @@ def trend_chart(
     means: dict[str, float | None], compact: bool = True, extra: dict[str, dict[str, float | None]] | None = None,
 ) -> SafeString:
     """The one shape every objective's chart takes (pages, dashboards, PDFs): baseline, then each
-    point's ratings by rater (`scores[role][kind]`) and its mean score (`means[kind]`)."""
+    point's ratings by rater (`scores[role][kind]`) and its mean score (`means[kind]`).
+
+    The baseline round, where there is one, is the chart's first position: a line with a value
+    there (the stakeholders' mean, once the round has closed with enough answers) starts from it, so
+    the chart shows the change from where they started; every other line starts from the baseline
+    agreed in the contract."""
     from measurement.charts import objective_chart
 
-    # Every line starts from the agreed baseline; a rater with no rating yet has no line.
+    later = [kind for kind in kinds if kind != MeasurementPoint.Kind.BASELINE]
+
+    def from_baseline(values: dict[str, float | None]) -> list[float | None]:
+        start = values.get(MeasurementPoint.Kind.BASELINE)
+        return [float(objective.baseline) if start is None else start] + [values.get(kind) for kind in later]
+
+    # A rater with no rating yet has no line.
     series: dict[str, list[float | None]] = {}
     for role in objective.raters:
-        values = [scores.get(role, {}).get(kind) for kind in kinds]
-        if any(value is not None for value in values):
-            series[ROLE_LABELS[role]] = [float(objective.baseline), *values]
+        values = from_baseline(scores.get(role, {}))
+        if any(value is not None for value in values[1:]):
+            series[ROLE_LABELS[role]] = values
     for label, values in (extra or {}).items():
-        series[label] = [float(objective.baseline)] + [values.get(kind) for kind in kinds]
-    series["Score (mean)"] = [float(objective.baseline)] + [means.get(kind) for kind in kinds]
+        series[label] = from_baseline(values)
+    series["Score (mean)"] = from_baseline(means)
     return objective_chart(
         title=f"Objective {objective.position}: {objective.description[:80]}", baseline=objective.baseline,
-        target=objective.target, labels=["Baseline"] + [POINT_LABELS[kind] for kind in kinds], series=series,
+        target=objective.target, labels=["Baseline"] + [POINT_LABELS[kind] for kind in later], series=series,
         compact=compact,
     )
 
@@ -381,11 +396,13 @@ RATED_BY = {"coachee": "rated_by_coachee", "coach": "rated_by_coach", "sponsor":
 
 
 def awaits_rating_by(user, role: str) -> Q:
-    """A due, open point where `user` rates as `role` (the version's party, an objective rated by
-    that role) and has not rated yet: a filter, or an annotation (dashboards)."""
+    """A due, open point the parties rate where `user` rates as `role` (the version's party, an
+    objective rated by that role) and has not rated yet: a filter, or an annotation (dashboards)."""
     rates = Objective.objects.filter(version=OuterRef("version"), **{RATED_BY[role]: True})
     rated = Rating.objects.filter(point=OuterRef("pk"), role=role)
-    return Q(closed_at__isnull=True, fell_due_at__isnull=False, **{f"version__{role}": user}) & Exists(rates) & ~Exists(rated)
+    return Q(
+        closed_at__isnull=True, fell_due_at__isnull=False, kind__in=RATED_KINDS, **{f"version__{role}": user}
+    ) & Exists(rates) & ~Exists(rated)
 
 
 def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
@@ -399,11 +416,12 @@ def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
 
 def coach_points(coach, *, now=None) -> tuple[list[MeasurementPoint], list[MeasurementPoint]]:
     """For the coach's home page, in one query: the open points they have still to rate, and those
-    whose grace period (practice setting) is over, which they may close with the ratings given."""
+    whose grace period (practice setting) is over, which they may close with the ratings given. (A
+    baseline round is neither: the coach does not rate it, and it closes by itself.)"""
     cutoff = grace_cutoff(now)
     points = list(
         MeasurementPoint.objects.filter(
-            closed_at__isnull=True, fell_due_at__isnull=False, version__coach=coach,
+            closed_at__isnull=True, fell_due_at__isnull=False, version__coach=coach, kind__in=RATED_KINDS,
             engagement__stage=Engagement.Stage.ACTIVE,
         ).annotate(
             coach_rates=Exists(Objective.objects.filter(version=OuterRef("version"), rated_by_coach=True)),

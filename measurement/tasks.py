@@ -27,11 +27,14 @@ def render_progress_pdf(*, engagement_id: int) -> str | None:
 
 @shared_task(base=PracticeTaskInSteps)
 def mark_points_due(*, practice_id: int) -> int:
-    """The practice's sweep: measurement points whose date has come (in the practice's zone) fall
-    due, one engagement per transaction."""
+    """The practice's sweep, one engagement per transaction: stakeholder baseline rounds whose closing
+    date has come close, then measurement points whose date has come fall due. Returns how many
+    points closed or fell due."""
+    from measurement.services.closing import close_baseline_rounds_today
     from measurement.services.scheduling import mark_points_due_today
 
-    return mark_points_due_today(practice=Practice.objects.get(pk=practice_id))
+    practice = Practice.objects.get(pk=practice_id)
+    return close_baseline_rounds_today(practice=practice) + mark_points_due_today(practice=practice)
 
 
 @shared_task

@@ -64,7 +64,7 @@ def point(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespon
     engagement, point = access_point(request.viewer, engagement_id, point_id)
     if request.method == "GET":
         return _point_page(request, engagement, point)
-    role = point.version.role_of(request.user)
+    role = point.version.role_of(request.user) if point.parties_rate else None
     objectives = [o for o in point.version.objectives.all() if role and role in o.raters]
     if not objectives:
         raise Http404

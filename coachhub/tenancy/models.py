@@ -103,6 +103,11 @@ class Practice(models.Model):
         "stakeholders count in the on/off-track rule", default=False,
         help_text="Count the stakeholders' mean as one more rater when an objective's score is worked out.",
     )
+    stakeholder_baseline_days = models.PositiveSmallIntegerField(
+        "days a stakeholder baseline round stays open", default=14, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A contract may ask the stakeholders for a baseline round when the coaching starts: it opens then and "
+                  "closes by itself after this many days (1–60).",
+    )
     meeting_link_pattern = models.CharField(
         "video link for each meeting", max_length=300, blank=True, validators=[validate_meeting_link_pattern],
         help_text="For coaches who choose a new link per meeting: an https address with {token} where each "
@@ -123,6 +128,10 @@ class Practice(models.Model):
                 condition=models.Q(mid_point_percent__gte=10, mid_point_percent__lte=90), name="practice_mid_point_range",
             ),
             models.CheckConstraint(condition=models.Q(measurement_grace_days__lte=60), name="practice_grace_days_range"),
+            models.CheckConstraint(
+                condition=models.Q(stakeholder_baseline_days__gte=1, stakeholder_baseline_days__lte=60),
+                name="practice_stakeholder_baseline_days_range",
+            ),
             models.CheckConstraint(
                 condition=models.Q(on_track_tolerance__gte=0, on_track_tolerance__lte=5), name="practice_tolerance_range",
             ),

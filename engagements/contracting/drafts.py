@@ -119,6 +119,15 @@ def _check_draft(version: ContractVersion, objectives: list[dict] | None) -> Non
         errors.setdefault("stakeholder_groups", []).append("Choose stakeholder groups from the practice's list.")
     elif len(set(version.stakeholder_groups)) != len(version.stakeholder_groups):
         errors.setdefault("stakeholder_groups", []).append("Name each stakeholder group once.")
+    # An amendment (the coaching has started): too late for a round "at the start", unless it has one.
+    if version.stakeholder_baseline and version.engagement.stage == Engagement.Stage.ACTIVE and not (
+        ContractVersion.objects.filter(
+            engagement_id=version.engagement_id, status=ContractVersion.Status.ACCEPTED, stakeholder_baseline=True,
+        ).exists()
+    ):
+        errors.setdefault("stakeholder_baseline", []).append(
+            "The baseline round is taken when the coaching starts, and this coaching has started: an amendment cannot add one."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -182,6 +191,10 @@ def _check_complete(version: ContractVersion, objectives: list[Objective]) -> No
         errors.setdefault("objectives", []).append("Stakeholder groups are named, but no objective is rated by stakeholders.")
     elif not version.stakeholder_groups and any(objective.rated_by_stakeholders for objective in objectives):
         errors.setdefault("objectives", []).append("An objective is rated by stakeholders: name the stakeholder groups who rate it.")
+    if version.stakeholder_baseline and not version.stakeholder_groups:
+        errors["stakeholder_baseline"] = [
+            "A baseline round asks the stakeholder groups: name at least one group, or untick the baseline round."
+        ]
     for objective in objectives:
         if objective.target is None:
             # Keyed per objective so the page shows it next to that objective's target field.

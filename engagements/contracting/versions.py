@@ -17,7 +17,7 @@ from engagements.models.contracts import CONTRACT_SECTIONS, section_field
 SECTION_FIELDS = [section_field(key) for key, _ in CONTRACT_SECTIONS]
 PACKAGE_FIELDS = [
     "sessions", "frequency", "session_minutes", "cancellation_notice_hours", "retention_months",
-    "stakeholder_groups", "stakeholder_min_responses",
+    "stakeholder_groups", "stakeholder_min_responses", "stakeholder_baseline",
 ]
 TERMS_FIELDS = SECTION_FIELDS + PACKAGE_FIELDS
 # What the coach may change in a draft, besides its objectives.

@@ -118,6 +118,13 @@ class ContractTerms(models.Model):
         validators=[MinValueValidator(2, "At least 2 responses, so that no one answer can be read."), MaxValueValidator(20)],
         help_text="A group's results are shown only once this many of its stakeholders have answered.",
     )
+    # A round of stakeholder feedback when the coaching starts (measurement's baseline round), so that
+    # the later rounds show the change from where the people around the coachee started.
+    stakeholder_baseline = models.BooleanField(
+        "baseline round at the start", default=False,
+        help_text="The stakeholders rate the objectives once when the coaching starts, so later rounds show the change. "
+        "Needs stakeholder groups.",
+    )
 
     class Meta:
         abstract = True

@@ -1,5 +1,6 @@
-"""Closing measurement points with their computed status (journey step 6), the coach's comment on
-a point, and completing the engagement with its final report."""
+"""Closing measurement points with their computed status (journey step 6) — and a stakeholder
+baseline round, by itself on its date or before the next point falls due — the coach's comment on a
+point, and completing the engagement with its final report."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from coachhub.tenancy import audit
-from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.events import publish
+from coachhub.tenancy.models import Practice
 from engagements.access import COACH, require_relation
-from engagements.locking import lock_engagement
+from engagements.locking import lock_engagement, sweep_engagements
 from engagements.models import Engagement
 from measurement import compute
 from measurement.events import EngagementCompleted, PointClosed
@@ -22,6 +24,7 @@ from measurement.models import MeasurementPoint, ObjectiveResult, Rating
 from measurement.selectors import grace_ends_at, missing_raters, point_input, sessions_held
 from measurement.services.scheduling import coach_point
 from measurement.stakeholders.answers import cut_nominees
+from measurement.stakeholders.results import closing_means
 
 COMMENT_MAX_LENGTH = 2000
 
@@ -33,8 +36,12 @@ def local_moment(moment: datetime) -> str:
 
 
 def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime, missing: list) -> MeasurementPoint:
-    """Close the point (its lock held) with the status computed from its ratings; missing raters are recorded."""
-    outcome = compute.assess_point(point_input(point, held=sessions_held(point.engagement_id)))
+    """Close the point (its lock held) with the status computed from its ratings; missing raters are
+    recorded. A baseline round closes with what the stakeholders' answers show (no verdict)."""
+    if point.parties_rate:
+        outcome = compute.assess_point(point_input(point, held=sessions_held(point.engagement_id)))
+    else:
+        outcome = compute.assess_baseline(responses=closing_means(point)[1], minimum=point.version.stakeholder_min_responses)
     ObjectiveResult.objects.bulk_create(
         ObjectiveResult(
             practice=require_practice(), point=point, objective_id=result.key, score=result.score,
@@ -74,6 +81,37 @@ def close_point(*, point: MeasurementPoint, actor, now: datetime | None = None) 
             "before the point can be closed without them."
         )
     return close_with_status(point, closed_by=actor, now=now, missing=missing)
+
+
+def close_baseline_rounds(*, engagement: Engagement, now: datetime, due_only: bool = True) -> list[MeasurementPoint]:
+    """The engagement's open baseline round closes by itself (closed by nobody): on its closing date,
+    or — `due_only` off — because a later point has fallen due, so that the baseline stays what the
+    stakeholders saw before. The caller holds the engagement's lock."""
+    rounds = MeasurementPoint.objects.select_for_update(of=("self",)).select_related("engagement", "version").filter(
+        engagement=engagement, kind=MeasurementPoint.Kind.BASELINE, closed_at__isnull=True, fell_due_at__isnull=False,
+    )
+    if due_only:
+        rounds = rounds.filter(closes_on__lte=timezone.localdate(now))
+    return [close_with_status(point, closed_by=None, now=now, missing=[]) for point in rounds]
+
+
+def close_baseline_rounds_today(*, practice: Practice | None = None, now: datetime | None = None) -> int:
+    """The sweep for a practice (default: the current one): baseline rounds whose closing date has
+    come close, each engagement in its own short transaction (engagements/locking.py). Returns how
+    many closed."""
+    practice = practice or require_practice()
+    now = now or timezone.now()
+    with practice_context(practice):
+        engagement_ids = sorted(set(
+            MeasurementPoint.objects.filter(
+                kind=MeasurementPoint.Kind.BASELINE, closed_at__isnull=True, fell_due_at__isnull=False,
+                closes_on__lte=timezone.localdate(now), engagement__stage=Engagement.Stage.ACTIVE,
+            ).values_list("engagement_id", flat=True)
+        ))
+    return sum(sweep_engagements(
+        practice, engagement_ids, lambda engagement: len(close_baseline_rounds(engagement=engagement, now=now)),
+        sweep="baseline rounds closing",
+    ))
 
 
 @transaction.atomic

@@ -33,14 +33,15 @@ class Rated:
 
 def _rater_point(point: MeasurementPoint, rater) -> tuple[MeasurementPoint, str, list[Objective]]:
     """The point, locked, the rater's role and the objectives they rate. DoesNotExist for anyone
-    who rates nothing at this point (not a party, or a party who rates no objective)."""
+    who rates nothing at this point (not a party, a party who rates no objective, or any party at a
+    baseline round, which only the stakeholders answer)."""
     lock_engagement(point.engagement_id)  # the lock order: engagement, then its points
     point = (
         MeasurementPoint.objects.select_for_update(of=("self",))
         .select_related("engagement", "version", "version__coachee", "version__coach", "version__sponsor")
         .get(pk=point.pk)
     )
-    role = point.version.role_of(rater)
+    role = point.version.role_of(rater) if point.parties_rate else None
     objectives = [objective for objective in point.version.objectives.all() if role in objective.raters] if role else []
     if not objectives:
         raise MeasurementPoint.DoesNotExist

@@ -1,6 +1,7 @@
 """Scheduling measurement points (journey step 5): the mid- and end-point created from the
-contract in force and carried over to an accepted amendment, falling due as sessions are held or
-their date comes, and moved by the coach.
+contract in force (and the stakeholders' baseline round, when the contract asks for one) and carried
+over to an accepted amendment, falling due as sessions are held or their date comes, and moved by
+the coach.
 
 Each service is one transaction and says why it refuses (ValidationError, with the field where
 there is one). A point or engagement the actor may not touch raises its model's DoesNotExist,
@@ -10,7 +11,7 @@ exactly as a missing one would (the pages answer 404).
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +25,13 @@ from engagements.access import COACH, require_relation
 from engagements.locking import lock_engagement, sweep_engagements
 from engagements.models import ContractVersion, Engagement
 from measurement.events import PointFellDue, PointMoved
-from measurement.models import MeasurementPoint, PointMove, Rating
+from measurement.models import (
+    POINT_ORDER,
+    RATED_KINDS,
+    MeasurementPoint,
+    PointMove,
+    Rating,
+)
 from measurement.selectors import last_held_session_date, sessions_held
 
 
@@ -39,27 +46,43 @@ def default_due_rules(version: ContractVersion) -> dict[str, dict]:
     }
 
 
+def baseline_round_rule(today: date) -> dict:
+    """The stakeholders' baseline round: due the day the coaching starts, closing by itself after the
+    practice's `stakeholder_baseline_days`."""
+    return {
+        "due_after_sessions": None, "due_on": today,
+        "closes_on": today + timedelta(days=require_practice().stakeholder_baseline_days),
+    }
+
+
 def schedule_points(*, version: ContractVersion) -> list[MeasurementPoint]:
     """The contract version has just come into force (called inside contracting's transaction).
 
-    First version: the mid- and end-point are created from it. An accepted amendment: every open
-    point moves to the new version (its ratings follow their objectives, matched by position), and
-    a point not yet due and never moved by the coach takes the new version's default due rule.
-    Closed points keep the version they were rated against."""
+    First version: the coaching starts. The mid- and end-point are created from it, and the
+    stakeholders' baseline round too if it asks for one (it falls due at once: nominees named
+    while it is open are invited as they are named). An accepted amendment: every open point moves
+    to the new version (its ratings follow their objectives, matched by position), and a point not
+    yet due and never moved by the coach takes the new version's default due rule. Closed points
+    keep the version they were rated against."""
     rules = default_due_rules(version)
     points = {point.kind: point for point in MeasurementPoint.objects.select_for_update().filter(engagement_id=version.engagement_id)}
+    if not points and version.stakeholder_baseline:
+        rules = {MeasurementPoint.Kind.BASELINE: baseline_round_rule(timezone.localdate()), **rules}
     new_objectives = {objective.position: objective for objective in version.objectives.all()}
-    for kind, rule in rules.items():
-        point = points.get(kind)
+    for kind in POINT_ORDER:
+        point, rule = points.get(kind), rules.get(kind)
         if point is None:
-            points[kind] = MeasurementPoint.objects.create(engagement_id=version.engagement_id, version=version, kind=kind, **rule)
+            if rule is not None:
+                points[kind] = MeasurementPoint.objects.create(
+                    engagement_id=version.engagement_id, version=version, kind=kind, **rule,
+                )
             continue
         if point.is_closed or point.version_id == version.pk:
             continue
         previous_version_id = point.version_id
         point.version = version
         fields = ["version", "updated_at"]
-        if point.fell_due_at is None and not point.moves.exists():
+        if rule is not None and point.fell_due_at is None and not point.moves.exists():
             point.due_after_sessions, point.due_on = rule["due_after_sessions"], rule["due_on"]
             fields += ["due_after_sessions", "due_on"]
         point.save(update_fields=fields)
@@ -144,6 +167,11 @@ def move_point(
     errors: dict[str, list[str]] = {}
     if point.is_closed:
         raise ValidationError(f"The {point.get_kind_display().lower()} is closed: it can no longer be moved.")
+    if point.closes_on is not None:
+        raise ValidationError(
+            f"The {point.get_kind_display().lower()} opened when the coaching started and closes by itself on "
+            f"{point.closes_on.day} {point.closes_on:%B %Y}: it cannot be moved (close it earlier if you need to)."
+        )
     if point.ratings.exists():
         raise ValidationError(
             f"Raters have started rating the {point.get_kind_display().lower()}: it can no longer be moved. Close it instead."
@@ -168,7 +196,9 @@ def move_point(
                 f"{held} sessions have already been held: the point cannot move to before the last session held "
                 f"(choose {held} or more)."
             )
-        other = MeasurementPoint.objects.filter(engagement_id=point.engagement_id).exclude(pk=point.pk).first()
+        other = MeasurementPoint.objects.filter(
+            engagement_id=point.engagement_id, kind__in=RATED_KINDS,
+        ).exclude(pk=point.pk).first()
         if other is not None and other.due_after_sessions is not None:
             if point.kind == MeasurementPoint.Kind.MID and after_sessions > other.due_after_sessions:
                 errors.setdefault("after_sessions", []).append(

@@ -111,6 +111,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "measurement/stakeholders/feedback.html", {
         "rows": rows, "comment": comment, "comment_errors": errors.get("comment", []), "has_errors": bool(errors),
         "coachee": invitation.nominee.engagement.coachee, "saved": saved is not None, "scale": range(1, 11),
+        "point": invitation.point,
     }, status=400 if errors else 200)
 
 

@@ -1,5 +1,7 @@
 """The coachee names a stakeholder on their engagement page; the stakeholder gets the emailed link
-and answers on a phone-width page, without an account; the link shows nothing else."""
+and answers on a phone-width page, without an account; the link shows nothing else. At a baseline
+round too: named while it is open, invited at once, answering; the coach closes the round and the
+progress page shows where the stakeholders started."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import link_in, sign_in
-from tests.stakeholders.conftest import due_point, stakeholder_engagement
+from tests.measurement.conftest import point_of
+from tests.stakeholders.conftest import answer, due_point, name, stakeholder_engagement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,3 +63,52 @@ def test_the_coachee_nominates_and_the_stakeholder_answers_on_a_phone(page: Page
     phone.get_by_role("link", name="change it").click()
     expect(phone.get_by_role("group").first.get_by_label("7", exact=True)).to_be_checked()
     expect(phone.get_by_label("One comment")).to_have_value("Listens more in meetings.")
+
+
+def test_someone_named_while_the_baseline_round_is_open_answers_it(page: Page, acme_site, outbox, page_with):
+    cast = acme_site.cast
+    engagement = stakeholder_engagement(cast, minimum=2, baseline=True)
+    baseline = point_of(cast, engagement, "baseline")
+    # One peer was named and answered already.
+    answer(cast, baseline, name(cast, engagement, "Peers", 1)[0], 4, "Steady, but decides alone.")
+    outbox.clear()
+
+    sign_in(page, acme_site, engagement.coachee.email)
+    page.goto(acme_site.url(f"/engagements/{engagement.pk}/stakeholders/"))
+    expect(page.get_by_role("main")).to_contain_text("Answered so far at the baseline round: 1 of 1.")
+    page.get_by_label("Group", exact=True).select_option(label="Peers")
+    page.get_by_label("Name", exact=True).fill("Robin Reed")
+    page.get_by_label("Email").fill("robin.reed@client.example")
+    page.get_by_role("button", name="Name this stakeholder").click()
+    expect(page.get_by_role("main")).to_contain_text("Answered so far at the baseline round: 1 of 2.")
+
+    invitations = [m for m in outbox if m.to == ["robin.reed@client.example"]]
+    assert len(invitations) == 1, [m.to for m in outbox]
+    assert "This first round, as the coaching starts" in invitations[0].body
+    phone = page_with(**PHONE)
+    phone.goto(acme_site.url(urlsplit(link_in(invitations[0], "/feedback/")).path))
+    expect(phone.get_by_role("main")).to_contain_text("This first round")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.get_by_role("group").first.get_by_label("6", exact=True).check()
+    phone.get_by_label("One comment").fill("Asks the team before deciding, lately.")
+    phone.get_by_role("button", name="Send my answer").click()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    coach = page_with()
+    sign_in(coach, acme_site, engagement.coach.email)
+    coach.goto(acme_site.url(f"/engagements/{engagement.pk}/progress/"))
+    coach.get_by_role("link", name="Baseline round").first.click()
+    expect(coach.get_by_role("main")).to_contain_text("Open to the stakeholders")
+    expect(coach.get_by_role("main")).to_contain_text("Answered so far: 2 of 2 (Line manager 0, Peers 2, Direct reports 0)")
+    coach.once("dialog", lambda dialog: dialog.accept())  # "Close the baseline round now, before …?"
+    coach.get_by_role("button", name="Close the baseline round").click()
+    expect(coach.get_by_role("main")).to_contain_text("Baseline taken")
+    expect(coach.get_by_role("main")).to_contain_text("2 responses counted")
+    coach.goto(acme_site.url(f"/engagements/{engagement.pk}/progress/"))
+    main = coach.get_by_role("main")
+    expect(main).to_contain_text("Baseline round: Stakeholders (n=2): 5")
+    expect(main).to_contain_text("Asks the team before deciding, lately.")
+    expect(main).not_to_contain_text("Robin Reed")
+    # The link no longer opens the form.
+    phone.reload()
+    expect(phone.get_by_role("main")).to_contain_text("This feedback round has closed")

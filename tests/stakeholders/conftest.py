@@ -26,7 +26,8 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def stakeholder_engagement(cast: PracticeCast, *, minimum: int = 3) -> Engagement:
+def stakeholder_engagement(cast: PracticeCast, *, minimum: int = 3, baseline: bool = False) -> Engagement:
+    """Accepted by all three; with `baseline`, the contract asks for the stakeholders' baseline round."""
     from datetime import timedelta
 
     engagement = matched_engagement(cast)
@@ -35,7 +36,7 @@ def stakeholder_engagement(cast: PracticeCast, *, minimum: int = 3) -> Engagemen
         drafts.update_contract_draft(
             version=version, actor=engagement.coach,
             changes={"start_date": START, "end_date": START + timedelta(days=180), "sponsor": cast.sponsor,
-                     "stakeholder_groups": GROUPS, "stakeholder_min_responses": minimum},
+                     "stakeholder_groups": GROUPS, "stakeholder_min_responses": minimum, "stakeholder_baseline": baseline},
             objectives=[{**OBJECTIVE, "rated_by_stakeholders": True}],
         )
         version = ContractVersion.objects.get(pk=version.pk)

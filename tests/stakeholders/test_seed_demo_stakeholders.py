@@ -70,3 +70,21 @@ def test_the_demo_progress_report_shows_the_stakeholders_and_no_one_alone():
         assert "Stakeholders (n=7)" in content and "not enough responses to show" in content
         assert "Morgan Lee" not in content and "Too early to tell." not in content
     assert "the meetings are shorter" in " ".join(text.split())
+
+
+def test_the_demo_contract_awaiting_acceptance_opens_a_baseline_round_once_accepted():
+    """coachee2@'s contract asks peers and direct reports for a baseline round: accepted by all three
+    (as a visitor would), the round opens at once, before the mid- and end-point."""
+    from engagements.contracting.answers import accept_contract
+    from engagements.models import ContractVersion
+
+    call_command("seed_demo")
+    with practice_context(Practice.objects.get(slug="acme")):
+        version = ContractVersion.objects.get(coachee__email="coachee2@acme.example", status="sent")
+        assert version.stakeholder_baseline and "Stakeholder baseline round" in version.rendered_text
+        for _, party in version.parties():
+            accept_contract(version=version, party=party, text_sha256=version.text_sha256, ip_address="192.0.2.1",
+                            base_url="", notify=False)
+        points = list(version.engagement.measurement_points.all())
+        assert [p.kind for p in points] == ["baseline", "mid", "end"]
+        assert points[0].fell_due_at is not None and points[0].closes_on > timezone.localdate()
