@@ -1,7 +1,8 @@
 """`make bench BENCH=pages`: the signed-in pages as deployed (gunicorn, 2 workers, DEBUG off,
 the demo data, wrk -t2 -c16), each beside a bare one-file Django ceiling (bench/ceiling) measured
 in the same run against the same PostgreSQL. Prints `ceiling_rps` first, then for each page
-`page_<name>_rps`, `page_<name>_p99_ms` and `page_<name>_share_of_ceiling` (in percent)."""
+`page_<name>_rps`, `page_<name>_p99_ms` and `page_<name>_share_of_ceiling` (in percent), and
+`page_<name>_after_write_ms`: the page built again after a write in its practice."""
 
 from __future__ import annotations
 
