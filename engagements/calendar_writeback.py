@@ -5,7 +5,7 @@ are named, never the leader's objectives."""
 
 from __future__ import annotations
 
-from coachhub.roster.calendars.services import queue_write_back
+from coachhub.roster.calendars.services import queue_reassignment, queue_write_back
 from coachhub.roster.calendars.writeback import Meeting
 from coachhub.tenancy.events import subscribe
 from engagements.events import (
@@ -23,9 +23,16 @@ def _meeting(call: ChemistryCall, *, cancelled: bool) -> Meeting:
                    ends_at=call.booking.ends_at, kind="Chemistry call", cancelled=cancelled)
 
 
-@subscribe(ChemistryCallBooked, ChemistryCallMoved, ChemistryCallReassigned)
+@subscribe(ChemistryCallBooked, ChemistryCallMoved)
 def chemistry_call_held(event) -> None:
     queue_write_back(coach_id=event.call.coach_id, meeting=_meeting(event.call, cancelled=False))
+
+
+@subscribe(ChemistryCallReassigned)
+def chemistry_call_reassigned(event: ChemistryCallReassigned) -> None:
+    """Out of the first coach's calendar, into the new coach's."""
+    queue_reassignment(previous_coach_id=event.previous_coach_id, coach_id=event.call.coach_id,
+                       meeting=_meeting(event.call, cancelled=False))
 
 
 @subscribe(ChemistryCallCancelled, ChemistryCallClosed)

@@ -26,6 +26,7 @@ class ChemistryCallReassigned(DomainEvent):
     """Moved by a practice admin to another coach (and a free time of theirs)."""
 
     call: ChemistryCall
+    previous_coach_id: int
 
 
 @dataclass(frozen=True)

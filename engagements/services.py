@@ -258,7 +258,7 @@ def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, start
     call.ics_sequence += 1
     call.save(update_fields=["booking", "coach", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.reassigned", subject=str(call), previous_coach=previous_coach.email)
-    publish(ChemistryCallReassigned(call=call))
+    publish(ChemistryCallReassigned(call=call, previous_coach_id=previous_coach.pk))
     notifications.chemistry_call_reassigned(call, previous_coach=previous_coach, base_url=base_url)
     return call
 

@@ -1,5 +1,5 @@
 """Bookings written back into the coach's chosen CalDAV calendar (a real Radicale): chemistry calls,
-contracting and coaching sessions, on book, move and cancel; the invite's UID, SEQUENCE raised; a
+contracting and coaching sessions, on book, move and cancel, and a call reassigned to another coach; the invite's UID, SEQUENCE raised; a
 failed write is shown on the connections page and never undoes the booking."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from coachhub.roster.calendars import services
 from coachhub.roster.calendars.models import CalendarConnection
 from coachhub.roster.slots import free_slots
 from engagements import services as engagement_services
@@ -63,6 +64,55 @@ def test_a_chemistry_call_is_written_moved_and_deleted_in_the_chosen_calendar(ac
         with django_capture_on_commit_callbacks(execute=True):
             engagement_services.cancel_chemistry_call(call=call, actor=acme.coach, base_url=BASE_URL)
         assert stored(made["Work"], call.ics_uid) is None
+
+
+def test_a_reassigned_call_leaves_the_first_coachs_calendar_and_lands_in_the_new_coachs(
+        acme, in_practice, radicale, django_capture_on_commit_callbacks):
+    with in_practice(acme):
+        first_profile, second_profile = publish_coach(acme.coach), publish_coach(acme.coach2)
+        _, first, _ = connect(radicale, first_profile, acme.coach, ("Work", []))
+        _, second, _ = connect(radicale, second_profile, acme.coach2, ("Family", []), ("Bookings", []), write_to="Bookings")
+        [slot] = next_slots(first_profile, 1)
+        with django_capture_on_commit_callbacks(execute=True):
+            call, _ = engagement_services.book_chemistry_call(
+                profile=first_profile, starts_at=slot, name="Lee Leader", email="lee@example.com",
+                objectives="Grow.", time_zone="Europe/London", base_url=BASE_URL,
+            )
+        assert stored(first["Work"], call.ics_uid) is not None
+        new_start = next_slots(second_profile, 2)[1]
+        with django_capture_on_commit_callbacks(execute=True):
+            call = engagement_services.reassign_chemistry_call(call=call, profile=second_profile, starts_at=new_start,
+                                                               actor=acme.admin, base_url=BASE_URL)
+        assert first["Work"].events() == []
+        event = stored(second["Bookings"], call.ics_uid)
+        assert event["DTSTART"].dt == new_start and int(event["SEQUENCE"]) == 1
+        assert str(event["LOCATION"]) == second_profile.video_link
+        assert second["Family"].events() == []
+
+
+def test_a_call_reassigned_between_coaches_sharing_one_calendar_stays_in_it(
+        acme, in_practice, radicale, django_capture_on_commit_callbacks):
+    """Both coaches write into the same calendar (one account): the deletion for the first coach
+    must not race the new coach's write and leave the calendar without the call."""
+    with in_practice(acme):
+        first_profile, second_profile = publish_coach(acme.coach), publish_coach(acme.coach2)
+        _, shared, (username, password) = connect(radicale, first_profile, acme.coach, ("Team", []))
+        services.connect_caldav(profile=second_profile, actor=acme.coach2, url=radicale.url, username=username,
+                                password=password)
+        [slot] = next_slots(first_profile, 1)
+        with django_capture_on_commit_callbacks(execute=True):
+            call, _ = engagement_services.book_chemistry_call(
+                profile=first_profile, starts_at=slot, name="Lee Leader", email="lee@example.com",
+                objectives="Grow.", time_zone="Europe/London", base_url=BASE_URL,
+            )
+        new_start = next_slots(second_profile, 2)[1]
+        with django_capture_on_commit_callbacks() as queued:
+            call = engagement_services.reassign_chemistry_call(call=call, profile=second_profile, starts_at=new_start,
+                                                               actor=acme.admin, base_url=BASE_URL)
+        for callback in reversed(queued):  # workers may take the tasks in any order
+            callback()
+        event = stored(shared["Team"], call.ics_uid)
+        assert event is not None and event["DTSTART"].dt == new_start and int(event["SEQUENCE"]) == 1
 
 
 def test_coaching_and_contracting_sessions_are_written_back(acme, in_practice, radicale, django_capture_on_commit_callbacks):

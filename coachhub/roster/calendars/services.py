@@ -8,6 +8,7 @@ once and never returned. Every change leaves an audit row naming the host, never
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -170,13 +171,18 @@ def reencrypt_calendar_credentials() -> int:
     return count
 
 
-def queue_write_back(*, coach_id: int, meeting: Meeting) -> int:
-    """Queue the meeting's write into each calendar the coach chose for bookings (after commit).
-    Returns how many writes were queued."""
-    calendars = list(ConnectedCalendar.objects.filter(
+def _booking_calendars(coach_id: int):
+    """The calendars the coach chose for bookings, on connections that are not paused."""
+    return ConnectedCalendar.objects.filter(
         receives_bookings=True, connection__coach__user_id=coach_id, connection__is_paused=False,
         connection__kind=CalendarConnection.Kind.CALDAV,
-    ).values_list("pk", flat=True))
+    )
+
+
+def queue_write_back(*, coach_id: int, meeting: Meeting, except_urls: frozenset[str] = frozenset()) -> int:
+    """Queue the meeting's write into each calendar the coach chose for bookings (after commit),
+    but those at `except_urls`. Returns how many writes were queued."""
+    calendars = [pk for pk, url in _booking_calendars(coach_id).values_list("pk", "url") if url not in except_urls]
     location = meeting.location
     if calendars and not location:
         location = meeting_link(CoachProfile.objects.filter(user_id=coach_id).first(), uid=meeting.uid)
@@ -187,3 +193,12 @@ def queue_write_back(*, coach_id: int, meeting: Meeting) -> int:
             kind=meeting.kind, location=location, cancelled=meeting.cancelled,
         )
     return len(calendars)
+
+
+def queue_reassignment(*, previous_coach_id: int, coach_id: int, meeting: Meeting) -> int:
+    """A meeting handed to another coach: deleted from the first coach's chosen calendars, written
+    into the new coach's. A calendar both chose (the same address, e.g. a shared one) only gets the
+    new write, so the two tasks cannot race to leave it without the event. Returns the writes queued."""
+    theirs = frozenset(_booking_calendars(coach_id).values_list("url", flat=True))
+    gone = queue_write_back(coach_id=previous_coach_id, meeting=replace(meeting, cancelled=True), except_urls=theirs)
+    return gone + queue_write_back(coach_id=coach_id, meeting=meeting)
