@@ -1,6 +1,7 @@
 """Bookings written back into the coach's chosen CalDAV calendar (a real Radicale): chemistry calls,
-contracting and coaching sessions, on book, move and cancel, and a call reassigned to another coach; the invite's UID, SEQUENCE raised; a
-failed write is shown on the connections page and never undoes the booking."""
+contracting and coaching sessions, on book, move and cancel, and a call reassigned to another coach;
+the invite's UID, SEQUENCE raised; a failed write is shown on the connections page and never undoes
+the booking."""
 
 from __future__ import annotations
 
