@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -153,15 +154,24 @@ class NastyServer:
 
 
 class IcsServer:
-    """Serves iCalendar text at a secret-looking address on loopback, like a provider's subscription link."""
+    """Serves iCalendar text at a secret-looking address on loopback, like a provider's subscription link.
+    Keeps the Host header of each request it answers (and with `tls`, the name asked for by SNI);
+    with `location` set it redirects there instead."""
 
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
         import http.server
 
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - the standard library's name
+                server.hosts.append(self.headers.get("Host", ""))
+                if server.location:
+                    self.send_response(302)
+                    self.send_header("Location", server.location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = server.body.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar")
@@ -173,12 +183,24 @@ class IcsServer:
                 pass
 
         self.body = ""
+        self.location = ""
+        self.hosts: list[str] = []
+        self.server_names: list[str] = []
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.scheme = "http"
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/secret-token/basic.ics"
+        return f"{self.scheme}://127.0.0.1:{self.port}/secret-token/basic.ics"
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -4,7 +4,9 @@ each fetch is a request-forgery risk.
 Only http(s), no credentials in the URL, a size limit and timeouts, no redirects followed blindly,
 and addresses that resolve to loopback, private, link-local, shared or metadata ranges are refused
 unless CALENDAR_ALLOW_PRIVATE_HOSTS is true (a closed network, the tests, the demo). Cloud metadata
-addresses are refused even then. Messages never repeat the URL (a subscription's address is its secret).
+addresses are refused even then. The connection goes to the address that was checked, not to a
+second lookup of the name (transport.py). Messages never repeat the URL (a subscription's address is
+its secret).
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
-# Instance metadata services (AWS, GCP, Azure, Oracle, Alibaba; AWS's IPv6 one): never fetched.
-METADATA_ADDRESSES = {
-    ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("169.254.170.2"),
-    ipaddress.ip_address("100.100.100.200"), ipaddress.ip_address("fd00:ec2::254"),
-}
+from coachhub.roster.calendars.transport import PinnedAdapter, SocketAddress
+
+# Cloud metadata and credential services: never fetched, whatever the setting. The IPv4 link-local
+# range holds them on AWS, GCP, Azure, Oracle, DigitalOcean, Tencent (and ECS task credentials).
+METADATA_NETWORKS = tuple(ipaddress.ip_network(network) for network in (
+    "169.254.0.0/16", "100.100.100.200/32", "168.63.129.16/32", "fd00:ec2::/32",
+))
+# IPv6 forms that carry an IPv4 address a gateway may reach (NAT64's well-known prefix).
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 MAX_REDIRECTS = 3
 USER_AGENT = "CoachHub calendar sync"
 
@@ -40,16 +46,19 @@ class Fetched:
 
 
 def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if address in METADATA_ADDRESSES:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in NAT64:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        else:
+            address = address.ipv4_mapped or address.sixtofour or address
+    if any(address in network for network in METADATA_NETWORKS):
         return True
     return not address.is_global and not settings.CALENDAR_ALLOW_PRIVATE_HOSTS
 
 
-def check_url(url: str) -> str:
-    """The URL if it may be fetched; CalendarFetchError saying why not otherwise."""
-    url = (url or "").strip()
+def _checked_addresses(url: str) -> tuple[str, int, tuple[SocketAddress, ...]]:
+    """The URL's host, port and the socket addresses its name resolves to, every one allowed;
+    CalendarFetchError saying why not otherwise. Connections go to these addresses only (transport.py)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -61,18 +70,29 @@ def check_url(url: str) -> str:
         raise CalendarFetchError("Leave the user name and password out of the address; use the fields for them.")
     if not parts.hostname:
         raise CalendarFetchError("That address has no server name.")
+    port = port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
-                                   proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         raise CalendarFetchError("The calendar server's name could not be found.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if _refused(address):
+    addresses = []
+    for family, _type, _proto, _name, sockaddr in infos:
+        if _refused(ipaddress.ip_address(sockaddr[0].split("%", 1)[0])):
             raise CalendarFetchError(
                 "That address points into a private network (loopback, private, link-local or metadata "
                 "addresses are refused)."
             )
+        if (family, sockaddr) not in addresses:
+            addresses.append((family, sockaddr))
+    if not addresses:
+        raise CalendarFetchError("The calendar server's name could not be found.")
+    return parts.hostname, port, tuple(addresses)
+
+
+def check_url(url: str) -> str:
+    """The URL if it may be fetched; CalendarFetchError saying why not otherwise."""
+    url = (url or "").strip()
+    _checked_addresses(url)
     return url
 
 
@@ -85,17 +105,21 @@ class Answer:
 
 def request(method: str, url: str, *, auth: tuple[str, str] | None = None, headers: dict[str, str] | None = None,
             body: bytes | str | None = None, follow_redirects: int = 0) -> Answer:
-    """One HTTP request to a calendar server, within the rules above: the address checked (again at
-    every redirect followed, at most `follow_redirects`), connect/read timeouts, the whole answer
-    within three timeouts and CALENDAR_MAX_BYTES. Network trouble becomes CalendarFetchError."""
+    """One HTTP request to a calendar server, within the rules above: the address checked and the
+    connection pinned to it (again at every redirect followed, at most `follow_redirects`),
+    connect/read timeouts, the whole answer within three timeouts and CALENDAR_MAX_BYTES. Network
+    trouble becomes CalendarFetchError."""
     limit = settings.CALENDAR_MAX_BYTES
     timeout = settings.CALENDAR_TIMEOUT_SECONDS
     deadline = time.monotonic() + 3 * timeout
     headers = {"User-Agent": USER_AGENT, **(headers or {})}
     with requests.Session() as session:
         session.trust_env = False  # no proxies or .netrc from the environment
+        transport = PinnedAdapter()
+        session.mount("http://", transport)
+        session.mount("https://", transport)
         for _hop in range(follow_redirects + 1):
-            check_url(url)
+            transport.pin(*_checked_addresses(url))  # connect to what was checked, not to a fresh lookup
             try:
                 response = session.request(method, url, headers=headers, data=body, auth=auth, timeout=timeout,
                                            stream=True, allow_redirects=False)
