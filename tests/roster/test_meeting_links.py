@@ -70,3 +70,26 @@ def test_a_coach_cannot_choose_per_meeting_links_before_the_practice_has_a_patte
         publish_coach(acme.coach)
     response = client_at(acme, acme.coach).post("/roster/me/", profile_form(meeting_link_mode="per_meeting"))
     assert "no pattern for per-meeting links" in response.content.decode()
+
+
+def test_reminders_of_a_call_and_a_session_carry_the_same_per_meeting_link(acme, in_practice, mailoutbox):
+    from tests.reminders.conftest import book_call, run_dispatch
+    from tests.sessions.conftest import active_engagement, book
+
+    acme.practice.meeting_link_pattern = PATTERN
+    acme.practice.save()
+    with in_practice(acme):
+        profile = publish_coach(acme.coach, weekdays=range(7), horizon_days=365, meeting_link_mode="per_meeting")
+    call = book_call(acme, profile, days_ahead=3)
+    session = book(acme, active_engagement(acme), after_days=5)
+    with in_practice(acme):
+        call_link, session_link = meeting_link(profile, uid=call.ics_uid), meeting_link(profile, uid=session.ics_uid)
+    assert call_link.startswith("https://meet.jit.si/acme-") and call_link != session_link
+    mailoutbox.clear()
+    for meeting, link in ((call, call_link), (session, session_link)):
+        run_dispatch(acme, now=meeting.booking.starts_at - timedelta(hours=24) + timedelta(minutes=1))
+        reminders = [m for m in mailoutbox if link in m.body]
+        assert {m.to[0] for m in reminders} == {acme.coach.email, meeting.engagement.coachee.email}
+        assert all(f'<a href="{link}">' in m.alternatives[0][0] for m in reminders)
+        assert profile.video_link not in "".join(m.body for m in mailoutbox)
+        mailoutbox.clear()
