@@ -118,6 +118,17 @@ def test_a_name_that_turns_to_loopback_after_the_check_is_never_connected_to(set
     assert local.hosts == []
 
 
+def test_default_ports_are_pinned_too(settings, internet):
+    settings.CALENDAR_ALLOW_PRIVATE_HOSTS = False
+    internet.answers["calendar.example"] = [PUBLIC, "127.0.0.1"]
+    with pytest.raises(CalendarFetchError, match="could not be reached"):
+        fetch_ical("http://calendar.example/secret.ics")
+    internet.answers["calendar.example"] = [PUBLIC, "127.0.0.1"]
+    with pytest.raises(CalendarFetchError, match="could not be reached"):
+        fetch_ical("https://calendar.example/secret.ics")
+    assert internet.connects == [(PUBLIC, 80), (PUBLIC, 443)]
+
+
 def test_the_connection_goes_to_the_checked_address_under_the_host_name(settings, internet, servers):
     settings.CALENDAR_ALLOW_PRIVATE_HOSTS = False
     public = servers()
