@@ -149,26 +149,30 @@ def _build_caches(folder) -> None:
         raise BenchError(f"Radicale read {read} events, not {COACHES * EVENTS}")
 
 
-def _connect(profiles, port: int) -> list:
-    """Every coach connects over CalDAV through the ordinary service (discovery included).
-    Connecting queues a first sync for the worker; the bench runs and times the first syncs itself,
-    so those queued here are dropped."""
+def _connect(practice, profiles, port: int) -> list:
+    """Every coach connects over CalDAV through the ordinary service (discovery included), each in
+    its own transaction as a request would. Connecting queues a first sync for the worker, sent at
+    commit; the bench runs and times the first syncs itself, so those queued here are dropped."""
     from coachhub.celery import app
     from coachhub.roster.calendars import services
     from coachhub.roster.calendars.models import ConnectedCalendar
+    from coachhub.tenancy.context import practice_context
 
+    connections = []
     app.conf.task_always_eager = False
     try:
-        connections = [
-            services.connect_caldav(profile=profile, actor=None, url=f"http://127.0.0.1:{port}/",
-                                    username=f"calcoach{n:03d}", password=PASSWORD)
-            for n, profile in enumerate(profiles, start=1)
-        ]
+        for n, profile in enumerate(profiles, start=1):
+            with practice_context(practice):
+                connections.append(services.connect_caldav(
+                    profile=profile, actor=None, url=f"http://127.0.0.1:{port}/", username=f"calcoach{n:03d}",
+                    password=PASSWORD,
+                ))
     finally:
         app.conf.task_always_eager = True
     app.control.purge()
-    if ConnectedCalendar.objects.exclude(sync_token="").exists():
-        raise BenchError("connecting synced already: the first sync would not be the one timed")
+    with practice_context(practice):
+        if ConnectedCalendar.objects.exclude(sync_token="").exists():
+            raise BenchError("connecting synced already: the first sync would not be the one timed")
     return connections
 
 
@@ -198,9 +202,10 @@ def _sync_all(run: Run, folder: Path) -> None:
     process, port = _start_radicale(folder)
     try:
         practice, _ = Practice.objects.get_or_create(slug="calbench", defaults={"name": "Calendar Bench"})
-        started = time.monotonic()
         with practice_context(practice):
-            connections = _connect(_coaches(practice), port)
+            profiles = _coaches(practice)  # and the last run's connections removed
+        started = time.monotonic()
+        connections = _connect(practice, profiles, port)
         run.say(f"{COACHES} coaches connected over CalDAV (discovery) in {time.monotonic() - started:.1f} s")
         for label in ("calendar_sync_seconds", "calendar_resync_seconds"):
             started = time.monotonic()
