@@ -32,8 +32,9 @@ test: install
 	@$(SERVERS) suite
 
 # Its own database (coachhub_bench, same roles; created and migrated by bench) and Redis db 12.
+# SCALE=N: the pages bench first adds N scaled practices (seed_scale) around the demo's.
 bench: install
-	@$(BIN)/python -m devservers $(BIN)/python -m bench $(if $(BENCH),--only $(BENCH),)
+	@$(BIN)/python -m devservers $(BIN)/python -m bench $(if $(BENCH),--only $(BENCH),) $(if $(SCALE),--scale $(SCALE),)
 
 # The steps above, run inside devservers (which sets DATABASE_URL, REDIS_URL, …).
 migrated:

@@ -1,4 +1,4 @@
-"""python -m bench [--only NAME[,NAME]] [--duration SECONDS] [--list]
+"""python -m bench [--only NAME[,NAME]] [--duration SECONDS] [--scale PRACTICES] [--list]
 
 Prepares the benchmark's own database and data, runs the benches (all, or those named), and
 prints each figure as `name=value` on its own line; other lines start with "# ". Exits 1 when a
@@ -20,9 +20,13 @@ def _parse(argv: list[str], names: list[str]) -> argparse.Namespace:
                         help=f"run only these benches (repeat or separate with commas): {', '.join(names)}")
     parser.add_argument("--duration", type=float, default=10, metavar="SECONDS",
                         help="seconds of load per endpoint (default 10)")
+    parser.add_argument("--scale", type=int, default=0, metavar="PRACTICES",
+                        help="pages bench: first add this many scaled practices (seed_scale) around the demo's")
     parser.add_argument("--list", action="store_true", help="list the benches and exit")
     args = parser.parse_args(argv)
     args.only = [name.strip() for value in args.only for name in value.split(",") if name.strip()]
+    if args.scale < 0:
+        parser.error("--scale takes a number of practices (0: none)")
     unknown = [name for name in args.only if name not in names]
     if unknown:
         parser.error(f"no bench named {', '.join(unknown)}; there are: {', '.join(names)}")
@@ -81,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     failed = []
-    run = Run(environment=variables, data=data, duration=args.duration)
+    run = Run(environment=variables, data=data, duration=args.duration, scale=args.scale)
     try:
         for entry in selected:
             say(f"--- {entry.name}: {entry.description}")

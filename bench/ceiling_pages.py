@@ -2,14 +2,19 @@
 the demo data, wrk -t2 -c16), each beside a bare one-file Django ceiling (bench/ceiling) measured
 in the same run against the same PostgreSQL. Prints `ceiling_rps` first, then for each page
 `page_<name>_rps`, `page_<name>_p99_ms` and `page_<name>_share_of_ceiling` (in percent), and
-`page_<name>_after_write_ms`: the page built again after a write in its practice."""
+`page_<name>_after_write_ms`: the page built again after a write in its practice.
+
+`make bench BENCH=pages SCALE=N` first adds N scaled practices (seed_scale, idempotent) to the
+bench database and measures the same pages of the demo's Acme among them; before each page's
+load, its slowest query is explained (bench/plans.py) and its plan noted when it reads a tenant
+table sequentially."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bench import BenchError, bench
+from bench import BenchError, bench, plans
 from bench.load import run_wrk
 from bench.pages import signed_in, signed_in_status
 from bench.server import Server
@@ -60,6 +65,48 @@ def _seed_demo(run: Run) -> None:
     run.say("demo data seeded into the bench database (idempotent): Acme and Globex, as `make run` has them")
 
 
+# The tables whose sizes the scale line reports.
+SIZED_TABLES = ["reminders_reminder", "roster_booking", "coaching_sessions_coachingsession", "measurement_rating",
+                "engagements_engagement", "accounts_user"]
+
+
+def _seed_scale(run: Run) -> None:
+    import io
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from coachhub.tenancy.models import Practice
+
+    out, started = io.StringIO(), time.monotonic()
+    call_command("seed_scale", practices=run.scale, stdout=out)
+    seconds = time.monotonic() - started
+    lines = out.getvalue().strip().splitlines()
+    run.say(f"seed_scale --practices {run.scale} (idempotent) in {seconds:.0f} s: {lines[-1] if lines else ''}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)", [SIZED_TABLES])
+        sizes = dict(cursor.fetchall())
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        database_size = cursor.fetchone()[0]
+    run.say(f"scale: the pages below are the demo's Acme, among {Practice.objects.count()} practices "
+            f"({Practice.objects.filter(slug__startswith='scale-').count()} scaled: 20 coaches, 50 coachees and a year "
+            f"of coaching each); database {database_size}, about "
+            + ", ".join(f"{sizes.get(table, 0):,} {table}" for table in SIZED_TABLES))
+
+
+def _explain_page(run: Run, practice, page: DemoPage) -> None:
+    """The page requested cold in-process, and its slowest query explained (bench/plans.py)."""
+    from django.test import Client
+
+    from coachhub.accounts.models import User
+
+    plans.empty_bench_caches(run.environment["REDIS_URL"])  # sessions too, so sign in after
+    client = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))[0] if page.who else Client()
+    statements = plans.page_queries(client, page.path, practice.host)
+    plans.report(run.say, page.name, plans.explain_all(practice, statements))
+
+
 @bench("pages", "the signed-in pages of the demo against a bare-Django ceiling (gunicorn 2 workers, DEBUG off, "
        "wrk -t2 -c16), in one run", server=True)
 def pages(run: Run) -> None:
@@ -67,6 +114,8 @@ def pages(run: Run) -> None:
     from coachhub.tenancy.models import Practice
 
     _seed_demo(run)
+    if run.scale:
+        _seed_scale(run)
     practice = Practice.objects.get(slug=DEMO_SLUG)
     host = practice.host
 
@@ -83,6 +132,8 @@ def pages(run: Run) -> None:
 
     server = run.server
     for page in demo_pages():
+        if run.scale:
+            _explain_page(run, practice, page)
         cookie = ""
         if page.who:
             _, cookie = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))

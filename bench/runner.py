@@ -14,10 +14,11 @@ WARMUP_SECONDS = 1
 
 
 class Run:
-    def __init__(self, *, environment: dict[str, str], data: BenchData, duration: float, out=sys.stdout):
+    def __init__(self, *, environment: dict[str, str], data: BenchData, duration: float, scale: int = 0, out=sys.stdout):
         self.environment = environment
         self.data = data
         self.duration = duration
+        self.scale = scale  # scaled practices the pages bench seeds first (0: the demo alone)
         self.out = out
         self._server: Server | None = None
         self._server_error: BenchError | None = None

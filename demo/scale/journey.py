@@ -18,16 +18,26 @@ waiting when ahead.
 from __future__ import annotations
 
 import functools
-import hashlib
-from datetime import datetime, time, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, time, timedelta
 
 from coachhub.roster.models import Booking
 from demo.scale import measurement
 from demo.scale.rows import Scope
 from demo.scale.vocabulary import DEMO_LOGS, ENQUIRIES, OBJECTIVES
 from engagements.contract_selectors import canonical_text, sha256_of
-from engagements.models import Acceptance, ChemistryCall, ContractingSession, ContractVersion, Engagement, Objective
-from engagements.models.contracts import ContractFrequency, DEFAULT_SECTION_TEXTS, section_field
+from engagements.models import (
+    Acceptance,
+    ChemistryCall,
+    ContractingSession,
+    ContractVersion,
+    Engagement,
+    Objective,
+)
+from engagements.models.contracts import (
+    DEFAULT_SECTION_TEXTS,
+    ContractFrequency,
+    section_field,
+)
 from reminders.kinds import ACTION_REMINDER_HOUR, CONTRACT_FIRST_AFTER, local_instant
 from sessions import encryption
 from sessions.models import ActionItem, Attendance, CoachingSession
@@ -36,7 +46,6 @@ SESSIONS = 8
 FREQUENCY = timedelta(days=14)  # fortnightly
 CONTRACT_DAYS = 126
 LOGGED_AFTER = timedelta(hours=2)
-UTC = dt_timezone.utc
 
 
 def stage_of(index: int) -> str:

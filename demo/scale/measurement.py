@@ -20,7 +20,7 @@ MID_POINT_PERCENT = 50  # the practice's default
 RATERS = ("coachee", "coach", "sponsor")  # who rates, in the order they do: a day apart from the point falling due
 CLOSED_AFTER = timedelta(days=4)
 # How far along their bar each coachee's objectives get, in turn: ahead, on track, behind, stuck.
-TRAJECTORIES = (Decimal("1.2"), Decimal("1.0"), Decimal("0.6"), Decimal("0"))
+TRAJECTORIES = (Decimal("1.2"), Decimal("1.0"), Decimal("0.6"), Decimal(0))
 NUDGE = {"coachee": 0, "coach": -1, "sponsor": 0}
 
 

@@ -14,7 +14,13 @@ from coachhub.tenancy.models import ClientOrganisation, Membership, Practice, Ro
 from demo.scale import journey
 from demo.scale.rows import CoachCalendar, Rows, Scope
 from demo.scale.vocabulary import (
-    BRAND_COLOURS, COACHES, MORE_SPECIALISMS, ORGANISATIONS, PRACTICE_NAMES, ZONES, person_name,
+    BRAND_COLOURS,
+    COACHES,
+    MORE_SPECIALISMS,
+    ORGANISATIONS,
+    PRACTICE_NAMES,
+    ZONES,
+    person_name,
 )
 from engagements.models import ContractTemplate
 from engagements.models.contracts import DEFAULT_SECTION_TEXTS, section_field

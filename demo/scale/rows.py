@@ -16,7 +16,13 @@ from coachhub.tenancy.models import ClientOrganisation, Membership, Practice
 from demo.scale.tables import Ids, Table
 from demo.scale.vocabulary import SLOT_HOURS
 from engagements.models import (
-    Acceptance, ChemistryCall, ContractingSession, ContractTemplate, ContractVersion, Engagement, Objective,
+    Acceptance,
+    ChemistryCall,
+    ContractingSession,
+    ContractTemplate,
+    ContractVersion,
+    Engagement,
+    Objective,
 )
 from measurement.models import MeasurementPoint, ObjectiveResult, Rating, RatingRevision
 from reminders.models import Reminder

@@ -101,7 +101,7 @@ def seed(numbers: list[int], *, now: datetime, password_hash: str, batch: int,
                     for number in numbers:
                         seed_practice(rows, number, now=now, password_hash=password_hash)
                     hand_over((numbers, rows))
-        except BaseException as error:  # the writer raises it
+        except Exception as error:  # noqa: BLE001 (handed over: the writer raises it)
             hand_over(error)
 
     builder = threading.Thread(target=build, name="seed_scale rows", daemon=True)

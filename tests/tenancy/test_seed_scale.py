@@ -123,10 +123,7 @@ def test_the_contracts_went_through_their_triggers_and_stay_frozen():
     call_command("verify_contract_hashes", "--practice", "scale-0001", stdout=out)
     assert out.getvalue().rstrip().endswith(", 0 mismatch(es).")
     with practice_context(Practice.objects.get(slug="scale-0001")):
-        statuses = dict(
-            (status, ContractVersion.objects.filter(status=status).count())
-            for status in ("draft", "sent", "accepted")
-        )
+        statuses = {status: ContractVersion.objects.filter(status=status).count() for status in ("draft", "sent", "accepted")}
         assert statuses == {"draft": 1, "sent": 3, "accepted": 40}
         accepted = ContractVersion.objects.filter(status="accepted").first()
         assert accepted.acceptances.count() == 3 and accepted.objectives.exists()
