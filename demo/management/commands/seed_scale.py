@@ -13,10 +13,6 @@ from demo.journey import DEMO_PASSWORD
 from demo.scale import writing
 from demo.scale.practice import COACH_COUNT, COACHEE_COUNT, slug
 
-# TODO(issue 15): once coachhub/tenancy/freshness.py is on main, call its touch_platform() after
-# the COPY (below, with ANALYZE): COPY bypasses Django's connections, so nothing else renews the
-# cached pages and look-ups.
-
 
 class Command(BaseCommand):
     help = (
@@ -52,6 +48,8 @@ class Command(BaseCommand):
             password_hash=make_password(DEMO_PASSWORD),  # hashed once: every scaled person shares it
         )
         writing.analyze()
+        # TODO(issue 15): call coachhub.tenancy.freshness.touch_platform() here once it is on main:
+        # COPY bypasses Django's connections, so nothing else renews the cached pages and look-ups.
         self.stdout.write(self.style.SUCCESS(
             f"{len(wanted)} scaled practices added ({len(already & set(range(1, practices + 1)))} were there), "
             f"{sum(totals.values()):,} rows in {time.monotonic() - started:.0f} s (password: {DEMO_PASSWORD})."
