@@ -101,7 +101,7 @@ def _explain_page(run: Run, practice, page: DemoPage) -> None:
 
     from coachhub.accounts.models import User
 
-    plans.empty_bench_caches(run.environment["REDIS_URL"])  # sessions too, so sign in after
+    plans.empty_bench_caches(run.environment["REDIS_URL"])  # cold: every query the page runs is seen
     client = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))[0] if page.who else Client()
     statements = plans.page_queries(client, page.path, practice.host)
     plans.report(run.say, page.name, plans.explain_all(practice, statements))
