@@ -42,7 +42,7 @@ from engagements.models import Acceptance, ChemistryCall, Engagement
 from measurement.models import MeasurementPoint, PointMove, Rating, RatingRevision
 from records.models import DataExport, ErasureRequest
 from reminders.models import NotificationSettings, Reminder
-from reminders.retention import purge_nominees
+from records.retention.engagements import purge_nominees
 from sessions.models import CoacheeReflection, CoachingSession, LogDraft
 
 OPEN_STAGES = (Engagement.Stage.CHEMISTRY, Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE)

@@ -9,9 +9,9 @@ from coachhub.tenancy.context import practice_context
 from engagements.models import ContractVersion
 from measurement.selectors import progress_for
 from measurement.services.closing import close_point
-from reminders.retention import purge_expired_records
+from records.retention import purge_expired_records
 from tests.measurement.conftest import after_grace
-from tests.reminders.test_retention import complete
+from tests.records.test_retention import complete
 from tests.stakeholders.conftest import answer, due_point, name
 
 pytestmark = pytest.mark.django_db

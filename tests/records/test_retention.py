@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from engagements.retention import add_months
-from reminders.retention import purge_expired_records
-from reminders.tasks import enqueue_retention_purge
+from records.retention import purge_expired_records
+from records.tasks import enqueue_retention_purge
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import AuditEntry
 from engagements.models import ContractVersion, Engagement

@@ -16,13 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.db import transaction
-from django.utils import timezone
-
 from coachhub.tenancy import audit
-from coachhub.tenancy.context import practice_context, require_practice
-from coachhub.tenancy.models import Practice
-from engagements.locking import sweep_engagements
 from engagements.models import ContractVersion, Engagement
 from engagements.retention import retention_ends_at
 from measurement.models import NominationSuggestion, Nominee, StakeholderResponse
@@ -42,28 +36,14 @@ def _last_accepted(engagements) -> dict[int, ContractVersion]:
     }
 
 
-def purge_expired_records(*, practice: Practice | None = None, now: datetime | None = None) -> int:
-    """Purge a practice's (default: the current one's) private notes past their retention period.
-    Each engagement is purged in its own short transaction; one that fails is logged and the others
-    are still purged (it is tried again on the next run). Returns sessions purged."""
-    practice = practice or require_practice()
-    now = now or timezone.now()
-    with practice_context(practice):
-        completed = list(Engagement.objects.filter(completed_at__isnull=False, completed_at__lt=now).order_by("pk"))
-        contracts = _last_accepted(completed)
-        expired = [
-            engagement.pk for engagement in completed
-            if engagement.pk in contracts and retention_ends_at(engagement, contracts[engagement.pk]) <= now
-        ]
-    purged = sweep_engagements(
-        practice, expired, lambda engagement: purge_engagement_records(engagement=engagement, now=now),
-        sweep="retention purge",
-    )
-    with practice_context(practice), transaction.atomic():
-        sign_ins = audit.purge_sign_ins()
-    if sign_ins:
-        logger.info("practice %s: %d sign-in records older than 90 days purged", practice.pk, sign_ins)
-    return sum(purged)
+def expired_engagements(*, now: datetime) -> list[int]:
+    """Ids of the current practice's completed engagements whose retention period has ended."""
+    completed = list(Engagement.objects.filter(completed_at__isnull=False, completed_at__lt=now).order_by("pk"))
+    contracts = _last_accepted(completed)
+    return [
+        engagement.pk for engagement in completed
+        if engagement.pk in contracts and retention_ends_at(engagement, contracts[engagement.pk]) <= now
+    ]
 
 
 def purge_engagement_records(*, engagement: Engagement, now: datetime) -> int:
