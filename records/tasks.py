@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
 from celery import shared_task
 from django.db import DatabaseError, transaction
@@ -43,9 +44,9 @@ def enqueue_retention_purge() -> int:
 
 
 @shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))
-def purge_expired_records(*, practice_id: int) -> int:
+def purge_expired_records(*, practice_id: int) -> dict:
     """One practice's retention purge, committed engagement by engagement."""
-    return retention.purge_expired_records(practice=Practice.objects.get(pk=practice_id))
+    return asdict(retention.purge_expired_records(practice=Practice.objects.get(pk=practice_id)))
 
 
 @shared_task(base=PracticeTaskInSteps)

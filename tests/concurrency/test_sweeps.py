@@ -117,11 +117,11 @@ def test_the_retention_purge_commits_engagement_by_engagement_and_one_failure_le
         ),
     ))
 
-    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get() == 2
+    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get()["engagements"] == 2
     assert seen_committed == [(True, False)]
     with practice_context(acme.practice):
         assert purged(first) and purged(last) and not purged(failing)
     assert f"engagement {failing.pk} failed and was rolled back" in caplog.text
     # The next run purges what the failed one left.
     monkeypatch.setattr(retention, "purge_engagement_records", real)
-    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get() == 1
+    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get()["engagements"] == 1

@@ -42,13 +42,13 @@ def test_notes_past_the_retention_period_are_purged_with_an_audit_line(acme, act
         months = ContractVersion.objects.get(engagement=active_engagement, status="accepted").retention_months
     complete(acme, active_engagement, months_ago=months, days=1)
     with practice_context(acme.practice):
-        assert purge_expired_records() == 2
+        assert purge_expired_records().engagements == 1
         for session in CoachingSession.objects.filter(pk__in=[s.pk for s in sessions]):
             assert session.private_notes_ciphertext == "" and session.summary == "Shared summary."
         entry = AuditEntry.objects.get(action="records.purged")
         assert entry.details["purged"] == "private coach notes" and entry.details["sessions"] == 2
         assert entry.details["retention_months"] == months and entry.details["engagement"] == active_engagement.pk
-        assert purge_expired_records() == 0  # nothing left: no second audit line
+        assert purge_expired_records().engagements == 0  # nothing left: no second audit line
         assert AuditEntry.objects.filter(action="records.purged").count() == 1
 
 
@@ -62,7 +62,7 @@ def test_private_notes_in_a_signed_out_log_draft_are_purged_too(acme, active_eng
         months = ContractVersion.objects.get(engagement=active_engagement, status="accepted").retention_months
     complete(acme, active_engagement, months_ago=months, days=1)
     with practice_context(acme.practice):
-        assert purge_expired_records() == 1
+        assert purge_expired_records().engagements == 1
         assert LogDraft.objects.get(session=session).private_notes_ciphertext == ""
         entry = AuditEntry.objects.get(action="records.purged")
         assert entry.details["drafts"] == 1 and entry.details["sessions"] == 1
@@ -74,14 +74,14 @@ def test_notes_within_the_retention_period_are_kept(acme, active_engagement):  #
         months = ContractVersion.objects.get(engagement=active_engagement, status="accepted").retention_months
     complete(acme, active_engagement, months_ago=months - 1)
     with practice_context(acme.practice):
-        assert purge_expired_records() == 0
+        assert purge_expired_records().engagements == 0
         assert CoachingSession.objects.get(pk=session.pk).private_notes_ciphertext != ""
 
 
 def test_an_engagement_not_completed_is_never_purged(acme, active_engagement):  # noqa: F811
     session = with_notes(acme, active_engagement)
     with practice_context(acme.practice):
-        assert purge_expired_records(now=timezone.now() + timedelta(days=3650)) == 0
+        assert purge_expired_records(now=timezone.now() + timedelta(days=3650)).engagements == 0
         assert CoachingSession.objects.get(pk=session.pk).private_notes_ciphertext != ""
 
 
