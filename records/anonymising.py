@@ -15,10 +15,11 @@ from datetime import datetime
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from coachhub.accounts.events import PersonErased
+from coachhub.accounts.models import User
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.events import publish
@@ -30,12 +31,30 @@ from reminders.models import NotificationSettings, Reminder
 ERASED_DOMAIN = "erased.invalid"
 # What a removed text says where the database wants one (a point move keeps that it moved, not why).
 REMOVED_TEXT = "(removed)"
+ANONYMOUS_COACHEE = "Former coachee (records purged)"
 
 
 def lock_erasures() -> None:
     """One erasure at a time per practice (until the transaction ends): numbers and checks stay true."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('records.erasure'), %s)", [require_practice().pk])
+
+
+def anonymous_coachee() -> User:
+    """The account a purged engagement's coachee becomes (records/retention/engagements.py): one per
+    practice, shared by every purged engagement so that none can be told apart by it; it cannot sign in
+    and holds no role."""
+    email = f"anonymous-coachee@{require_practice().slug}.{ERASED_DOMAIN}"
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User(email=email, full_name=ANONYMOUS_COACHEE, is_active=False)
+                user.set_unusable_password()
+                user.save()
+        except IntegrityError:  # made a moment ago by another purge of this practice
+            user = User.objects.get(email=email)
+    return user
 
 
 def label_role(roles: set[str]) -> str:

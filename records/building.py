@@ -33,7 +33,7 @@ def _render_pdfs(data: contents.PersonData) -> list[contents.ExportFile]:
     report, rendered (or reused) as the pages' own downloads are."""
     files = []
     for version in data.versions:
-        if version.status == ContractVersion.Status.DRAFT:
+        if version.status == ContractVersion.Status.DRAFT or version.purged_at is not None:
             continue
         path = store_contract_pdf(version)
         with default_storage.open(path, "rb") as pdf:

@@ -135,17 +135,18 @@ def erase_person(*, person, actor) -> ErasureRequest:
         raise ValidationError(plan.refusal, code="refused")
     now = timezone.now()
     send_email(to=person.email, template_prefix="records/emails/erased", context={"person_name": person.get_full_name()})
-    _remove_free_text(person, now)
+    nominees = _remove_free_text(person, now)
     erasure = anonymise(person, roles=set(plan.roles), actor=actor, now=now)
     audit.record(
         actor=actor, action="records.person_erased", subject=erasure.label, erasure_request=erasure.pk,
         roles=sorted(plan.roles), reminders_cancelled=plan.reminders_cancelled,
-        contract_versions_kept=plan.contract_versions_kept,
+        contract_versions_kept=plan.contract_versions_kept, nominees_purged=nominees,
     )
     return erasure
 
 
-def _remove_free_text(person, now) -> None:
+def _remove_free_text(person, now) -> int:
+    """Returns how many stakeholder nominees they named were purged."""
     as_coachee = Engagement.objects.filter(coachee=person)
     Engagement.objects.filter(coachee=person).update(objectives="", hopes="", updated_at=now)
     mine = Q(engagement__coachee=person) | Q(engagement__coach=person)
@@ -167,5 +168,4 @@ def _remove_free_text(person, now) -> None:
         )
     TimeOff.objects.filter(coach__user=person).update(note="", updated_at=now)
     # The stakeholders they named lose their names and emails, as at the end of the retention period.
-    for engagement in as_coachee.order_by("pk"):
-        purge_nominees(engagement=engagement, now=now)
+    return sum(purge_nominees(engagement=engagement, now=now) for engagement in as_coachee.order_by("pk"))

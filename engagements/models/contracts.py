@@ -211,7 +211,9 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
     SHA-256 stored, and from then on nothing but its status may change (a database trigger
     refuses any other update, and any delete). All parties accepting makes it `accepted`; an
     amendment is a new version, and the one it replaces becomes `superseded` once the new one
-    is accepted (a sent version that is revised is superseded at once).
+    is accepted (a sent version that is revised is superseded at once). When the record-keeping
+    period after completion ends, the retention purge empties it (`purged_at`), through the one
+    database function allowed to (engagements.retention.purge_contract_records).
     """
 
     class Status(models.TextChoices):
@@ -240,6 +242,10 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Set by the retention purge once the record-keeping period has ended: the text, the names in it and
+    # the acceptance records are gone; number, dates, package and hash stay. Only the purge's own database
+    # function may set it (migration 0007).
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["engagement_id", "-number"]

@@ -58,4 +58,4 @@ def purge_expired_records(*, practice: Practice | None = None, now: datetime | N
         sign_ins = audit.purge_sign_ins()
     if sign_ins:
         logger.info("practice %s: %d sign-in records older than 90 days purged", practice.pk, sign_ins)
-    return Purged(leads=sum(purged_leads), engagements=sum(1 for done in purged if done), sign_ins=sign_ins)
+    return Purged(leads=sum(purged_leads), engagements=sum(purged), sign_ins=sign_ins)

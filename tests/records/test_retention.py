@@ -1,5 +1,6 @@
 """Records kept as the contract says: private notes of an engagement completed longer ago than the
-contract's retention period are purged by the scheduled job, leaving an audit line."""
+contract's retention period are purged by the scheduled job, leaving an audit line (the rest of what
+that purge takes and keeps: test_retention_engagements.py)."""
 
 from datetime import timedelta
 
@@ -44,9 +45,9 @@ def test_notes_past_the_retention_period_are_purged_with_an_audit_line(acme, act
     with practice_context(acme.practice):
         assert purge_expired_records().engagements == 1
         for session in CoachingSession.objects.filter(pk__in=[s.pk for s in sessions]):
-            assert session.private_notes_ciphertext == "" and session.summary == "Shared summary."
+            assert session.private_notes_ciphertext == "" and session.summary == ""
         entry = AuditEntry.objects.get(action="records.purged")
-        assert entry.details["purged"] == "private coach notes" and entry.details["sessions"] == 2
+        assert any("private notes" in what for what in entry.details["purged"]) and entry.details["sessions"] == 2
         assert entry.details["retention_months"] == months and entry.details["engagement"] == active_engagement.pk
         assert purge_expired_records().engagements == 0  # nothing left: no second audit line
         assert AuditEntry.objects.filter(action="records.purged").count() == 1
@@ -63,9 +64,9 @@ def test_private_notes_in_a_signed_out_log_draft_are_purged_too(acme, active_eng
     complete(acme, active_engagement, months_ago=months, days=1)
     with practice_context(acme.practice):
         assert purge_expired_records().engagements == 1
-        assert LogDraft.objects.get(session=session).private_notes_ciphertext == ""
+        assert not LogDraft.objects.filter(session=session).exists()
         entry = AuditEntry.objects.get(action="records.purged")
-        assert entry.details["drafts"] == 1 and entry.details["sessions"] == 1
+        assert entry.details["log_drafts"] == 1 and entry.details["sessions"] == 1
 
 
 def test_notes_within_the_retention_period_are_kept(acme, active_engagement):  # noqa: F811
