@@ -34,7 +34,13 @@ from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.models import Membership, Role
 from engagements.models import Acceptance, ChemistryCall, Engagement
 from measurement.models import MeasurementPoint, PointMove, Rating, RatingRevision
-from records.anonymising import REMOVED_TEXT, anonymise, held_elsewhere, is_anonymised, lock_erasures
+from records.anonymising import (
+    REMOVED_TEXT,
+    anonymise,
+    held_elsewhere,
+    is_anonymised,
+    lock_erasures,
+)
 from records.models import ErasureRequest
 from records.retention.engagements import purge_nominees
 from reminders.models import Reminder

@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.models import AuditEntry
-from engagements.models import Acceptance, ChemistryCall, ContractVersion, Engagement, Objective
+from engagements.models import (
+    Acceptance,
+    ChemistryCall,
+    ContractVersion,
+    Engagement,
+    Objective,
+)
 from engagements.retention import add_months, purge_contract_records
 from measurement import dashboards
 from measurement.models import MeasurementPoint, Rating, RatingRevision
@@ -233,10 +239,9 @@ def test_the_app_role_changes_contract_records_only_through_the_purge_once_the_p
             purge_contract_records(main, anonymous_coachee=anonymous)
     # ... nor for another practice's engagement, which it cannot see ...
     complete_past_retention(globex_coached.cast, globex_coached.main)
-    with practice_context(cast.practice):
-        with pytest.raises(DatabaseError, match="has not ended"), transaction.atomic():
-            purge_contract_records(globex_coached.main, anonymous_coachee=anonymous)
-        # ... nor handing the contract to an account that can sign in.
+    with practice_context(cast.practice), pytest.raises(DatabaseError, match="has not ended"), transaction.atomic():
+        purge_contract_records(globex_coached.main, anonymous_coachee=anonymous)
+    # ... nor handing the contract to an account that can sign in.
     complete_past_retention(cast, main)
     with practice_context(cast.practice):
         with pytest.raises(DatabaseError, match="cannot sign in"), transaction.atomic():
