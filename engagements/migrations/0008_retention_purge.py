@@ -11,6 +11,7 @@ them and the objectives' wording, and moves them to the practice's anonymous coa
 Security still applies inside it (FORCE), so only the current practice's rows are touched.
 """
 
+import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -150,6 +151,16 @@ class Migration(migrations.Migration):
             model_name='contractversion',
             name='purged_at',
             field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AlterField(
+            model_name='contracttemplate',
+            name='retention_months',
+            field=models.PositiveSmallIntegerField(default=24, help_text='After the engagement ends; then its records are purged, leaving anonymous counts and scores.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)], verbose_name='records kept for (months)'),
+        ),
+        migrations.AlterField(
+            model_name='contractversion',
+            name='retention_months',
+            field=models.PositiveSmallIntegerField(default=24, help_text='After the engagement ends; then its records are purged, leaving anonymous counts and scores.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)], verbose_name='records kept for (months)'),
         ),
         migrations.RunSQL(FORWARD_SQL, REVERSE_SQL),
     ]

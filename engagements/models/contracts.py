@@ -66,8 +66,9 @@ DEFAULT_SECTION_TEXTS: dict[str, str] = {
     ),
     "record_keeping": (
         "The coach keeps brief private notes of each session and a shared summary with actions. Records are "
-        "kept securely for the retention period in the package after the engagement ends, then private notes are "
-        "deleted. The coachee may ask to see what is held about them."
+        "kept securely for the retention period in the package after the engagement ends; then what was written, "
+        "this contract's text and the names in it are deleted, and only anonymous counts and scores are kept. The "
+        "coachee may ask to see what is held about them."
     ),
 }
 
@@ -108,7 +109,7 @@ class ContractTerms(models.Model):
     )
     retention_months = models.PositiveSmallIntegerField(
         "records kept for (months)", default=24, validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text="After the engagement ends; then private notes are deleted.",
+        help_text="After the engagement ends; then its records are purged, leaving anonymous counts and scores.",
     )
     # Stakeholder feedback: the groups (names from the practice's list) who rate the objectives marked
     # for them, and how many responses a group needs before its results are shown.
