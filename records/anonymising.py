@@ -34,10 +34,13 @@ REMOVED_TEXT = "(removed)"
 ANONYMOUS_COACHEE = "Former coachee (records purged)"
 
 
-def lock_erasures() -> None:
-    """One erasure at a time per practice (until the transaction ends): numbers and checks stay true."""
+def lock_erasures(*, wait: bool = True) -> bool:
+    """One erasure at a time per practice (until the transaction ends): numbers and checks stay true.
+    With `wait=False`, returns False at once when another holds it."""
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('records.erasure'), %s)", [require_practice().pk])
+        cursor.execute(f"SELECT {function}(hashtext('records.erasure'), %s)", [require_practice().pk])
+        return wait or cursor.fetchone()[0]
 
 
 def anonymous_coachee() -> User:
@@ -128,9 +131,9 @@ def _end_access(person, now: datetime) -> None:
     DataExport.objects.filter(person=person).delete()
 
 
-class ReminderBeingSent(Exception):
-    """A reminder to the person is being handed over right now: their account is anonymised on a
-    later run (the purge step is rolled back and tried again)."""
+class TryAgainLater(Exception):
+    """The retention purge cannot anonymise the person right now (an erasure is under way, or a reminder
+    to them is being handed over): its step is rolled back and done on a later run."""
 
 
 def forget_former_coachee(person, *, now: datetime, reason: str) -> tuple[str | None, str]:
@@ -140,14 +143,17 @@ def forget_former_coachee(person, *, now: datetime, reason: str) -> tuple[str | 
     erasure sends). Returns (label, what happened to the account) for the purge's audit line."""
     if is_anonymised(person):
         return None, "already anonymised"
-    lock_erasures()
+    # The purge holds the engagement's lock; an erasure takes this lock first and then its engagements'
+    # rows, so waiting here could deadlock: the step is tried again on the next run instead.
+    if not lock_erasures(wait=False):
+        raise TryAgainLater("an erasure is under way in this practice")
     roles = set(Membership.objects.filter(user=person).values_list("role", flat=True))
     if roles - {Role.COACHEE}:
         return None, "kept: they hold another role here"
     if Engagement.objects.filter(coachee=person, purged_at__isnull=True).exists():
         return None, "kept: they have other coaching here"
     if Reminder.objects.filter(recipient=person, state=Reminder.State.SENDING).exists():
-        raise ReminderBeingSent(f"a reminder to person {person.pk} is being sent")
+        raise TryAgainLater(f"a reminder to person {person.pk} is being sent")
     if held_elsewhere(person):
         return None, "kept: the account belongs to another practice too"
     erasure = anonymise(person, roles=roles or {Role.COACHEE}, actor=None, now=now, reason=reason)

@@ -4,10 +4,13 @@ details when nothing else keeps them here; one audit line per lead; the dashboar
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
@@ -21,6 +24,7 @@ from measurement import dashboards
 from records.models import ErasureRequest
 from records.retention import purge_expired_records
 from records.tasks import enqueue_retention_purge
+from reminders.models import Reminder
 from tests.conftest import client_at
 from tests.reminders.conftest import book_call, coach_profile
 
@@ -189,3 +193,44 @@ def test_the_admins_list_shows_who_the_purge_anonymised_and_why(acme):
     page = client_at(acme, acme.admin).get("/practice/data-requests/").content.decode()
     assert "Former coachee 1" in page and "Nobody: the retention purge" in page and "never matched" in page
     assert not User.objects.filter(email=LEAD).exists()
+
+
+def test_a_lead_is_purged_on_a_later_run_while_a_reminder_to_them_is_being_sent(acme):
+    call = lead(acme)
+    with practice_context(acme.practice):
+        Reminder.objects.create(
+            kind="chemistry_call_24h", subject="test:sending", recipient=call.engagement.coachee, due_at=timezone.now(),
+            next_attempt_at=timezone.now(), state="sending", claim=uuid.uuid4(), claimed_at=timezone.now(),
+        )
+        assert purge_expired_records().leads == 0  # rolled back, nothing half done
+        assert Engagement.objects.get(pk=call.engagement_id).objectives == "Lead my team."
+        Reminder.objects.filter(subject="test:sending").update(state="sent", sent_at=timezone.now())
+        assert purge_expired_records().leads == 1
+
+
+def test_a_lead_is_purged_on_a_later_run_while_an_erasure_is_under_way(acme):
+    call = lead(acme)
+    holding, release = threading.Event(), threading.Event()
+
+    def erasure_under_way():  # another connection holds the practice's erasure lock, as erase_person does
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(hashtext('records.erasure'), %s)", [acme.practice.pk])
+                holding.set()
+                release.wait(timeout=30)
+                cursor.execute("SELECT pg_advisory_unlock(hashtext('records.erasure'), %s)", [acme.practice.pk])
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=erasure_under_way)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with practice_context(acme.practice):
+            assert purge_expired_records().leads == 0  # did not wait (no deadlock): tried again later
+            assert Engagement.objects.get(pk=call.engagement_id).purged_at is None
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    with practice_context(acme.practice):
+        assert purge_expired_records().leads == 1
