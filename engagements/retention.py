@@ -1,6 +1,6 @@
 """How long an engagement's records are kept: the contract in force says, in months after completion.
 When that period has ended, the retention purge (records/retention/) empties the contract versions
-through the one database function allowed past their immutability (migration 0007)."""
+through the one database function allowed past their immutability (migration 0008)."""
 
 from __future__ import annotations
 

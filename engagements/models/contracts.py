@@ -245,7 +245,7 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
     superseded_at = models.DateTimeField(null=True, blank=True)
     # Set by the retention purge once the record-keeping period has ended: the text, the names in it and
     # the acceptance records are gone; number, dates, package and hash stay. Only the purge's own database
-    # function may set it (migration 0007).
+    # function may set it (migration 0008).
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
