@@ -184,15 +184,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminders: each minute, a dispatch task per active practice with something due (exactly once:
-    # rows are claimed with SELECT … FOR UPDATE SKIP LOCKED). The retention purge runs daily.
+    # rows are claimed with SELECT … FOR UPDATE SKIP LOCKED).
     "reminders-dispatch": {"task": "reminders.tasks.enqueue_due_reminders", "schedule": 60.0},
     # Stakeholder nominees' invitations and reminders, the same way (reminders/stakeholders.py).
     "stakeholder-dispatch": {"task": "reminders.tasks.enqueue_nominee_messages", "schedule": 60.0},
-    "records-retention-purge": {"task": "reminders.tasks.enqueue_retention_purge", "schedule": 24 * 3600.0},
     # Measurement points due on a date fall due (hourly, so each practice's midnight is met within the hour).
     "measurement-points-due": {"task": "measurement.tasks.mark_points_due_everywhere", "schedule": 3600.0},
     # Coaches' own calendars: every connection synced every 5 minutes (one task per practice).
     "calendars-sync": {"task": "coachhub.roster.tasks.sync_calendars_everywhere", "schedule": 300.0},
+    # The retention purge (records/retention): records past the terms the practice keeps them for, daily.
+    "records-retention-purge": {"task": "records.tasks.enqueue_retention_purge", "schedule": 24 * 3600.0},
     # Data exports are kept 7 days: older ZIPs (and private-notes PDFs) are deleted daily.
     "records-purge-old-exports": {"task": "records.tasks.purge_old_exports_everywhere", "schedule": 24 * 3600.0},
 }

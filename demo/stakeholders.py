@@ -27,8 +27,8 @@ GROUPS = ["Line manager", "Peers", "Direct reports"]
 # (group, name, email local part, score per objective position or None for "can't say", comment)
 MID_ANSWERS = [
     ("Peers", "Sam Okafor", "sam.okafor", {1: 7, 2: 6}, "She now lets the leads run the review; the meetings are shorter."),
-    ("Peers", "Priya Nair", "priya.nair", {1: 6, 2: 7}, ""),
-    ("Peers", "Tom Becker", "tom.becker", {1: 7, 2: None}, "More confident in the board pre-meetings than last quarter."),
+    ("Peers", "Asha Rao", "asha.rao", {1: 6, 2: 7}, ""),
+    ("Peers", "Theo Brandt", "theo.brandt", {1: 7, 2: None}, "More confident in the board pre-meetings than last quarter."),
     ("Peers", "Lena Horvat", "lena.horvat", {1: 8, 2: 6}, ""),
     ("Direct reports", "Jo Mensah", "jo.mensah", {1: 8, 2: 6}, "We get decisions faster and she trusts us with the review."),
     ("Direct reports", "Chris Dunn", "chris.dunn", {1: 6, 2: 5}, ""),

@@ -271,6 +271,8 @@ def download_pdf(request: HttpRequest, version_id: int) -> HttpResponse:
     answered, or never asked for), a worker renders it: the page says so and refreshes, with
     202, rather than keep this web worker busy rendering."""
     version = access_contract_version(request.viewer, version_id)
+    if version.purged_at is not None:  # nothing left to print: the page says what was purged and when
+        return render(request, "contracts/purged.html", {"version": version}, status=410)
     return stored_pdf_or_preparing(
         request, path=selectors.pdf_storage_path(version),
         filename=f"coaching-contract-{version.engagement_id}-v{version.number}.pdf",

@@ -123,7 +123,13 @@ def _open_enquiry_for(leader, *, objectives: str, hopes: str) -> Engagement:
                 engagement = Engagement.objects.create(coachee=leader, objectives=objectives.strip(), hopes=hopes.strip())
         except IntegrityError:
             engagement = open_enquiry(leader)  # created a moment ago by the same leader's other request
-    return lock_engagement(engagement.pk)
+    engagement = lock_engagement(engagement.pk)
+    if engagement.purged_at is not None:
+        # The retention purge emptied this long-quiet enquiry (records/retention/leads.py): the leader is
+        # back, with what they write now.
+        engagement.objectives, engagement.hopes, engagement.purged_at = objectives.strip(), hopes.strip(), None
+        engagement.save(update_fields=["objectives", "hopes", "purged_at", "updated_at"])
+    return engagement
 
 
 def _lock_call(call: ChemistryCall) -> ChemistryCall:

@@ -7,7 +7,6 @@ import io
 import zipfile
 from datetime import datetime
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
@@ -19,13 +18,15 @@ from engagements.models import ContractVersion
 from engagements.pdf import store_contract_pdf
 from measurement.pdf import store_progress_pdf
 from records import contents
+from records.files import save_sealed
 from coachhub.tenancy.models import token_digest
 from records.models import EXPORT_TTL, DataExport
 
 
 def export_storage_path(export: DataExport, token: str) -> str:
-    """Under the practice's own media folder; the name carries part of the token's digest so it is not guessable."""
-    return f"practices/{export.practice_id}/exports/export-{export.pk}-{token_digest(token)[:16]}.zip"
+    """Under the practice's own media folder; the name carries part of the token's digest so it is not
+    guessable. The file is the ZIP encrypted (records/files.py)."""
+    return f"practices/{export.practice_id}/exports/export-{export.pk}-{token_digest(token)[:16]}.zip.enc"
 
 
 def _render_pdfs(data: contents.PersonData) -> list[contents.ExportFile]:
@@ -33,7 +34,7 @@ def _render_pdfs(data: contents.PersonData) -> list[contents.ExportFile]:
     report, rendered (or reused) as the pages' own downloads are."""
     files = []
     for version in data.versions:
-        if version.status == ContractVersion.Status.DRAFT:
+        if version.status == ContractVersion.Status.DRAFT or version.purged_at is not None:
             continue
         path = store_contract_pdf(version)
         with default_storage.open(path, "rb") as pdf:
@@ -75,8 +76,8 @@ def build_export(*, export: DataExport, token: str, base_url: str) -> DataExport
     if export.status != DataExport.Status.QUEUED:
         return export  # built already (a redelivered task)
     now = timezone.now()
-    path = default_storage.save(export_storage_path(export, token), ContentFile(export_zip(export.person, generated_at=now)))
-    export.file_path, export.size_bytes = path, default_storage.size(path)
+    content = export_zip(export.person, generated_at=now)
+    export.file_path, export.size_bytes = save_sealed(export_storage_path(export, token), content), len(content)
     export.status, export.ready_at, export.expires_at = DataExport.Status.READY, now, now + EXPORT_TTL
     export.save(update_fields=["file_path", "size_bytes", "status", "ready_at", "expires_at", "updated_at"])
     # A former member cannot sign in here, so their link would not open: the admin hands the file over.

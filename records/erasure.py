@@ -23,30 +23,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from coachhub.accounts.events import PersonErased
 from coachhub.roster.models import Booking, CoachProfile, TimeOff
 from coachhub.tenancy import audit
-from coachhub.tenancy.context import practice_context, require_practice
-from coachhub.tenancy.events import publish
 from coachhub.tenancy.mail import send_email
-from coachhub.tenancy.models import Invitation, Membership, Practice, Role
+from coachhub.tenancy.models import Membership, Role
 from engagements.models import Acceptance, ChemistryCall, Engagement
 from measurement.models import MeasurementPoint, PointMove, Rating, RatingRevision
-from records.models import DataExport, ErasureRequest
-from reminders.models import NotificationSettings, Reminder
-from reminders.retention import purge_nominees
+from records.anonymising import (
+    REMOVED_TEXT,
+    anonymise,
+    held_elsewhere,
+    is_anonymised,
+    lock_erasures,
+)
+from records.models import ErasureRequest
+from records.retention.engagements import purge_nominees
+from reminders.models import Reminder
 from sessions.models import CoacheeReflection, CoachingSession, LogDraft
 
 OPEN_STAGES = (Engagement.Stage.CHEMISTRY, Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE)
-ERASED_DOMAIN = "erased.invalid"
 
 LEGAL_BASIS = (
     "Contract versions this person accepted are kept, with their acceptance records and the hash of the "
@@ -55,13 +55,6 @@ LEGAL_BASIS = (
     "exercise or defence of legal claims). The daily retention purge removes them when that period ends. "
     "The audit trail keeps what was done, under the label, never the name."
 )
-
-
-def _label_role(roles: set[str]) -> str:
-    for role in (Role.COACHEE, Role.COACH, Role.SPONSOR):
-        if role in roles:
-            return str(role)
-    return "member"
 
 
 @dataclass(frozen=True)
@@ -75,17 +68,6 @@ class ErasurePlan:
     contract_versions_kept: int
 
 
-def held_elsewhere(person) -> bool:
-    """Whether the account has a membership in another practice. Row-Level Security shows one practice
-    at a time, so each other practice is asked in its own context (erasures are rare)."""
-    current = require_practice()
-    for practice in Practice.objects.exclude(pk=current.pk).only("pk"):
-        with practice_context(practice):
-            if Membership.objects.filter(user=person).exists():
-                return True
-    return False
-
-
 def plan_erasure(person) -> ErasurePlan:
     """The refusal reason (the first that applies) and what erasure would touch. A fixed number of queries
     (plus one per other practice when nothing else refuses)."""
@@ -96,7 +78,7 @@ def plan_erasure(person) -> ErasurePlan:
     refusal = None
     if not memberships:
         refusal = "Nobody with that email address has, or had, a role in this practice."
-    elif person.email.endswith("@" + ERASED_DOMAIN):
+    elif is_anonymised(person):
         refusal = "This person has already been erased."
     elif any(m.role == Role.ADMIN and m.is_active for m in memberships) and not Membership.objects.filter(
         role=Role.ADMIN, is_active=True
@@ -153,53 +135,24 @@ def decline_erasure(*, erasure: ErasureRequest, actor, reason: str) -> ErasureRe
 def erase_person(*, person, actor) -> ErasureRequest:
     """Erase `person` from the current practice (see the module's docstring); ValidationError with the
     reason when refused. Returns the handled (or new) erasure request carrying the label."""
-    practice = require_practice()
-    with connection.cursor() as cursor:  # one erasure at a time per practice: numbers and checks stay true
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('records.erasure'), %s)", [practice.pk])
+    lock_erasures()
     plan = plan_erasure(person)
     if plan.refusal:
         raise ValidationError(plan.refusal, code="refused")
     now = timezone.now()
-    number = (ErasureRequest.objects.aggregate(last=Max("number"))["last"] or 0) + 1
-    role = _label_role(set(plan.roles))
-    label = f"Former {role} {number}"
-    old_email, new_email = person.email, f"former-{role}-{number}@{practice.slug}.{ERASED_DOMAIN}"
-    roles = sorted(plan.roles)
-
-    send_email(to=old_email, template_prefix="records/emails/erased", context={"person_name": person.get_full_name()})
-    _remove_free_text(person, now)
-    _end_access(person, now)
-    Invitation.objects.filter(email=old_email).update(email=new_email, full_name="")
-    # The audit trail keeps what was done, under the label: its entries that wrote the email or the
-    # name say the label instead (the database function may, the app's role may not edit entries).
-    audit.redact(old_email, new_email)
-    old_name = person.full_name.strip()
-    if len(old_name) >= 3:
-        audit.redact(old_name, label)
-    person.full_name = label
-    person.email = new_email
-    person.time_zone = ""
-    person.is_active = False
-    person.set_unusable_password()
-    person.save(update_fields=["full_name", "email", "time_zone", "is_active", "password"])
-    EmailAddress.objects.filter(user=person).delete()
-    Authenticator.objects.filter(user=person).delete()
-
-    erasure = ErasureRequest.objects.filter(person=person, status=ErasureRequest.Status.PENDING).first()
-    if erasure is None:
-        erasure = ErasureRequest(person=person, requested_by=actor)
-    erasure.status, erasure.handled_by, erasure.handled_at = ErasureRequest.Status.ERASED, actor, now
-    erasure.number, erasure.label = number, label
-    erasure.save()
+    send_email(to=person.email, template_prefix="records/emails/erased", context={"person_name": person.get_full_name()})
+    nominees = _remove_free_text(person, now)
+    erasure = anonymise(person, roles=set(plan.roles), actor=actor, now=now)
     audit.record(
-        actor=actor, action="records.person_erased", subject=label, erasure_request=erasure.pk, roles=roles,
-        reminders_cancelled=plan.reminders_cancelled, contract_versions_kept=plan.contract_versions_kept,
+        actor=actor, action="records.person_erased", subject=erasure.label, erasure_request=erasure.pk,
+        roles=sorted(plan.roles), reminders_cancelled=plan.reminders_cancelled,
+        contract_versions_kept=plan.contract_versions_kept, nominees_purged=nominees,
     )
-    publish(PersonErased(practice_id=practice.pk, user_id=person.pk, label=label, roles=tuple(roles)))
     return erasure
 
 
-def _remove_free_text(person, now) -> None:
+def _remove_free_text(person, now) -> int:
+    """Returns how many stakeholder nominees they named were purged."""
     as_coachee = Engagement.objects.filter(coachee=person)
     Engagement.objects.filter(coachee=person).update(objectives="", hopes="", updated_at=now)
     mine = Q(engagement__coachee=person) | Q(engagement__coach=person)
@@ -208,7 +161,7 @@ def _remove_free_text(person, now) -> None:
     Rating.objects.filter(rater=person).update(comment="", updated_at=now)
     RatingRevision.objects.filter(changed_by=person).update(comment="", updated_at=now)
     MeasurementPoint.objects.filter(engagement__coach=person).update(coach_comment="", updated_at=now)
-    PointMove.objects.filter(Q(moved_by=person) | Q(point__engagement__coachee=person)).update(reason="", updated_at=now)
+    PointMove.objects.filter(Q(moved_by=person) | Q(point__engagement__coachee=person)).update(reason=REMOVED_TEXT, updated_at=now)
     # Private coach notes of their engagements, as the retention purge would at the end of the period.
     CoachingSession.objects.filter(mine).exclude(private_notes_ciphertext="").update(private_notes_ciphertext="", updated_at=now)
     LogDraft.objects.filter(Q(author=person) | Q(session__engagement__coachee=person)).delete()
@@ -221,17 +174,4 @@ def _remove_free_text(person, now) -> None:
         )
     TimeOff.objects.filter(coach__user=person).update(note="", updated_at=now)
     # The stakeholders they named lose their names and emails, as at the end of the retention period.
-    for engagement in as_coachee.order_by("pk"):
-        purge_nominees(engagement=engagement, now=now)
-
-
-def _end_access(person, now) -> None:
-    Membership.objects.filter(user=person, is_active=True).update(is_active=False, deactivated_at=now, updated_at=now)
-    NotificationSettings.objects.filter(user=person).delete()
-    Reminder.objects.filter(recipient=person, state=Reminder.State.PENDING).update(
-        state=Reminder.State.CANCELLED, reason="the person was erased", updated_at=now,
-    )
-    for export in DataExport.objects.filter(person=person):
-        if export.file_path:
-            default_storage.delete(export.file_path)
-    DataExport.objects.filter(person=person).delete()
+    return sum(purge_nominees(engagement=engagement, now=now) for engagement in as_coachee.order_by("pk"))

@@ -70,7 +70,9 @@ class DataExport(PracticeOwnedModel):
 
 class ErasureRequest(PracticeOwnedModel):
     """A person's request to be erased from this practice, on the admins' list until handled.
-    Once done, `label` ("Former coachee 17") is what the practice calls them from then on."""
+    Once done, `label` ("Former coachee 17") is what the practice calls them from then on. The
+    retention purge anonymises people nobody asked for (leaders who never matched, former coachees
+    with nothing left): their row is made erased at once, saying why in `reason`."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
@@ -89,6 +91,7 @@ class ErasureRequest(PracticeOwnedModel):
     # The number in "Former coachee 17": counted per practice, unrelated to any id.
     number = models.PositiveIntegerField(null=True, blank=True)
     label = models.CharField(max_length=60, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

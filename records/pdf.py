@@ -11,6 +11,7 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.documents import store_document
 from engagements.models import Engagement
 from engagements.pdf import LOGO_PATH_PREFIX, PDF_BASE_URL, OwnAssetsOnly
+from records.files import seal
 from records.selectors import private_notes_sessions, private_notes_storage_path
 from sessions import encryption
 
@@ -30,4 +31,7 @@ def render_private_notes_pdf(engagement: Engagement) -> bytes:
 
 
 def store_private_notes_pdf(engagement: Engagement) -> str:
-    return store_document(private_notes_storage_path(engagement), lambda: render_private_notes_pdf(engagement), replaces="notes-")
+    """Stored encrypted, like exports (records/files.py): it holds the coach's private notes."""
+    return store_document(
+        private_notes_storage_path(engagement), lambda: seal(render_private_notes_pdf(engagement)), replaces="notes-",
+    )

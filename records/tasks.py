@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
@@ -31,6 +32,21 @@ def build_export(*, export_id: int, token: str, base_url: str) -> None:
     except Exception:  # noqa: BLE001 - logged; the person sees "failed" and may ask again
         logger.exception("export %s could not be built", export_id)
         DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.FAILED)
+
+
+@shared_task
+def enqueue_retention_purge() -> int:
+    """Daily (beat): the retention purge for each practice, suspended ones included."""
+    practices = list(Practice.objects.values_list("pk", flat=True))
+    for practice_id in practices:
+        purge_expired_records.apply_async(kwargs={"practice_id": practice_id})
+    return len(practices)
+
+
+@shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))
+def purge_expired_records(*, practice_id: int) -> dict:
+    """One practice's retention purge, committed engagement by engagement."""
+    return asdict(retention.purge_expired_records(practice=Practice.objects.get(pk=practice_id)))
 
 
 @shared_task(base=PracticeTaskInSteps)

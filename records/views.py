@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,7 +19,7 @@ from coachhub.tenancy.forms import posted
 from coachhub.tenancy.permissions import admin_required
 from engagements.access import COACH, Data, access_engagement
 from records import erasure as erasure_service
-from records import selectors, services, tasks
+from records import files, selectors, services, tasks
 from records.forms import PersonChoiceForm
 from records.models import DataExport, ErasureRequest
 
@@ -28,12 +28,16 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _serve(export: DataExport) -> HttpResponse:
+def _serve(request: HttpRequest, export: DataExport) -> HttpResponse:
+    """The ZIP, decrypted on its way out (it is stored encrypted: records/files.py)."""
     if not export.file_path or not default_storage.exists(export.file_path):
         raise Http404
     stamp = export.ready_at.strftime("%Y-%m-%d") if export.ready_at else "export"
-    return FileResponse(default_storage.open(export.file_path, "rb"), as_attachment=True, content_type="application/zip",
-                        filename=f"my-data-{require_practice().slug}-{stamp}.zip")
+    try:
+        return files.sealed_download(export.file_path, what="This export", content_type="application/zip",
+                                     filename=f"my-data-{require_practice().slug}-{stamp}.zip")
+    except files.Unreadable:  # its key was dropped before it was re-encrypted: it cannot be opened any more
+        return render(request, "records/expired.html", {"export": export, "unreadable": True}, status=410)
 
 
 @login_required
@@ -83,7 +87,7 @@ def _download_page(request: HttpRequest, export: DataExport) -> HttpResponse:
         return render(request, "records/download.html", {"export": export}, status=202)
     if request.method == "POST":
         services.record_download(export=export, actor=request.user)
-        return _serve(export)
+        return _serve(request, export)
     return render(request, "records/download.html", {"export": export})
 
 
@@ -151,7 +155,7 @@ def download_for_admin(request: HttpRequest, export_id: int) -> HttpResponse:
     if export is None or export.is_expired:
         raise Http404
     services.record_download(export=export, actor=request.user)
-    return _serve(export)
+    return _serve(request, export)
 
 
 @login_required
@@ -169,7 +173,7 @@ def private_notes_pdf(request: HttpRequest, engagement_id: int) -> HttpResponse:
             tasks.render_private_notes_pdf.delay_on_commit(engagement_id=engagement.pk)
         return redirect("records:private_notes_pdf", engagement_id=engagement.pk)
     if cache.get(asked) and default_storage.exists(path):
-        return FileResponse(default_storage.open(path, "rb"), as_attachment=True, content_type="application/pdf",
-                            filename=f"private-notes-engagement-{engagement.pk}.pdf")
+        return files.sealed_download(path, what="The private notes PDF", content_type="application/pdf",
+                                     filename=f"private-notes-engagement-{engagement.pk}.pdf")
     status = 202 if cache.get(asked) else 200
     return render(request, "records/private_notes.html", {"engagement": engagement, "preparing": status == 202}, status=status)

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class RemindersConfig(AppConfig):
-    """Reminders that are sent exactly once, notification settings and the retention purge."""
+    """Reminders that are sent exactly once, and notification settings."""
 
     name = "reminders"
     label = "reminders"

@@ -1,10 +1,9 @@
-"""Celery tasks: the beat's sweep over practices, one practice's dispatch, the retention purge.
+"""Celery tasks: the beat's sweep over practices, one practice's dispatch of reminders and nominee emails.
 
 Each task runs in its practice's context (PracticeTask, the default task class), so it sees only
-that practice's rows; the sweep runs as the platform and only enqueues. The dispatch and the
-retention purge enter their practice's context themselves, around each short transaction
-(PracticeTaskInSteps): the dispatch's outbox commits its claim before it talks to the mail server and
-marks each message sent on its own; the purge commits each engagement on its own.
+that practice's rows; the sweep runs as the platform and only enqueues. The dispatch enters its
+practice's context itself, around each short transaction (PracticeTaskInSteps): the outbox commits
+its claim before it talks to the mail server and marks each message sent on its own.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from reminders import dispatch, retention, stakeholders
+from reminders import dispatch, stakeholders
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
 from coachhub.tenancy.tasks import PracticeTaskInSteps
@@ -51,21 +50,6 @@ def dispatch_due_reminders(*, practice_id: int) -> dict:
     if outcome.full_batch:
         dispatch_due_reminders.delay_on_commit(practice_id=practice.pk)
     return {"claimed": outcome.claimed, "sent": outcome.sent, "skipped": outcome.skipped}
-
-
-@shared_task
-def enqueue_retention_purge() -> int:
-    """Daily (beat): the retention purge for each practice, suspended ones included."""
-    practices = list(Practice.objects.values_list("pk", flat=True))
-    for practice_id in practices:
-        purge_expired_records.apply_async(kwargs={"practice_id": practice_id})
-    return len(practices)
-
-
-@shared_task(base=PracticeTaskInSteps, autoretry_for=(DatabaseError,))
-def purge_expired_records(*, practice_id: int) -> int:
-    """One practice's retention purge, committed engagement by engagement."""
-    return retention.purge_expired_records(practice=Practice.objects.get(pk=practice_id))
 
 
 @shared_task

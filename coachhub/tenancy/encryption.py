@@ -1,5 +1,5 @@
 """Field-level encryption of secrets kept in the database (Fernet, keys from FIELD_ENCRYPTION_KEYS):
-private coach notes, calendar credentials.
+private coach notes, calendar credentials; and of files of people's data kept on disk (records/files.py).
 
 The first key encrypts; every key decrypts, so a key is rotated by putting the new one first,
 then re-encrypting (`reencrypt`) before the old one is dropped. Plaintext is never logged: errors
@@ -45,3 +45,19 @@ def decrypt(token: str, *, what: str = "The stored secret") -> str:
 def reencrypt(token: str) -> str:
     """The same text under the current first key (rotation)."""
     return _fernet().rotate(token.encode()).decode() if token else ""
+
+
+def encrypt_bytes(content: bytes) -> bytes:
+    return _fernet().encrypt(content)
+
+
+def decrypt_bytes(token: bytes, *, what: str = "The stored file") -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        raise Unreadable(f"{what} could not be decrypted with the configured keys.") from None
+
+
+def reencrypt_bytes(token: bytes) -> bytes:
+    """The same content under the current first key (rotation)."""
+    return _fernet().rotate(token)

@@ -56,11 +56,11 @@ class PracticeSettingsForm(forms.ModelForm):
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
 
-    field_order = ["name", "time_zone", "brand_colour", "logo", "remove_logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule", "stakeholder_baseline_days", "meeting_link_pattern"]
+    field_order = ["name", "time_zone", "brand_colour", "logo", "remove_logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule", "stakeholder_baseline_days", "meeting_link_pattern", "lead_retention_months"]
 
     class Meta:
         model = Practice
-        fields = ["name", "time_zone", "brand_colour", "logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule", "stakeholder_baseline_days", "meeting_link_pattern"]
+        fields = ["name", "time_zone", "brand_colour", "logo", "max_chemistry_calls", "coachees_book_sessions", "mid_point_percent", "measurement_grace_days", "on_track_tolerance", "stakeholder_groups", "stakeholders_in_rule", "stakeholder_baseline_days", "meeting_link_pattern", "lead_retention_months"]
         labels = {
             "name": "Practice name",
             "brand_colour": "Brand colour",
@@ -74,6 +74,7 @@ class PracticeSettingsForm(forms.ModelForm):
             del self.fields["remove_logo"]
         self.fields["stakeholder_groups"].required = False
         self.fields["stakeholder_baseline_days"].required = False
+        self.fields["lead_retention_months"].required = False
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]
@@ -93,6 +94,11 @@ class PracticeSettingsForm(forms.ModelForm):
         """Left empty (or not posted), it stays as it was."""
         days = self.cleaned_data.get("stakeholder_baseline_days")
         return self.instance.stakeholder_baseline_days if days is None else days
+
+    def clean_lead_retention_months(self) -> int:
+        """Left empty (or not posted), the period stays as it was."""
+        months = self.cleaned_data.get("lead_retention_months")
+        return self.instance.lead_retention_months if months is None else months
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

@@ -108,6 +108,11 @@ class Practice(models.Model):
         help_text="A contract may ask the stakeholders for a baseline round when the coaching starts: it opens then and "
                   "closes by itself after this many days (1–60).",
     )
+    lead_retention_months = models.PositiveSmallIntegerField(
+        "leads kept for (months)", default=12, validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Leaders who never matched with a coach: their chemistry-call objectives and contact details are "
+                  "purged this many months after their last chemistry call (1–120).",
+    )
     meeting_link_pattern = models.CharField(
         "video link for each meeting", max_length=300, blank=True, validators=[validate_meeting_link_pattern],
         help_text="For coaches who choose a new link per meeting: an https address with {token} where each "
@@ -131,6 +136,10 @@ class Practice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(stakeholder_baseline_days__gte=1, stakeholder_baseline_days__lte=60),
                 name="practice_stakeholder_baseline_days_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lead_retention_months__gte=1, lead_retention_months__lte=120),
+                name="practice_lead_retention_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(on_track_tolerance__gte=0, on_track_tolerance__lte=5), name="practice_tolerance_range",

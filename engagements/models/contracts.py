@@ -66,8 +66,9 @@ DEFAULT_SECTION_TEXTS: dict[str, str] = {
     ),
     "record_keeping": (
         "The coach keeps brief private notes of each session and a shared summary with actions. Records are "
-        "kept securely for the retention period in the package after the engagement ends, then private notes are "
-        "deleted. The coachee may ask to see what is held about them."
+        "kept securely for the retention period in the package after the engagement ends; then what was written, "
+        "this contract's text and the names in it are deleted, and only anonymous counts and scores are kept. The "
+        "coachee may ask to see what is held about them."
     ),
 }
 
@@ -108,7 +109,7 @@ class ContractTerms(models.Model):
     )
     retention_months = models.PositiveSmallIntegerField(
         "records kept for (months)", default=24, validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text="After the engagement ends; then private notes are deleted.",
+        help_text="After the engagement ends; then its records are purged, leaving anonymous counts and scores.",
     )
     # Stakeholder feedback: the groups (names from the practice's list) who rate the objectives marked
     # for them, and how many responses a group needs before its results are shown.
@@ -211,7 +212,9 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
     SHA-256 stored, and from then on nothing but its status may change (a database trigger
     refuses any other update, and any delete). All parties accepting makes it `accepted`; an
     amendment is a new version, and the one it replaces becomes `superseded` once the new one
-    is accepted (a sent version that is revised is superseded at once).
+    is accepted (a sent version that is revised is superseded at once). When the record-keeping
+    period after completion ends, the retention purge empties it (`purged_at`), through the one
+    database function allowed to (engagements.retention.purge_contract_records).
     """
 
     class Status(models.TextChoices):
@@ -240,6 +243,10 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Set by the retention purge once the record-keeping period has ended: the text, the names in it and
+    # the acceptance records are gone; number, dates, package and hash stay. Only the purge's own database
+    # function may set it (migration 0008).
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["engagement_id", "-number"]

@@ -42,6 +42,10 @@ class Engagement(PracticeOwnedModel):
     matched_at = models.DateTimeField(null=True, blank=True)
     # Set when the final report closes the engagement; the contract's retention period runs from here.
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the retention purge (records/retention/): what identified the leader and what they wrote is
+    # gone, counts and scores stay. A leader who never matched, or a completed engagement past its
+    # contract's record-keeping period.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

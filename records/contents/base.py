@@ -96,7 +96,7 @@ def engagement_row(engagement: Engagement) -> dict:
         "coach": name_of(engagement.coach), "sponsor": name_of(engagement.sponsor),
         "client_organisation": engagement.client_organisation.name if engagement.client_organisation else None,
         "matched_at": iso(engagement.matched_at), "completed_at": iso(engagement.completed_at),
-        "started_at": iso(engagement.created_at),
+        "started_at": iso(engagement.created_at), "purged_at": iso(engagement.purged_at),
     }
 
 
@@ -105,6 +105,7 @@ ENGAGEMENT_FIELDS = {
     "stage": "chemistry, contracting, active, completed or closed.",
     "coachee / coach / sponsor": "Names of the people in it.",
     "matched_at / completed_at / started_at": "When it was matched, completed and began (UTC).",
+    "purged_at": "When the retention purge removed its personal data (UTC), if it has.",
 }
 SESSION_FIELDS = {
     "engagement, number": "Which engagement, and the session's number in it.",

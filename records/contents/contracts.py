@@ -23,13 +23,15 @@ def contracts_file(data: PersonData) -> ExportFile:
         fields={"engagement, number": "Which engagement and version.", "your_role": "coachee, coach or sponsor.",
                 "status": "draft, sent, accepted or superseded.", "sent_at / accepted_at / superseded_at": "UTC.",
                 "text_sha256": "SHA-256 of the exact text accepted.", "pdf": "The file of this version in contracts/.",
+                "purged_at": "When the retention purge removed its text and acceptance records (UTC); then no PDF.",
                 "acceptances": "party, role, decision, decided_at, text_sha256; comment and ip_address for your own only."},
         data=[
             {
                 "engagement": v.engagement_id, "number": v.number, "your_role": v.role_of(data.user), "status": v.status,
                 "sent_at": iso(v.sent_at), "accepted_at": iso(v.accepted_at), "superseded_at": iso(v.superseded_at),
                 "start_date": iso(v.start_date), "end_date": iso(v.end_date), "text_sha256": v.text_sha256,
-                "pdf": contract_pdf_name(v) if v.status != ContractVersion.Status.DRAFT else None,
+                "pdf": contract_pdf_name(v) if v.status != ContractVersion.Status.DRAFT and not v.purged_at else None,
+                "purged_at": iso(v.purged_at),
                 "acceptances": by_version.get(v.pk, []),
             }
             for v in data.versions

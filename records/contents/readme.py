@@ -15,7 +15,8 @@ What is not in this export, and why
 - Private coach notes: they are in the export of the coach who wrote them, never in a coachee's or
   sponsor's. You may ask the practice for them: the coach can export one engagement's notes.
 - Session summaries a coachee did not share with their sponsor (sponsor exports).
-- Stakeholder feedback: it is anonymous; who said what is never shown, to anyone.
+- Stakeholder feedback: it is anonymous; who said what is never shown, to anyone. A coachee's export
+  lists the stakeholders they named, never an answer linked to one of them.
 - Anything of another practice: each practice on CoachHub answers for its own records.
 - The practice's audit trail, beyond your own sign-ins: it records what people did, for the practice's
   accountability, and is kept as its retention rules say.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from coachhub.roster.models import CoachProfile
 from engagements.models import ChemistryCall
+from measurement.models import Nominee
 from records.contents.base import (
     ENGAGEMENT_FIELDS,
     RATING_FIELDS,
@@ -39,6 +40,10 @@ def coachee_files(data: PersonData) -> list[ExportFile]:
         for s in sessions_of(engagements)
     ]
     reflections = CoacheeReflection.objects.filter(author=user, engagement__in=engagements).order_by("created_at")
+    # Whom they named, never what anyone answered: answers are anonymous (DESIGN.md, stakeholder feedback).
+    nominees = Nominee.objects.filter(nominated_by=user, engagement__in=engagements, purged_at__isnull=True).order_by(
+        "engagement_id", "group", "name"
+    )
     return [
         ExportFile(
             name="coachee/chemistry_calls.json",
@@ -63,6 +68,12 @@ def coachee_files(data: PersonData) -> list[ExportFile]:
                          for r in reflections]),
         ExportFile(name="coachee/ratings.json", about="The ratings you gave at measurement points.",
                    fields=RATING_FIELDS, data=ratings_of(user, engagements, "coachee")),
+        ExportFile(name="coachee/stakeholders.json",
+                   about="The stakeholders you named to give feedback on your coaching (not their answers: those are anonymous).",
+                   fields={"engagement": "Its number.", "group": "The stakeholder group you named them in.",
+                           "name / email": "As you gave them.", "named_at": "When you named them (UTC)."},
+                   data=[{"engagement": n.engagement_id, "group": n.group, "name": n.name, "email": n.email,
+                          "named_at": iso(n.created_at)} for n in nominees]),
     ]
 
 

@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from reminders import retention
-from reminders.tasks import purge_expired_records
+from records.retention import engagements as retention
+from records.tasks import purge_expired_records
 from coachhub.tenancy.context import practice_context
 from engagements.contracting import versions
 from engagements.models import ContractVersion, Engagement
@@ -25,7 +25,7 @@ from measurement.services import scheduling
 from measurement.models import MeasurementPoint
 from measurement.tasks import mark_points_due
 from sessions.models import CoachingSession
-from tests.reminders.test_retention import complete, with_notes
+from tests.records.test_retention import complete, with_notes
 from tests.sessions.conftest import active_engagement
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -117,11 +117,11 @@ def test_the_retention_purge_commits_engagement_by_engagement_and_one_failure_le
         ),
     ))
 
-    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get() == 2
+    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get()["engagements"] == 2
     assert seen_committed == [(True, False)]
     with practice_context(acme.practice):
         assert purged(first) and purged(last) and not purged(failing)
     assert f"engagement {failing.pk} failed and was rolled back" in caplog.text
     # The next run purges what the failed one left.
     monkeypatch.setattr(retention, "purge_engagement_records", real)
-    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get() == 1
+    assert purge_expired_records.apply(kwargs={"practice_id": acme.practice.pk}).get()["engagements"] == 1

@@ -54,3 +54,28 @@ def test_a_coachee_gets_their_data_and_an_admin_handles_their_erasure_request(pa
     expect(requests).to_contain_text("Former coachee 1")
     expect(requests).to_contain_text("Erased")
     expect(requests).not_to_contain_text("Coachee2 Acme")
+
+
+def test_an_admin_sees_what_the_retention_purge_took(page: Page, acme_site):
+    from coachhub.tenancy.context import practice_context
+    from records.retention import purge_expired_records
+    from tests.records.conftest import coached
+    from tests.records.test_retention_engagements import complete_past_retention
+
+    cast = acme_site.cast
+    state = coached(cast)
+    complete_past_retention(cast, state.main)
+    with practice_context(cast.practice):
+        assert purge_expired_records().engagements == 1
+    sign_in(page, acme_site, cast.admin.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Data requests").click()
+    requests = page.locator("#erasure-requests")
+    expect(requests).to_contain_text("Former coachee 1")
+    expect(requests).to_contain_text("Nobody: the retention purge")
+    expect(requests).to_contain_text("record-keeping period of their coaching ended")
+
+    page.goto(acme_site.url(f"/engagements/{state.main.pk}/contract/"))
+    expect(page.get_by_role("heading", name="Coaching contract: Former coachee (records purged) with Coach Acme")).to_be_visible()
+    page.get_by_role("region", name="Versions").get_by_role("link", name="Version 1").click()
+    expect(page.locator("#purged")).to_contain_text("were purged on")
+    expect(page.get_by_role("link", name="Download PDF")).to_have_count(0)

@@ -1,6 +1,7 @@
 """A data export through Redis to a real worker process: the worker builds the ZIP under the practice's
-media folder, marks it ready and emails the person their link."""
+media folder (encrypted), marks it ready and emails the person their link."""
 
+import io
 import os
 import re
 import subprocess
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from coachhub import celery_app
+from coachhub.tenancy import encryption
 from coachhub.tenancy.context import practice_context
 from records import services
 from records.models import DataExport
@@ -65,7 +67,9 @@ def test_an_export_is_built_by_the_worker_and_the_person_emailed(worker):
         export.refresh_from_db()
     stored = worker / "media" / export.file_path
     assert export.file_path.startswith(f"practices/{acme.practice.pk}/exports/") and stored.exists()
-    with zipfile.ZipFile(stored) as archive:
+    # Stored encrypted (records/files.py): not a ZIP on disk, the ZIP once decrypted with the keys.
+    assert not zipfile.is_zipfile(stored)
+    with zipfile.ZipFile(io.BytesIO(encryption.decrypt_bytes(stored.read_bytes()))) as archive:
         assert "person.json" in archive.namelist()
     mail_dir = worker / "mail"
     assert wait_for(lambda: mail_dir.exists() and any(mail_dir.glob("*.eml"))), (worker / "worker.log").read_text()

@@ -257,3 +257,26 @@ def test_the_stakeholders_they_named_are_purged(acme_coached):
         kept.refresh_from_db()
     assert (named.name, named.email, named.purged_at is not None) == ("", "", True)
     assert (kept.name, kept.email) == ("Kim Kept", "kim@example.com")
+
+
+def test_erasing_someone_already_erased_is_refused(acme_coached):
+    cast = acme_coached.cast
+    with practice_context(cast.practice):
+        erasure.erase_person(person=cast.coachee2, actor=cast.admin)
+        cast.coachee2.refresh_from_db()
+        assert erasure.plan_erasure(cast.coachee2).refusal == "This person has already been erased."
+        with pytest.raises(ValidationError, match="already been erased"):
+            erasure.erase_person(person=cast.coachee2, actor=cast.admin)
+        assert ErasureRequest.objects.filter(person=cast.coachee2).count() == 1
+
+
+def test_a_measurement_point_moved_for_them_keeps_the_move_without_its_reason(acme_coached):
+    from measurement.models import MeasurementPoint, PointMove
+
+    cast = acme_coached.cast
+    with practice_context(cast.practice):
+        point = MeasurementPoint.objects.filter(engagement=acme_coached.main).first()
+        PointMove.objects.create(point=point, moved_by=cast.coach, from_after_sessions=3, to_after_sessions=4,
+                                 reason="Coachee2 was off sick for a month.")
+        erasure.erase_person(person=cast.coachee2, actor=cast.admin)
+        assert list(PointMove.objects.filter(point=point).values_list("reason", flat=True)) == ["(removed)"]

@@ -147,3 +147,28 @@ def test_the_export_of_each_demo_person_holds_no_one_elses_private_notes_or_refl
                     assert (reflection in text) == (author_id == person.pk), (person.email, reflection)
                 for name in foreign:
                     assert name not in text, (person.email, name)
+
+
+def test_a_coachees_export_lists_the_stakeholders_they_named_never_their_answers(acme_coached):
+    from measurement.models import Nominee, StakeholderResponse, StakeholderScore
+
+    cast, main, other = acme_coached.cast, acme_coached.main, acme_coached.other
+    with practice_context(cast.practice):
+        named = Nominee.objects.create(engagement=main, group="Peers", name="Nora Nominee", email="nora@client.example",
+                                       nominated_by=cast.coachee2, link_secret="n" * 32)
+        Nominee.objects.create(engagement=other, group="Peers", name="Kim Elsewhere", email="kim@client.example",
+                               nominated_by=cast.coachee, link_secret="k" * 32)
+        point = main.measurement_points.first()
+        response = StakeholderResponse.objects.create(point=point, nominee=named, group="Peers", comment="NORA-SAYS-GROWTH")
+        StakeholderScore.objects.create(response=response, objective=point.version.objectives.first(), score=9)
+    files = export_of(cast, cast.coachee2)
+    listed = as_json(files, "coachee/stakeholders.json")
+    assert [(n["engagement"], n["group"], n["name"], n["email"]) for n in listed] == [
+        (main.pk, "Peers", "Nora Nominee", "nora@client.example"),
+    ]
+    assert ISO_UTC.match(listed[0]["named_at"]) and set(listed[0]) == {"engagement", "group", "name", "email", "named_at"}
+    text = texts(files)
+    assert "NORA-SAYS-GROWTH" not in text and "Kim Elsewhere" not in text
+    assert "coachee/stakeholders.json" in files["README.txt"].decode()
+    for user in (cast.sponsor, cast.coach):  # they are not who named them
+        assert "Nora Nominee" not in texts(export_of(cast, user))

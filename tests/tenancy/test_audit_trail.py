@@ -178,7 +178,7 @@ def test_the_page_takes_as_many_queries_for_120_entries_as_for_3(acme, in_practi
 
 
 def test_the_daily_retention_job_purges_old_sign_ins(acme, in_practice):
-    from reminders import retention
+    from records import retention
 
     with in_practice(acme):
         _entry(action=audit.SIGN_IN, subject="old", actor=acme.coachee, days_ago=120)
