@@ -26,8 +26,9 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def stakeholder_engagement(cast: PracticeCast, *, minimum: int = 3, baseline: bool = False) -> Engagement:
-    """Accepted by all three; with `baseline`, the contract asks for the stakeholders' baseline round."""
+def stakeholder_draft(cast: PracticeCast, *, groups=GROUPS, minimum: int = 3, baseline: bool = False) -> ContractVersion:
+    """A contract draft whose objective the stakeholder `groups` rate; with `baseline`, it asks for
+    the stakeholders' baseline round."""
     from datetime import timedelta
 
     engagement = matched_engagement(cast)
@@ -36,15 +37,19 @@ def stakeholder_engagement(cast: PracticeCast, *, minimum: int = 3, baseline: bo
         drafts.update_contract_draft(
             version=version, actor=engagement.coach,
             changes={"start_date": START, "end_date": START + timedelta(days=180), "sponsor": cast.sponsor,
-                     "stakeholder_groups": GROUPS, "stakeholder_min_responses": minimum, "stakeholder_baseline": baseline},
-            objectives=[{**OBJECTIVE, "rated_by_stakeholders": True}],
+                     "stakeholder_groups": groups, "stakeholder_min_responses": minimum, "stakeholder_baseline": baseline},
+            objectives=[{**OBJECTIVE, "rated_by_stakeholders": bool(groups)}],
         )
-        version = ContractVersion.objects.get(pk=version.pk)
-    version = send(cast, version)
+        return ContractVersion.objects.get(pk=version.pk)
+
+
+def stakeholder_engagement(cast: PracticeCast, *, minimum: int = 3, baseline: bool = False) -> Engagement:
+    """Accepted by all three; with `baseline`, the contract asks for the stakeholders' baseline round."""
+    version = send(cast, stakeholder_draft(cast, minimum=minimum, baseline=baseline))
     for _, party in version.parties():
         accept(cast, version, party)
     with practice_context(cast.practice):
-        return Engagement.objects.select_related("coachee", "coach").get(pk=engagement.pk)
+        return Engagement.objects.select_related("coachee", "coach").get(pk=version.engagement_id)
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from django.utils import timezone
 from coachhub.tenancy.context import practice_context
 from engagements.contract_selectors import canonical_text, verify_version
 from engagements.contracting import amendments, drafts, versions
-from engagements.models import ContractVersion
 from measurement import dashboards, selectors
 from measurement.models import MeasurementPoint, StakeholderResponse
 from measurement.services.closing import close_point
@@ -30,9 +29,15 @@ from measurement.tasks import mark_points_due
 from reminders import stakeholders as nominee_emails
 from reminders.models import NomineeMessage, Reminder
 from tests.conftest import client_at
-from tests.contracts.conftest import OBJECTIVE, START, accept, matched_engagement, send
+from tests.contracts.conftest import START, accept, send
 from tests.measurement.conftest import hold_sessions, point_of, rate
-from tests.stakeholders.conftest import GROUPS, answer, name, stakeholder_engagement
+from tests.stakeholders.conftest import (
+    GROUPS,
+    answer,
+    name,
+    stakeholder_draft,
+    stakeholder_engagement,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,16 +66,7 @@ def close_now(cast, point, engagement):
 
 
 def _draft(cast, *, groups=GROUPS, baseline=True):
-    engagement = matched_engagement(cast)
-    with practice_context(cast.practice):
-        version = drafts.draft_contract(engagement=engagement, actor=engagement.coach)
-        drafts.update_contract_draft(
-            version=version, actor=engagement.coach,
-            changes={"start_date": START, "end_date": START + timedelta(days=180), "sponsor": cast.sponsor,
-                     "stakeholder_groups": groups, "stakeholder_baseline": baseline},
-            objectives=[{**OBJECTIVE, "rated_by_stakeholders": bool(groups)}],
-        )
-        return ContractVersion.objects.get(pk=version.pk)
+    return stakeholder_draft(cast, groups=groups, baseline=baseline)
 
 
 def test_the_contract_text_names_the_baseline_round_only_when_asked_for(acme):
