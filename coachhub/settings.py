@@ -148,7 +148,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "coachhub.tenancy.redis_cache.RedisCache",
         "LOCATION": REDIS_URL,
         # Every key carries the current practice, so no cache entry is shared between tenants.
         "KEY_FUNCTION": "coachhub.tenancy.context.practice_cache_key",
@@ -158,7 +158,7 @@ CACHES = {
     # The same Redis, keys not scoped by the current practice: sessions, and the look-ups made
     # before a practice is known (tenancy.freshness keeps them fresh).
     "shared": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "coachhub.tenancy.redis_cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "coachhub-shared",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -60,20 +60,18 @@ def generations(practice_id: int | None) -> tuple[str, str]:
     _written.scopes = set()
     scopes = [PLATFORM, _scope(practice_id)]
     memo = _memo.get()
-    if memo is not None and all(scope in memo for scope in scopes):
-        return memo[scopes[0]], memo[scopes[1]]
-    cache = caches[SHARED_CACHE]
-    found = cache.get_many([_key(scope) for scope in scopes])
-    values = []
-    for scope in scopes:
-        value = found.get(_key(scope))
-        if value is None:
-            cache.add(_key(scope), secrets.token_hex(8), timeout=None)
-            value = cache.get(_key(scope)) or secrets.token_hex(8)
-        values.append(value)
-        if memo is not None:
-            memo[scope] = value
-    return values[0], values[1]
+    known = memo if memo is not None else {}
+    missing = list(dict.fromkeys(scope for scope in scopes if scope not in known))
+    if missing:
+        cache = caches[SHARED_CACHE]
+        found = cache.get_many([_key(scope) for scope in missing])
+        for scope in missing:
+            value = found.get(_key(scope))
+            if value is None:
+                cache.add(_key(scope), secrets.token_hex(8), timeout=None)
+                value = cache.get(_key(scope)) or secrets.token_hex(8)
+            known[scope] = value
+    return known[scopes[0]], known[scopes[1]]
 
 
 def start_request() -> object:

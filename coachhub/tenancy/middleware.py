@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from coachhub.tenancy import freshness, health
 from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.models import Practice
 from coachhub.tenancy.selectors import active_roles, practice_for_host
 from coachhub.tenancy.timezones import zone_for
 from coachhub.tenancy.viewers import Viewer, requesting
@@ -29,6 +30,26 @@ class HealthCheckMiddleware:
         if request.path == "/healthz":
             return health.healthz()
         return self.get_response(request)
+
+
+# host → (the platform generation it was read under, the practice): this process's own copy.
+_practices_by_host: dict[str, tuple[str, Practice | None]] = {}
+_HOSTS_KEPT = 10_000
+
+
+def _practice_for(host: str) -> Practice | None:
+    """The practice for `host`, read once per platform generation (a change to any practice or
+    domain renews it). Asking for the platform's and the practice's generations together, as the
+    last answer for this host suggests, makes them one round trip to Redis for the whole request."""
+    known = _practices_by_host.get(host)
+    platform, _ = freshness.generations(known[1].pk if known and known[1] else None)
+    if known is not None and known[0] == platform:
+        return known[1]
+    practice = practice_for_host(host)
+    if len(_practices_by_host) >= _HOSTS_KEPT:
+        _practices_by_host.clear()
+    _practices_by_host[host] = (platform, practice)
+    return practice
 
 
 class PracticeMiddleware:
@@ -54,7 +75,7 @@ class PracticeMiddleware:
         if host == settings.BASE_DOMAIN:
             request.urlconf = settings.PLATFORM_URLCONF
         else:
-            practice = freshness.cached(f"practice-for-host:{host}", lambda: practice_for_host(host), practice_id=None)
+            practice = _practice_for(host)
             if practice is None:
                 return render(request, "tenancy/unknown_host.html", {"host": host}, status=404)
             if practice.is_suspended:
