@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -16,6 +18,8 @@ from coachhub.tenancy.models import Practice
 from coachhub.tenancy.selectors import active_roles, practice_for_host
 from coachhub.tenancy.timezones import zone_for
 from coachhub.tenancy.viewers import Viewer, requesting
+
+logger = logging.getLogger(__name__)
 
 SESSION_PRACTICE_KEY = "practice_id"
 
@@ -42,7 +46,11 @@ def _practice_for(host: str) -> Practice | None:
     domain renews it). Asking for the platform's and the practice's generations together, as the
     last answer for this host suggests, makes them one round trip to Redis for the whole request."""
     known = _practices_by_host.get(host)
-    platform, _ = freshness.generations(known[1].pk if known and known[1] else None)
+    try:
+        platform, _ = freshness.generations(known[1].pk if known and known[1] else None)
+    except Exception:  # Redis away: read it from the database, keep nothing.
+        logger.warning("Generations unavailable; reading the practice for %s", host, exc_info=True)
+        return practice_for_host(host)
     if known is not None and known[0] == platform:
         return known[1]
     practice = practice_for_host(host)

@@ -154,3 +154,12 @@ def test_a_write_renews_the_generation_of_what_it_touches(acme, in_practice, sql
     with in_practice(acme):
         touched = freshness._touched_scope(sql)
     assert touched == (f"p{acme.practice.pk}" if scope == "practice" else scope)
+
+
+def test_with_redis_away_pages_are_built_as_before(acme, directory_of_acme, settings):
+    dead = {"BACKEND": "coachhub.tenancy.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
+    settings.CACHES = {"default": dead, "shared": {**dead, "KEY_PREFIX": "coachhub-shared"}}
+    response = client_at(acme).get("/coaches/")
+    assert response.status_code == 200
+    assert "Calm under pressure" in response.content.decode()
