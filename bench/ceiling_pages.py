@@ -95,14 +95,23 @@ def _seed_scale(run: Run) -> None:
             + ", ".join(f"{sizes.get(table, 0):,} {table}" for table in SIZED_TABLES))
 
 
-def _explain_page(run: Run, practice, page: DemoPage) -> None:
-    """The page requested cold in-process, and its slowest query explained (bench/plans.py)."""
+def _visitor(practice, page: DemoPage, host: str) -> tuple:
+    """An in-process client at `host` as the page's demo user (a visitor for a public page), and
+    the session cookie wrk sends ("" for a visitor)."""
     from django.test import Client
 
     from coachhub.accounts.models import User
 
+    if not page.who:
+        return Client(HTTP_HOST=host), ""
+    client, cookie = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))
+    client.defaults["HTTP_HOST"] = host
+    return client, cookie
+
+
+def _explain_page(run: Run, practice, page: DemoPage, client) -> None:
+    """The page requested cold in-process, and its slowest query explained (bench/plans.py)."""
     plans.empty_bench_caches(run.environment["REDIS_URL"])  # cold: every query the page runs is seen
-    client = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))[0] if page.who else Client()
     statements = plans.page_queries(client, page.path, practice.host)
     plans.report(run.say, page.name, plans.explain_all(practice, statements))
 
@@ -110,7 +119,6 @@ def _explain_page(run: Run, practice, page: DemoPage) -> None:
 @bench("pages", "the signed-in pages of the demo against a bare-Django ceiling (gunicorn 2 workers, DEBUG off, "
        "wrk -t2 -c16), in one run", server=True)
 def pages(run: Run) -> None:
-    from coachhub.accounts.models import User
     from coachhub.tenancy.models import Practice
 
     _seed_demo(run)
@@ -132,11 +140,9 @@ def pages(run: Run) -> None:
 
     server = run.server
     for page in demo_pages():
+        client, cookie = _visitor(practice, page, host)
         if run.scale:
-            _explain_page(run, practice, page)
-        cookie = ""
-        if page.who:
-            _, cookie = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))
+            _explain_page(run, practice, page, client)
         status = signed_in_status(server, page.path, cookie=cookie, host=host)
         if status != 200:
             raise BenchError(f"GET {page.path} as {page.who or 'a visitor'} answered {status}.\n{server.log_tail()}")
@@ -148,7 +154,7 @@ def pages(run: Run) -> None:
         run.figure(f"page_{page.name}_rps", result.rps)
         run.figure(f"page_{page.name}_p99_ms", result.percentiles_ms[99])
         run.figure(f"page_{page.name}_share_of_ceiling", 100 * result.rps / ceiling_rps if ceiling_rps else 0.0)
-        run.figure(f"page_{page.name}_after_write_ms", after_a_write_ms(practice, page, host))
+        run.figure(f"page_{page.name}_after_write_ms", after_a_write_ms(practice, page, client))
     run.say("after_write_ms: in-process median of the page built again after a write in the practice (which "
             "makes its cached copy unreachable); wrk above mostly meets the cached page")
 
@@ -156,23 +162,15 @@ def pages(run: Run) -> None:
 AFTER_WRITE_RUNS = 20
 
 
-def after_a_write_ms(practice, page: DemoPage, host: str) -> float:
+def after_a_write_ms(practice, page: DemoPage, client) -> float:
     """The median time to build `page` when something was written in its practice just before:
     the page and the viewer's roles are built again (the session, person and practice stay cached,
     as they do after most writes)."""
     import statistics
     import time
 
-    from django.test import Client
-
-    from coachhub.accounts.models import User
     from coachhub.tenancy import freshness
 
-    if page.who:
-        client, _ = signed_in(practice, User.objects.get(email=f"{page.who}@{DEMO_SLUG}.example"))
-        client.defaults["HTTP_HOST"] = host
-    else:
-        client = Client(HTTP_HOST=host)
     client.get(page.path)
     timings = []
     for _ in range(AFTER_WRITE_RUNS):
