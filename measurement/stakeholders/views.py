@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from coachhub.tenancy.forms import add_service_errors, posted
+from coachhub.tenancy.forms import add_service_errors
 from engagements.access import COACH, COACHEE
 from measurement.access import access_stakeholders
 from measurement.models import Nominee
