@@ -138,25 +138,40 @@ def pages(run: Run) -> None:
     run.figure("ceiling_rps", ceiling_rps)
     run.say("ceiling: bench/ceiling, one ORM query (the practice by slug) and one template, same gunicorn and database")
 
-    server = run.server
-    for page in demo_pages():
-        client, cookie = _visitor(practice, page, host)
-        if run.scale:
-            _explain_page(run, practice, page, client)
-        status = signed_in_status(server, page.path, cookie=cookie, host=host)
-        if status != 200:
-            raise BenchError(f"GET {page.path} as {page.who or 'a visitor'} answered {status}.\n{server.log_tail()}")
-        run_wrk(server.base_url + page.path, 1, host=host, cookie=cookie)
-        result = run_wrk(server.base_url + page.path, run.duration, host=host, cookie=cookie)
-        if result.non2xx:
-            raise BenchError(f"{page.name}: {result.non2xx} responses were errors under load.\n{server.log_tail()}")
-        run.say(f"{page.name}: GET {page.path} as {page.who or 'a visitor'}@{DEMO_SLUG}, {result.requests} requests")
-        run.figure(f"page_{page.name}_rps", result.rps)
-        run.figure(f"page_{page.name}_p99_ms", result.percentiles_ms[99])
-        run.figure(f"page_{page.name}_share_of_ceiling", 100 * result.rps / ceiling_rps if ceiling_rps else 0.0)
-        run.figure(f"page_{page.name}_after_write_ms", after_a_write_ms(practice, page, client))
-    run.say("after_write_ms: in-process median of the page built again after a write in the practice (which "
-            "makes its cached copy unreachable); wrk above mostly meets the cached page")
+    # The same project with the page cache off: every request builds its page, as the first load
+    # after a write in the practice does.
+    uncached = Server({**run.environment, "PAGE_CACHE": "false"}, name="coachhub-uncached")
+    try:
+        uncached.start()
+        for page in demo_pages():
+            client, cookie = _visitor(practice, page, host)
+            if run.scale:
+                _explain_page(run, practice, page, client)
+            for server, suffix in ((run.server, ""), (uncached, "_uncached")):
+                result = _load(server, page, host=host, cookie=cookie, seconds=run.duration)
+                run.say(f"{page.name}{suffix}: GET {page.path} as {page.who or 'a visitor'}@{DEMO_SLUG}, "
+                        f"{result.requests} requests")
+                run.figure(f"page_{page.name}{suffix}_rps", result.rps)
+                run.figure(f"page_{page.name}{suffix}_p99_ms", result.percentiles_ms[99])
+                run.figure(f"page_{page.name}{suffix}_share_of_ceiling", 100 * result.rps / ceiling_rps if ceiling_rps else 0.0)
+            run.figure(f"page_{page.name}_after_write_ms", after_a_write_ms(practice, page, client))
+    finally:
+        uncached.stop()
+    run.say("_uncached: the same pages with PAGE_CACHE=false, each request building its page; after_write_ms: "
+            "in-process median of the page built again after a write in the practice (which makes its cached copy "
+            "unreachable). wrk's repeated loads of one page meet the cached copy, unless it is off")
+
+
+def _load(server: Server, page: DemoPage, *, host: str, cookie: str, seconds: float):
+    """wrk on `page` as its demo user after a smoke check and a second's warm-up: its result."""
+    status = signed_in_status(server, page.path, cookie=cookie, host=host)
+    if status != 200:
+        raise BenchError(f"GET {page.path} as {page.who or 'a visitor'} answered {status}.\n{server.log_tail()}")
+    run_wrk(server.base_url + page.path, 1, host=host, cookie=cookie)
+    result = run_wrk(server.base_url + page.path, seconds, host=host, cookie=cookie)
+    if result.non2xx:
+        raise BenchError(f"{page.name}: {result.non2xx} responses were errors under load.\n{server.log_tail()}")
+    return result
 
 
 AFTER_WRITE_RUNS = 20

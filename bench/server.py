@@ -28,12 +28,14 @@ class Server:
     """`gunicorn coachhub.wsgi -w 2 -b 127.0.0.1:<port>` with the benchmark's environment (or
     another WSGI app, answering 200 at `ready_path`: the ceiling app)."""
 
-    def __init__(self, environment: dict[str, str], *, app: str = "coachhub.wsgi", ready_path: str = "/healthz"):
+    def __init__(
+        self, environment: dict[str, str], *, app: str = "coachhub.wsgi", ready_path: str = "/healthz", name: str = "",
+    ):
         self.environment = environment
         self.app = app
         self.ready_path = ready_path
         self.port = free_port()
-        self.log_path: Path = VAR / f"gunicorn-{app.replace(':', '.')}.log"
+        self.log_path: Path = VAR / f"gunicorn-{name or app.replace(':', '.')}.log"
         self.process: subprocess.Popen | None = None
 
     @property

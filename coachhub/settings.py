@@ -168,6 +168,9 @@ CACHES = {
 # when Redis restarts.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "shared"
+# Whole pages cached per viewer (tenancy.pagecache); off, every page is built for each request
+# (the pages bench measures both).
+PAGE_CACHE = _setting(env.bool, "PAGE_CACHE", default=True)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None

@@ -107,13 +107,21 @@ def awaiting_acceptance_by(user, role: str | None = None) -> QuerySet[ContractVe
     )
 
 
-def changes_requested_of(coach) -> QuerySet[ContractVersion]:
-    """Sent versions of `coach`'s contracts that a party asked to change: the coach revises them."""
-    return (
+def coach_contracts_waiting(coach) -> tuple[list[ContractVersion], list[ContractVersion]]:
+    """Sent versions of `coach`'s contracts: those awaiting the coach's own answer (as
+    `awaiting_acceptance_by(coach, "coach")` lists them), and those a party asked to change, which
+    the coach revises. One query, for the home page."""
+    versions = list(
         ContractVersion.objects.filter(coach=coach, status=ContractVersion.Status.SENT)
-        .filter(_changes_requested())
-        .select_related("coachee", "coach")
-        .order_by("sent_at")
+        .annotate(
+            answered=Exists(Acceptance.objects.filter(version=OuterRef("pk"), party=coach)),
+            changes_requested=_changes_requested(),
+        )
+        .select_related("coachee", "coach").order_by("sent_at")
+    )
+    return (
+        [version for version in versions if not version.answered and not version.changes_requested],
+        [version for version in versions if version.changes_requested],
     )
 
 

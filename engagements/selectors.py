@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from engagements.models import ChemistryCall, Engagement
@@ -25,16 +27,20 @@ def coaches_met(engagement: Engagement) -> list:
     return [call.coach for call in calls]
 
 
-def upcoming_calls_for_coach(coach) -> QuerySet[ChemistryCall]:
-    return ChemistryCall.objects.filter(
-        coach=coach, status=ChemistryCall.Status.BOOKED, booking__ends_at__gte=timezone.now()
-    ).select_related("booking", "engagement__coachee")
-
-
-def calls_awaiting_outcome(coach) -> QuerySet[ChemistryCall]:
-    return ChemistryCall.objects.filter(
-        coach=coach, status=ChemistryCall.Status.BOOKED, coach_outcome="", booking__starts_at__lt=timezone.now()
-    ).select_related("booking", "engagement__coachee")
+def coach_calls(coach, *, now: datetime | None = None) -> tuple[list[ChemistryCall], list[ChemistryCall]]:
+    """The coach's booked chemistry calls not yet ended, and those begun whose outcome they have
+    still to record (a call under way is both), for the home page: one query."""
+    now = now or timezone.now()
+    upcoming = Q(booking__ends_at__gte=now)
+    awaiting_outcome = Q(coach_outcome="", booking__starts_at__lt=now)
+    calls = list(
+        ChemistryCall.objects.filter(upcoming | awaiting_outcome, coach=coach, status=ChemistryCall.Status.BOOKED)
+        .select_related("booking", "engagement__coachee")
+    )
+    return (
+        [call for call in calls if call.booking.ends_at >= now],
+        [call for call in calls if call.coach_outcome == "" and call.booking.starts_at < now],
+    )
 
 
 def calls_of_coachee(coachee) -> QuerySet[ChemistryCall]:

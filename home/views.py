@@ -18,8 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "tenancy/welcome.html")
     context = {}
     if Role.COACH in request.roles:
-        context["upcoming_calls"] = journey.upcoming_calls_for_coach(request.user)
-        context["calls_awaiting_outcome"] = journey.calls_awaiting_outcome(request.user)
+        context["upcoming_calls"], context["calls_awaiting_outcome"] = journey.coach_calls(request.user)
         context.update(coaching_sessions.coach_home(request.user))
     if Role.COACHEE in request.roles:
         context["my_calls"] = journey.calls_of_coachee(request.user)

@@ -11,18 +11,24 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.viewers import Viewer
-from engagements.access import ADMIN, COACH, COACHEE, relations_to
+from engagements.access import (
+    ADMIN,
+    COACH,
+    COACHEE,
+    MEASURED_STAGES,
+    Data,
+    may_see,
+    relations_to,
+)
 from engagements.models import ContractVersion, Engagement, Objective
 from engagements.retention import retention_ends_at
 from measurement import compute
-from measurement.access import visible_progress
-from measurement.stakeholders.results import PointStakeholders, closing_means, series_label, stakeholder_results
 from measurement.models import (
     RATED_KINDS,
     MeasurementPoint,
@@ -32,8 +38,14 @@ from measurement.models import (
     Rating,
     RatingRevision,
 )
+from measurement.stakeholders.results import (
+    PointStakeholders,
+    closing_means,
+    series_label,
+    stakeholder_results,
+)
 from sessions.models import Attendance, CoachingSession
-from sessions.selectors import contract_in_force
+from sessions.selectors import Commitment, commitment
 
 ROLE_LABELS = dict(RaterRole.choices)
 RATER_ORDER = {"coachee": 0, "coach": 1, "sponsor": 2}
@@ -284,10 +296,13 @@ def _score(view: PointView, objective: Objective, role: str | None = None) -> fl
     return None
 
 
-def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool = True, compact: bool = True) -> Progress:
+def progress_for(
+    engagement: Engagement, viewer: Viewer | None, *, charts: bool = True, compact: bool = True,
+    sessions: Commitment | None = None,
+) -> Progress:
     """Everything the measurement pages, the engagement pages' panel and the PDF (no viewer) show,
     as `viewer` may see it (the engagement loaded through measurement.access). A fixed number of
-    queries."""
+    queries; two fewer when the page has the engagement's `sessions` (its commitment) already."""
     relations = relations_to(viewer, engagement) if viewer is not None else frozenset()
     is_coach, is_admin = COACH in relations, ADMIN in relations
     points = list(_points(engagement))
@@ -296,10 +311,12 @@ def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool 
         feedback = stakeholder_results(points)
         for view in views:
             view.stakeholders = feedback.get(view.point.pk) if view.point.version.stakeholder_groups else None
-    contract = contract_in_force(engagement)
-    objectives = list(contract.objectives.all()) if contract else (views[-1].objectives if views else [])
-    counts = CoachingSession.objects.filter(engagement=engagement).aggregate(
-        held=Count("pk", filter=Q(attendance=Attendance.HELD)), used=Count("pk", filter=Q(counts_as_used=True)),
+    sessions = sessions or commitment(engagement)
+    contract = sessions.contract
+    # The contract in force is usually the version the points were measured against (prefetched).
+    rated = next((view.objectives for view in views if contract and view.point.version_id == contract.pk), None)
+    objectives = (rated if rated is not None else list(contract.objectives.all())) if contract else (
+        views[-1].objectives if views else []
     )
     rows = []
     for objective in objectives:
@@ -317,7 +334,7 @@ def progress_for(engagement: Engagement, viewer: Viewer | None, *, charts: bool 
         rows.append(row)
     return Progress(
         engagement=engagement, contract=contract, points=views, rows=rows,
-        sessions_held=counts["held"], is_coach=is_coach, is_admin=is_admin, sessions_used=counts["used"],
+        sessions_held=sessions.held, is_coach=is_coach, is_admin=is_admin, sessions_used=sessions.used,
         rule=rule_in_words(contract), sees_stakeholder_counts=bool(relations & {COACH, COACHEE}),
     )
 
@@ -474,13 +491,13 @@ def progress_storage_path(engagement: Engagement) -> str:
     return f"practices/{engagement.practice_id}/progress/{engagement.pk}/progress-{state}.pdf"
 
 
-def progress_panel(*, viewer: Viewer, engagement: Engagement) -> Progress | None:
+def progress_panel(*, viewer: Viewer, engagement: Engagement, sessions: Commitment | None = None) -> Progress | None:
     """The engagement pages' progress panel, or None when `viewer` may not see the measurement
     (or there is nothing measured yet)."""
-    measured = MeasurementPoint.objects.filter(engagement=OuterRef("pk"))
-    if not visible_progress(viewer).filter(pk=engagement.pk).filter(Exists(measured)).exists():
+    if engagement.stage not in MEASURED_STAGES or not may_see(viewer, Data.PROGRESS, engagement):
         return None
-    return progress_for(engagement, viewer)
+    progress = progress_for(engagement, viewer, sessions=sessions)
+    return progress if progress.points else None
 
 
 def last_held_session_date(engagement_id: int) -> date | None:

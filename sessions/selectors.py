@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coachhub.tenancy.viewers import Viewer, as_viewer
@@ -185,11 +185,13 @@ def cancelled_in_time(starts_at: datetime, contract: ContractVersion | None, now
 
 @dataclass
 class Commitment:
-    """The package as the contract states it, and how much of it is booked or used."""
+    """The package as the contract states it, and how much of it is booked or used (`held`: the
+    sessions the measurement rule counts)."""
 
     contract: ContractVersion | None
     used: int
     scheduled: int
+    held: int
 
     @property
     def total(self) -> int:
@@ -223,11 +225,14 @@ class Commitment:
 
 
 def commitment(engagement: Engagement) -> Commitment:
-    counts = CoachingSession.objects.filter(engagement=engagement).values_list("attendance", flat=True)
-    attendance = list(counts)
-    used = sum(1 for value in attendance if value in (Attendance.HELD, Attendance.LATE_CANCELLATION, Attendance.NO_SHOW))
-    scheduled = sum(1 for value in attendance if value == Attendance.SCHEDULED)
-    return Commitment(contract=contract_in_force(engagement), used=used, scheduled=scheduled)
+    """The contract in force and the sessions counted against it: two queries, the counting done by
+    the database."""
+    counts = CoachingSession.objects.filter(engagement=engagement).aggregate(
+        used=Count("pk", filter=Q(counts_as_used=True)),
+        scheduled=Count("pk", filter=Q(attendance=Attendance.SCHEDULED)),
+        held=Count("pk", filter=Q(attendance=Attendance.HELD)),
+    )
+    return Commitment(contract=contract_in_force(engagement), **counts)
 
 
 def worked_on_topics() -> list[str]:
@@ -249,24 +254,24 @@ def worked_on_choices(session: CoachingSession) -> list[str]:
 # --- The coach's home page ------------------------------------------------------------------------
 
 
-def coach_sessions_between(coach, start: datetime, end: datetime) -> QuerySet[CoachingSession]:
-    return CoachingSession.objects.filter(
-        engagement__coach=coach, booking__starts_at__gte=start, booking__starts_at__lt=end,
-        attendance=Attendance.SCHEDULED,
-    ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")
-
-
 def coach_home(coach, now: datetime | None = None) -> dict:
     """Active engagements, today's and this week's sessions, sessions not yet logged, overdue actions.
-    Five queries."""
+    Four queries."""
     now = now or timezone.now()
     today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    tomorrow = today_start + timedelta(days=1)
+    week = list(
+        CoachingSession.objects.filter(
+            engagement__coach=coach, booking__starts_at__gte=today_start,
+            booking__starts_at__lt=today_start + timedelta(days=7), attendance=Attendance.SCHEDULED,
+        ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")
+    )
     return {
         "coaching_engagements": list(
             Engagement.objects.filter(coach=coach, stage=Engagement.Stage.ACTIVE).select_related("coachee").order_by("matched_at")
         ),
-        "sessions_today": list(coach_sessions_between(coach, today_start, today_start + timedelta(days=1))),
-        "sessions_this_week": list(coach_sessions_between(coach, today_start + timedelta(days=1), today_start + timedelta(days=7))),
+        "sessions_today": [session for session in week if session.booking.starts_at < tomorrow],
+        "sessions_this_week": [session for session in week if session.booking.starts_at >= tomorrow],
         "sessions_not_logged": list(
             CoachingSession.objects.filter(
                 engagement__coach=coach, booking__starts_at__lt=now, attendance=Attendance.SCHEDULED,

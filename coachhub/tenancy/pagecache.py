@@ -6,7 +6,7 @@ freshness), the viewer and their roles, their time zone, the full address, htmx'
 headers, and the current minute (pages that say what is upcoming or due stay right to the
 minute). The CSRF token is rendered as a placeholder and filled in per response, so a cached
 form posts like a fresh one. Pages with flash messages are neither served from nor put in the
-cache.
+cache. `PAGE_CACHE=false` turns it off.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -61,7 +62,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "GET" or _has_messages(request):
+        if not settings.PAGE_CACHE or request.method != "GET" or _has_messages(request):
             return view(request, *args, **kwargs)
         try:
             key = _key(request)

@@ -2,7 +2,10 @@
 
 from django import template
 
-from engagements.contract_selectors import awaiting_acceptance_by, changes_requested_of
+from engagements.contract_selectors import (
+    awaiting_acceptance_by,
+    coach_contracts_waiting,
+)
 
 register = template.Library()
 
@@ -13,7 +16,7 @@ def contracts_awaiting(context, role: str) -> dict:
     user = context["request"].user
     if not user.is_authenticated:
         return {"awaiting": [], "to_revise": []}
-    return {
-        "awaiting": list(awaiting_acceptance_by(user, role)),
-        "to_revise": list(changes_requested_of(user)) if role == "coach" else [],
-    }
+    if role == "coach":
+        awaiting, to_revise = coach_contracts_waiting(user)
+        return {"awaiting": awaiting, "to_revise": to_revise}
+    return {"awaiting": list(awaiting_acceptance_by(user, role)), "to_revise": []}

@@ -20,9 +20,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 
-from measurement.models import MeasurementPoint, Nominee, StakeholderResponse
+from measurement.models import (
+    MeasurementPoint,
+    Nominee,
+    StakeholderResponse,
+    StakeholderScore,
+)
 
 OTHER = "Other stakeholders"
 NOT_ENOUGH = "not enough responses to show"
@@ -124,8 +129,14 @@ def assess_groups(
     return lines, sum(group.responses for group in shown), means, comments
 
 
+def _with_scores() -> Prefetch:
+    """Each answer's scores with the objectives they rate, in one query (built per call: the
+    manager scopes it to the current practice)."""
+    return Prefetch("scores", queryset=StakeholderScore.objects.select_related("objective"))
+
+
 def stakeholder_results(points: list[MeasurementPoint]) -> dict[int, PointStakeholders]:
-    """Each point's stakeholder feedback (points of one engagement, their versions loaded): two
+    """Each point's stakeholder feedback (points of one engagement, their versions loaded): three
     queries, whatever the number of nominees and answers."""
     if not points:
         return {}
@@ -134,7 +145,7 @@ def stakeholder_results(points: list[MeasurementPoint]) -> dict[int, PointStakeh
         Nominee.objects.filter(engagement_id=engagement_id).values_list("group").annotate(n=Count("pk")).order_by()
     )
     responses: dict[int, list] = {}
-    rows = StakeholderResponse.objects.filter(point__in=points).prefetch_related("scores__objective").order_by("group")
+    rows = StakeholderResponse.objects.filter(point__in=points).prefetch_related(_with_scores()).order_by("group")
     for response in rows:
         responses.setdefault(response.point_id, []).append(response)
     results = {}
@@ -168,7 +179,7 @@ def closing_means(point: MeasurementPoint) -> tuple[dict[int, Decimal | None], i
     the on/off-track rule counts as one more rater when the practice says so."""
     answers = [
         (r.group, {s.objective.position: s.score for s in r.scores.all()}, r.comment)
-        for r in StakeholderResponse.objects.filter(point=point).prefetch_related("scores__objective")
+        for r in StakeholderResponse.objects.filter(point=point).prefetch_related(_with_scores())
     ]
     _, n, means, _ = assess_groups(
         point_id=point.pk, groups=list(point.version.stakeholder_groups),

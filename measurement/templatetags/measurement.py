@@ -23,6 +23,7 @@ def points_to_rate(context, role: str) -> dict:
 
 
 @register.inclusion_tag("measurement/_progress.html", takes_context=True)
-def engagement_progress(context, engagement) -> dict:
-    """The engagement's progress panel, empty for those who may not see its measurement."""
-    return {"progress": progress_panel(viewer=context["request"].viewer, engagement=engagement)}
+def engagement_progress(context, engagement, sessions=None) -> dict:
+    """The engagement's progress panel, empty for those who may not see its measurement. `sessions`:
+    the engagement's commitment, when the page has read it already."""
+    return {"progress": progress_panel(viewer=context["request"].viewer, engagement=engagement, sessions=sessions)}

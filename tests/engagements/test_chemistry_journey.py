@@ -226,3 +226,27 @@ def test_admin_sees_every_call_and_reassigns_one(acme, coaches, mailoutbox, comm
 def test_only_admins_see_the_call_list(acme):
     for role in ("coach", "coachee", "sponsor"):
         assert client_at(acme, getattr(acme, role)).get("/practice/chemistry-calls/").status_code == 404
+
+
+def test_the_coach_home_lists_calls_to_come_and_calls_awaiting_an_outcome_from_one_query(acme, coaches, in_practice):
+    """Ahead: upcoming only. Under way: both. Over without an outcome: awaiting only. Over with an
+    outcome, another coach's, or cancelled: neither."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.selectors import coach_calls
+
+    with in_practice(acme):
+        ahead = past_call(acme, acme.coach, acme.coachee, hours_ago=-3)
+        under_way = past_call(acme, acme.coach, acme.coachee2, hours_ago=0.25)
+        awaiting = past_call(acme, acme.coach, acme.admin, hours_ago=5)
+        answered = past_call(acme, acme.coach, acme.sponsor, hours_ago=6)
+        services.record_chemistry_outcome(call=answered, coach=acme.coach, outcome="yes", notes="")
+        past_call(acme, acme.coach2, acme.coachee, hours_ago=4)
+        cancelled = past_call(acme, acme.coach, acme.coach2, hours_ago=-5)
+        ChemistryCall.objects.filter(pk=cancelled.pk).update(status=ChemistryCall.Status.CANCELLED)
+        with CaptureQueriesContext(connection) as queries:
+            upcoming, awaiting_outcome = coach_calls(acme.coach)
+    assert len(queries) == 1
+    assert [call.pk for call in upcoming] == [under_way.pk, ahead.pk]
+    assert [call.pk for call in awaiting_outcome] == [awaiting.pk, under_way.pk]

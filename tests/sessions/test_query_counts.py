@@ -48,3 +48,16 @@ def test_fifty_sessions_and_two_hundred_actions_keep_the_query_count(acme, engag
         with django_assert_max_num_queries(baseline[name]):
             assert client.get(url).status_code == 200
             assert client.get("/").status_code == 200
+
+
+def test_the_progress_panel_takes_the_pages_contract_and_session_counts(acme, engagement):
+    """The sessions page and its progress panel read the contract in force, and count the sessions,
+    once between them."""
+    fill(acme, engagement, 2, 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = client_at(acme, engagement.coach).get(f"/engagements/{engagement.pk}/sessions/")
+    assert b"Progress on the objectives" in response.content
+    statements = [query["sql"] for query in queries.captured_queries]
+    in_force = [sql for sql in statements if sql.startswith('SELECT "engagements_contractversion"')]
+    counted = [sql for sql in statements if sql.startswith('SELECT COUNT("coaching_sessions_coachingsession"')]
+    assert len(in_force) == 1 and len(counted) == 1, statements

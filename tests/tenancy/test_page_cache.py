@@ -54,6 +54,17 @@ def test_a_page_seen_before_is_served_without_a_query(acme):
     assert page_statements(statements) == [], statements
 
 
+def test_with_the_page_cache_off_every_load_builds_the_page(acme, settings):
+    settings.PAGE_CACHE = False
+    client = client_at(acme, acme.coach)
+    client.get("/")
+    client.get("/")
+    with counted() as statements:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert page_statements(statements), "the page was built: it read from the database"
+
+
 def test_a_write_in_the_practice_shows_on_the_next_load(acme, in_practice, directory_of_acme):
     client = client_at(acme)
     assert "Calm under pressure" in client.get("/coaches/").content.decode()
