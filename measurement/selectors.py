@@ -280,7 +280,7 @@ def _points(engagement: Engagement) -> QuerySet[MeasurementPoint]:
         "version", "version__coachee", "version__coach", "version__sponsor", "closed_by",
     ).prefetch_related(
         "version__objectives",
-        Prefetch("ratings", queryset=Rating.objects.select_related("objective", "rater").order_by("objective__position", "role")),
+        Prefetch("ratings", queryset=Rating.objects.select_related("objective").order_by("objective__position", "role")),
         Prefetch("results", queryset=ObjectiveResult.objects.order_by("objective__position")),
         Prefetch("moves", queryset=PointMove.objects.select_related("moved_by")),
     )  # in the journey's order: baseline, mid, end (Meta.ordering)
