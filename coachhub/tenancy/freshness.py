@@ -8,7 +8,9 @@ runs (lazily: before this thread next reads a generation) and again when its tra
 computed under, so any write makes them unreachable: nothing needs to know which cache entries
 a write affects, and a `QuerySet.update()` or raw SQL counts as much as `save()`.
 
-Writes that bypass Django's connections (psql, COPY) must call `touch_platform()` themselves.
+Writes no cached page or look-up reads (sessions, the audit trail, outboxes, a sign-in's
+last_login) renew nothing. Writes that bypass Django's connections (psql, COPY) must call
+`touch_platform()` themselves.
 """
 
 from __future__ import annotations
@@ -34,8 +36,15 @@ T = TypeVar("T")
 # Not scoped by the current practice (unlike "default"): the same key from any context.
 SHARED_CACHE = "shared"
 PLATFORM = "platform"
-# Tables whose writes show on no page and in no cached look-up.
-IGNORED_TABLES = frozenset({"django_session"})
+# Tables whose writes show on no cached page and in no cached look-up: sessions, the audit trail
+# (its page is never cached), the workers' outboxes and stored exports. A cached page that starts
+# reading one must take it out of here (tests/tenancy/test_page_cache.py checks what they read).
+IGNORED_TABLES = frozenset({
+    "django_session", "tenancy_auditentry", "reminders_reminder", "reminders_nomineemessage", "records_dataexport",
+})
+# Signing in stamps the person's last_login, which no page shows. As a write to people it would
+# renew the platform's generation, and so every practice's cached pages, at each sign-in.
+_LAST_LOGIN = re.compile(r'^UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"\."id" = %s$')
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|COPY|CREATE|ALTER|DROP)\s+"?(\w+)', re.IGNORECASE)
 
 # A request's generations, read once (PracticeMiddleware starts and ends the memo).
@@ -113,7 +122,7 @@ def _is_tenant_table(table: str) -> bool:
 
 def _touched_scope(sql: str) -> str | None:
     match = _WRITE.match(sql)
-    if match is None:
+    if match is None or _LAST_LOGIN.match(sql):
         return None
     verb, table = match.group(1).split()[0].upper(), match.group(2)
     if table in IGNORED_TABLES:

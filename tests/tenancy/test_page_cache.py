@@ -158,6 +158,9 @@ def test_a_deactivated_account_is_signed_out_at_once(acme):
         ('INSERT INTO "accounts_user" ("email") VALUES (%s)', freshness.PLATFORM),
         ('DELETE FROM "tenancy_practice" WHERE id = %s', freshness.PLATFORM),
         ('UPDATE "django_session" SET "session_data" = %s', None),
+        ('INSERT INTO "tenancy_auditentry" ("action") VALUES (%s)', None),
+        ('UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s', None),
+        ('UPDATE "accounts_user" SET "last_login" = %s, "full_name" = %s WHERE "accounts_user"."id" = %s', freshness.PLATFORM),
         ('SELECT * FROM "roster_coachprofile"', None),
     ],
 )
@@ -165,6 +168,29 @@ def test_a_write_renews_the_generation_of_what_it_touches(acme, in_practice, sql
     with in_practice(acme):
         touched = freshness._touched_scope(sql)
     assert touched == (f"p{acme.practice.pk}" if scope == "practice" else scope)
+
+
+def test_no_cached_page_reads_a_table_whose_writes_renew_nothing(acme, in_practice):
+    """Writes to IGNORED_TABLES leave cached pages in place: so no cached page, nor the look-ups
+    before it, may read one."""
+    from tests.sessions.conftest import active_engagement
+
+    with in_practice(acme):
+        publish_coach(acme.coach)
+    engagement = active_engagement(acme)
+    pages = [
+        (acme.coach, "/"), (acme.coach, f"/engagements/{engagement.pk}/sessions/"),
+        (engagement.coachee, "/"), (engagement.coachee, f"/engagements/{engagement.pk}/progress/"),
+        (acme.sponsor, "/"), (acme.sponsor, "/dashboard/sponsor/"), (acme.admin, "/practice/dashboard/"),
+        (None, "/coaches/"), (None, "/api/v1/coaches"),
+    ]
+    ignored = freshness.IGNORED_TABLES - {"django_session"}  # the session store keeps its own cache
+    for person, path in pages:
+        client = client_at(acme, person)
+        with counted() as statements:
+            assert client.get(path).status_code == 200, path
+        read = [table for table in ignored if any(f'"{table}"' in sql for sql in statements)]
+        assert page_statements(statements) and not read, (path, read)
 
 
 def test_with_redis_away_pages_are_built_as_before(acme, directory_of_acme, settings):
