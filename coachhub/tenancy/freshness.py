@@ -8,8 +8,8 @@ runs (lazily: before this thread next reads a generation) and again when its tra
 computed under, so any write makes them unreachable: nothing needs to know which cache entries
 a write affects, and a `QuerySet.update()` or raw SQL counts as much as `save()`.
 
-Writes no cached page or look-up reads (sessions, the audit trail, outboxes, a sign-in's
-last_login) renew nothing. Writes that bypass Django's connections (psql, COPY) must call
+Writes no cached page or look-up reads (sessions, the audit trail, outboxes, two-factor
+records, a sign-in's last_login) renew nothing. Writes that bypass Django's connections (psql, COPY) must call
 `touch_platform()` themselves.
 """
 
@@ -37,10 +37,12 @@ T = TypeVar("T")
 SHARED_CACHE = "shared"
 PLATFORM = "platform"
 # Tables whose writes show on no cached page and in no cached look-up: sessions, the audit trail
-# (its page is never cached), the workers' outboxes and stored exports. A cached page that starts
-# reading one must take it out of here (tests/tenancy/test_page_cache.py checks what they read).
+# (its page is never cached), the workers' outboxes, stored exports and two-factor records (each
+# use stamps them). A cached page that starts reading one must take it out of here
+# (tests/tenancy/test_page_cache.py checks what they read).
 IGNORED_TABLES = frozenset({
     "django_session", "tenancy_auditentry", "reminders_reminder", "reminders_nomineemessage", "records_dataexport",
+    "mfa_authenticator",
 })
 # Signing in stamps the person's last_login, which no page shows. As a write to people it would
 # renew the platform's generation, and so every practice's cached pages, at each sign-in.
