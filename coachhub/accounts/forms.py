@@ -8,6 +8,7 @@ from coachhub.accounts.models import User
 from coachhub.accounts.selectors import access_refusal
 from coachhub.tenancy.models import time_zone_choices
 from coachhub.tenancy.timezones import known_zones
+from coachhub.tenancy.widgets import ZoneSelect
 
 
 class PracticeLoginForm(LoginForm):
@@ -63,7 +64,8 @@ class AcceptInvitationForm(forms.Form):
 
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        label="Your time zone", choices=[("", "Same as the practice")] + time_zone_choices(), required=False
+        label="Your time zone", choices=[("", "Same as the practice")] + time_zone_choices(), required=False,
+        widget=ZoneSelect,
     )
 
     class Meta:

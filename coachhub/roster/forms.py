@@ -14,6 +14,7 @@ from coachhub.roster.models import CoachProfile, WeeklyHours
 from coachhub.tenancy.forms import check_uploaded_image
 from coachhub.tenancy.models import time_zone_choices
 from coachhub.tenancy.timezones import zone_or_none
+from coachhub.tenancy.widgets import ZoneSelect
 
 PHOTO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -92,7 +93,7 @@ class CoachProfileForm(forms.ModelForm):
         item_max_length=40, help_text="The languages you coach in, separated by commas, e.g. English, French.",
     )
     time_zone = forms.ChoiceField(
-        label="Your time zone", choices=time_zone_choices,
+        label="Your time zone", choices=time_zone_choices, widget=ZoneSelect,
         help_text="Your weekly hours are read in this zone, so they follow its clock changes.",
     )
     video_link = forms.URLField(

@@ -15,6 +15,7 @@ from coachhub.tenancy.models import (
     time_zone_choices,
 )
 from coachhub.tenancy.timezones import known_zones
+from coachhub.tenancy.widgets import ZoneSelect
 
 
 def posted(request):
@@ -50,7 +51,7 @@ def check_uploaded_image(upload, *, what: str, max_bytes: int) -> None:
 
 
 class PracticeSettingsForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label="Practice time zone", choices=time_zone_choices)
+    time_zone = forms.ChoiceField(label="Practice time zone", choices=time_zone_choices, widget=ZoneSelect)
     logo = forms.ImageField(
         required=False, help_text="PNG, JPEG or WebP, at most 1 MB. Shown at the top of every page and email."
     )
