@@ -9,8 +9,8 @@ computed under, so any write makes them unreachable: nothing needs to know which
 a write affects, and a `QuerySet.update()` or raw SQL counts as much as `save()`.
 
 Writes no cached page or look-up reads (sessions, the audit trail, outboxes, two-factor
-records, a sign-in's last_login) renew nothing. Writes that bypass Django's connections (psql, COPY) must call
-`touch_platform()` themselves.
+records, a sign-in's last_login) renew nothing. Writes that bypass Django's connections (psql,
+COPY) must call `touch_platform()` themselves.
 """
 
 from __future__ import annotations
