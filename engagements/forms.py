@@ -4,16 +4,21 @@ from datetime import date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from coachhub.tenancy.models import time_zone_choices
 from coachhub.tenancy.timezones import zone_or_none
+from coachhub.tenancy.widgets import ZoneSelect
 from engagements.models import ChemistryCall
 
 
 class SlotWeekForm(forms.Form):
     """Which week of slots to show, and in which zone (from the browser, changeable)."""
 
-    tz = forms.ChoiceField(label="Show times in", choices=time_zone_choices, required=False)
+    tz = forms.ChoiceField(
+        label="Show times in", choices=time_zone_choices, required=False,
+        widget=ZoneSelect(attrs={"data-zone-select": True}),
+    )
     week = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def week_start(self, today: date) -> date:
@@ -25,6 +30,10 @@ class SlotWeekForm(forms.Form):
     def zone_name(self, default: str) -> str:
         zone = self.cleaned_data.get("tz") if self.is_valid() else None
         return zone if zone and zone_or_none(zone) else default
+
+    def zone_select(self, zone_name: str) -> SafeString:
+        """The "Show times in" select with the zone shown chosen (asked for, or the default)."""
+        return self.fields["tz"].widget.render("tz", zone_name, attrs={"id": self["tz"].auto_id})
 
 
 class ChemistryCallForm(forms.Form):

@@ -16,11 +16,10 @@ from coachhub.roster.models import CoachProfile
 from coachhub.roster.selectors import bookable_coaches
 from coachhub.roster.slots import free_slots
 from coachhub.tenancy.forms import posted
-from coachhub.tenancy.models import Role, time_zone_choices
+from coachhub.tenancy.models import Role
 from coachhub.tenancy.pagecache import cached_page
 from coachhub.tenancy.permissions import admin_required, role_required
 from coachhub.tenancy.timezones import zone_for
-from coachhub.tenancy.widgets import ZoneSelect
 from engagements import selectors, services
 from engagements.access import (
     ADMIN,
@@ -82,9 +81,7 @@ def slot_week(
         "zone_name": zone_name, "days": sorted(days.items()), "week_first": first, "week_last": last,
         "previous_week": first - timedelta(days=7) if first > today else None,
         "next_week": last + timedelta(days=1) if last < horizon_end else None,
-        "zone_select": ZoneSelect(choices=time_zone_choices(), attrs={"data-zone-select": True}).render(
-            "tz", zone_name, attrs={"id": "id_tz"}
-        ),
+        "zone_select": week_form.zone_select(zone_name),
     }
 
 
