@@ -298,11 +298,11 @@ def _score(view: PointView, objective: Objective, role: str | None = None) -> fl
 
 def progress_for(
     engagement: Engagement, viewer: Viewer | None, *, charts: bool = True, compact: bool = True,
-    sessions: Commitment | None = None,
+    commitment_now: Commitment | None = None,
 ) -> Progress:
     """Everything the measurement pages, the engagement pages' panel and the PDF (no viewer) show,
     as `viewer` may see it (the engagement loaded through measurement.access). A fixed number of
-    queries; two fewer when the page has the engagement's `sessions` (its commitment) already."""
+    queries; two fewer when the page has read the engagement's `commitment_now` already."""
     relations = relations_to(viewer, engagement) if viewer is not None else frozenset()
     is_coach, is_admin = COACH in relations, ADMIN in relations
     points = list(_points(engagement))
@@ -311,13 +311,9 @@ def progress_for(
         feedback = stakeholder_results(points)
         for view in views:
             view.stakeholders = feedback.get(view.point.pk) if view.point.version.stakeholder_groups else None
-    sessions = sessions or commitment(engagement)
-    contract = sessions.contract
-    # The contract in force is usually the version the points were measured against (prefetched).
-    rated = next((view.objectives for view in views if contract and view.point.version_id == contract.pk), None)
-    objectives = (rated if rated is not None else list(contract.objectives.all())) if contract else (
-        views[-1].objectives if views else []
-    )
+    commitment_now = commitment_now or commitment(engagement)
+    contract = commitment_now.contract
+    objectives = _objectives_in_force(contract, views)
     rows = []
     for objective in objectives:
         row = ObjectiveRow(objective=objective)
@@ -334,9 +330,18 @@ def progress_for(
         rows.append(row)
     return Progress(
         engagement=engagement, contract=contract, points=views, rows=rows,
-        sessions_held=sessions.held, is_coach=is_coach, is_admin=is_admin, sessions_used=sessions.used,
+        sessions_held=commitment_now.held, is_coach=is_coach, is_admin=is_admin, sessions_used=commitment_now.used,
         rule=rule_in_words(contract), sees_stakeholder_counts=bool(relations & {COACH, COACHEE}),
     )
+
+
+def _objectives_in_force(contract: ContractVersion | None, views: list[PointView]) -> list[Objective]:
+    """The objectives of the contract in force; taken from the points' prefetch when they were
+    measured against it, as they usually are."""
+    if contract is None:
+        return views[-1].objectives if views else []
+    measured = next((view.objectives for view in views if view.point.version_id == contract.pk), None)
+    return measured if measured is not None else list(contract.objectives.all())
 
 
 def _stakeholder_cell(view: PointView, objective: Objective | None) -> dict | None:
@@ -491,12 +496,14 @@ def progress_storage_path(engagement: Engagement) -> str:
     return f"practices/{engagement.practice_id}/progress/{engagement.pk}/progress-{state}.pdf"
 
 
-def progress_panel(*, viewer: Viewer, engagement: Engagement, sessions: Commitment | None = None) -> Progress | None:
+def progress_panel(
+    *, viewer: Viewer, engagement: Engagement, commitment_now: Commitment | None = None,
+) -> Progress | None:
     """The engagement pages' progress panel, or None when `viewer` may not see the measurement
     (or there is nothing measured yet)."""
     if engagement.stage not in MEASURED_STAGES or not may_see(viewer, Data.PROGRESS, engagement):
         return None
-    progress = progress_for(engagement, viewer, sessions=sessions)
+    progress = progress_for(engagement, viewer, commitment_now=commitment_now)
     return progress if progress.points else None
 
 

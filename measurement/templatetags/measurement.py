@@ -23,7 +23,8 @@ def points_to_rate(context, role: str) -> dict:
 
 
 @register.inclusion_tag("measurement/_progress.html", takes_context=True)
-def engagement_progress(context, engagement, sessions=None) -> dict:
-    """The engagement's progress panel, empty for those who may not see its measurement. `sessions`:
-    the engagement's commitment, when the page has read it already."""
-    return {"progress": progress_panel(viewer=context["request"].viewer, engagement=engagement, sessions=sessions)}
+def engagement_progress(context, engagement, commitment_now=None) -> dict:
+    """The engagement's progress panel, empty for those who may not see its measurement.
+    `commitment_now`: the engagement's commitment, when the page has read it already."""
+    viewer = context["request"].viewer
+    return {"progress": progress_panel(viewer=viewer, engagement=engagement, commitment_now=commitment_now)}
