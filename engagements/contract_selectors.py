@@ -92,33 +92,32 @@ def _changes_requested():
     ))
 
 
+def _sent_to(user, parties: Q) -> QuerySet[ContractVersion]:
+    """Versions sent for acceptance naming `user` (`parties`), oldest first, each marked `answered`
+    (by `user`) and `changes_requested` (by any party)."""
+    return (
+        ContractVersion.objects.filter(parties, status=ContractVersion.Status.SENT)
+        .annotate(
+            answered=Exists(Acceptance.objects.filter(version=OuterRef("pk"), party=user)),
+            changes_requested=_changes_requested(),
+        )
+        .select_related("coachee", "coach").order_by("sent_at")
+    )
+
+
 def awaiting_acceptance_by(user, role: str | None = None) -> QuerySet[ContractVersion]:
     """Versions sent for acceptance that `user` is a party of (as `role`, if given: coachee,
     coach or sponsor) and has not answered yet. A version someone asked to change waits for
     its revision instead, so it is not listed."""
-    answered = Acceptance.objects.filter(version=OuterRef("pk"), party=user)
     parties = Q(**{role: user}) if role in Acceptance.Role.values else _party_filter(user)
-    return (
-        ContractVersion.objects.filter(parties, status=ContractVersion.Status.SENT)
-        .exclude(Exists(answered))
-        .exclude(_changes_requested())
-        .select_related("coachee", "coach")
-        .order_by("sent_at")
-    )
+    return _sent_to(user, parties).filter(answered=False, changes_requested=False)
 
 
 def coach_contracts_waiting(coach) -> tuple[list[ContractVersion], list[ContractVersion]]:
     """Sent versions of `coach`'s contracts: those awaiting the coach's own answer (as
     `awaiting_acceptance_by(coach, "coach")` lists them), and those a party asked to change, which
     the coach revises. One query, for the home page."""
-    versions = list(
-        ContractVersion.objects.filter(coach=coach, status=ContractVersion.Status.SENT)
-        .annotate(
-            answered=Exists(Acceptance.objects.filter(version=OuterRef("pk"), party=coach)),
-            changes_requested=_changes_requested(),
-        )
-        .select_related("coachee", "coach").order_by("sent_at")
-    )
+    versions = list(_sent_to(coach, Q(coach=coach)))
     return (
         [version for version in versions if not version.answered and not version.changes_requested],
         [version for version in versions if version.changes_requested],
