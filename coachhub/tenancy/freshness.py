@@ -8,9 +8,9 @@ runs (lazily: before this thread next reads a generation) and again when its tra
 computed under, so any write makes them unreachable: nothing needs to know which cache entries
 a write affects, and a `QuerySet.update()` or raw SQL counts as much as `save()`.
 
-Writes no cached page or look-up reads (sessions, the audit trail, outboxes, two-factor
-records, a sign-in's last_login) renew nothing. Writes that bypass Django's connections (psql,
-COPY) must call `touch_platform()` themselves.
+Writes no cached page or look-up reads (IGNORED_TABLES, IGNORED_COLUMNS: sessions, the audit
+trail, outboxes, two-factor records, a sign-in's last_login) renew nothing. Writes that bypass
+Django's connections (psql, COPY) must call `touch_platform()` themselves.
 """
 
 from __future__ import annotations
@@ -44,9 +44,12 @@ IGNORED_TABLES = frozenset({
     "django_session", "tenancy_auditentry", "reminders_reminder", "reminders_nomineemessage", "records_dataexport",
     "mfa_authenticator",
 })
-# Signing in stamps the person's last_login, which no page shows. As a write to people it would
-# renew the platform's generation, and so every practice's cached pages, at each sign-in.
-_LAST_LOGIN = re.compile(r'^UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"\."id" = %s$')
+# Columns no cached page or look-up shows: an UPDATE that sets only these renews nothing. Signing
+# in stamps last_login; as a write to people it would renew the platform's generation, and so every
+# practice's cached pages, at each sign-in.
+IGNORED_COLUMNS = {"accounts_user": frozenset({"last_login"})}
+_SET = re.compile(r'\sSET\s+(.*?)(?:\s+WHERE\s|$)', re.IGNORECASE | re.DOTALL)
+_ASSIGNED = re.compile(r'"(\w+)"\s*=')
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|COPY|CREATE|ALTER|DROP)\s+"?(\w+)', re.IGNORECASE)
 
 # A request's generations, read once (PracticeMiddleware starts and ends the memo).
@@ -122,12 +125,19 @@ def _is_tenant_table(table: str) -> bool:
     return table in _tenant_tables
 
 
+def _sets_only_ignored_columns(table: str, sql: str) -> bool:
+    ignored = IGNORED_COLUMNS.get(table)
+    assignments = _SET.search(sql) if ignored else None
+    columns = set(_ASSIGNED.findall(assignments.group(1))) if assignments else set()
+    return bool(columns) and columns <= ignored
+
+
 def _touched_scope(sql: str) -> str | None:
     match = _WRITE.match(sql)
-    if match is None or _LAST_LOGIN.match(sql):
+    if match is None:
         return None
     verb, table = match.group(1).split()[0].upper(), match.group(2)
-    if table in IGNORED_TABLES:
+    if table in IGNORED_TABLES or (verb == "UPDATE" and _sets_only_ignored_columns(table, sql)):
         return None
     practice = current_practice()
     if verb in ("INSERT", "UPDATE", "DELETE") and _is_tenant_table(table) and practice is not None:
