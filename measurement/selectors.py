@@ -57,11 +57,6 @@ def sessions_held(engagement_id: int) -> int:
     return CoachingSession.objects.filter(engagement_id=engagement_id, attendance=Attendance.HELD).count()
 
 
-def sessions_used(engagement: Engagement) -> int:
-    """Sessions that count against the package (held, late cancellations, no-shows)."""
-    return CoachingSession.objects.filter(engagement=engagement, counts_as_used=True).count()
-
-
 # --- What one viewer sees of an engagement's measurement ---------------------------------------------------
 
 
@@ -484,12 +479,11 @@ def progress_storage_path(engagement: Engagement) -> str:
     points = MeasurementPoint.objects.filter(engagement=engagement).order_by("kind").values_list(
         "pk", "version_id", "closed_at", "status", "coach_comment", "due_after_sessions", "due_on",
     )
-    contract = ContractVersion.objects.filter(
-        engagement=engagement, status=ContractVersion.Status.ACCEPTED
-    ).values_list("pk", flat=True).first()
+    sessions = commitment(engagement)
+    contract = sessions.contract.pk if sessions.contract else None
     parts = [
-        engagement.stage, str(engagement.completed_at), str(contract), str(sessions_held(engagement.pk)),
-        str(sessions_used(engagement)), _report_layout(),
+        engagement.stage, str(engagement.completed_at), str(contract), str(sessions.held), str(sessions.used),
+        _report_layout(),
         practice.name, practice.brand_colour, practice.logo.name or "", *(repr(point) for point in points),
     ]
     state = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
