@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 # Runs a command with the chosen servers' URLs, and stops embedded servers after it.
 SERVERS := $(BIN)/python -m devservers $(MAKE) --no-print-directory
 export EMBEDDED
+# Development and tests run with DEBUG on (development keys stand in for the secrets); the
+# settings' own default is off, so a deployment that forgets it is never in debug mode.
+DEBUG ?= true
+export DEBUG
 
 .PHONY: install run test db bench lint check clean serve migrated suite
 

@@ -34,13 +34,29 @@ def _flag(name: str, default: bool) -> bool:
     return raw in {"1", "true", "yes", "on"}
 
 
-DEBUG = _flag("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-change-me")
+# Secure by default: a deployment that forgets DEBUG runs in production mode, and one that forgets
+# its secrets does not start (a default would be a key everyone can read here). `make run`,
+# `make test` and the test settings turn DEBUG on, where development stand-ins are used.
+DEBUG = _flag("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true for development."
+        )
+    SECRET_KEY = "django-insecure-development-only"
 # Private coach notes are encrypted with these Fernet keys (comma-separated, urlsafe base64):
 # the first encrypts, every one decrypts, so a new key is rotated in at the front. Empty is allowed
 # only with DEBUG on, where a key derived from SECRET_KEY is used.
 FIELD_ENCRYPTION_KEYS = [key.strip() for key in env.str("FIELD_ENCRYPTION_KEYS", default="").split(",") if key.strip()]
-if not FIELD_ENCRYPTION_KEYS and DEBUG:
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set: private coach notes cannot be stored. Set one Fernet key "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'), "
+            "or DEBUG=true for development."
+        )
     FIELD_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(b"field-encryption:" + SECRET_KEY.encode()).digest()).decode()
     ]

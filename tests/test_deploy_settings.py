@@ -48,3 +48,42 @@ def test_check_deploy_requires_a_valid_notes_encryption_key():
     )
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def _settings_of(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print('DEBUG', settings.DEBUG)"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "coachhub.settings"}, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def _without(*names: str) -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key not in names}
+
+
+def test_debug_is_off_unless_it_is_set():
+    result = _settings_of(_without("DEBUG") | {
+        "SECRET_KEY": "x7!Qm2#vL9@pR4$tW8^zK1&nB6*yH3(cF5)dJ0_gS2+eA7-uM9=oI4",
+        "FIELD_ENCRYPTION_KEYS": "8oQ6bqNrPnnbx8k1AvhnjCNS8dUH9vxCrQvDgwjrFBE=",
+    })
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DEBUG False"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS"])
+def test_without_debug_a_missing_secret_stops_start_up_with_a_message_naming_it(missing):
+    env = _without("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS") | {
+        "SECRET_KEY": "x7!Qm2#vL9@pR4$tW8^zK1&nB6*yH3(cF5)dJ0_gS2+eA7-uM9=oI4",
+        "FIELD_ENCRYPTION_KEYS": "8oQ6bqNrPnnbx8k1AvhnjCNS8dUH9vxCrQvDgwjrFBE=",
+    }
+    del env[missing]
+    result = _settings_of(env)
+    assert result.returncode != 0
+    assert f"{missing} is not set" in result.stderr.strip().splitlines()[-1]
+
+
+def test_with_debug_development_keys_stand_in_for_the_secrets():
+    result = _settings_of(_without("SECRET_KEY", "FIELD_ENCRYPTION_KEYS") | {"DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DEBUG True"
