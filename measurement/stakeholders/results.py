@@ -157,7 +157,9 @@ def assess_groups(
         else:
             small.append(name)
     merged = [answer for name in small for answer in by_group.get(name, [])]
-    if small and len(merged) >= minimum:
+    # From two groups at least: "Other stakeholders" made of line managers' answers alone would be
+    # the line manager group shown on its own under another name.
+    if small and len(merged) >= minimum and len([name for name in small if by_group.get(name)]) >= 2:
         # Every group it holds is named, answered or not: which of them answered is not shown.
         lines.append(line(OTHER, merged, merged=small))
         shown_answers += merged
