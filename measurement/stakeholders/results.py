@@ -111,7 +111,7 @@ class PointStakeholders:
         if not named:
             return "nobody named"
         answered = sum(count for count in self.answered.values() if count is not None)
-        return f"{answered} of {named} (counted in groups of {self.minimum} answers or more)"
+        return f"{answered} of {named} asked, in groups with {self.minimum} answers or more"
 
     @property
     def shown_groups(self) -> list[GroupLine]:
