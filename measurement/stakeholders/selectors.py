@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
 from engagements.models import ContractVersion, Engagement
 from measurement.models import MeasurementPoint, NominationSuggestion, Nominee, StakeholderResponse
@@ -85,10 +85,3 @@ def stakeholder_page(engagement: Engagement, *, with_names: bool) -> Stakeholder
     suggestions = list(NominationSuggestion.objects.filter(engagement=engagement).select_related("author")) if with_names else []
     return StakeholderPage(contract=contract, nominees=nominees, counts=counts, suggestions=suggestions, open_point=open_point)
 
-
-def nominees_awaiting_approval(coach) -> QuerySet[Nominee]:
-    """The nominees waiting for `coach`'s approval across their engagements, for their home page."""
-    return Nominee.objects.filter(
-        engagement__coach=coach, approval=Nominee.Approval.AWAITING, purged_at__isnull=True,
-        engagement__stage=Engagement.Stage.ACTIVE,
-    )
