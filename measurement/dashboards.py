@@ -241,7 +241,9 @@ def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor
     counted_groups = StakeholderResponse.objects.filter(point=OuterRef(OuterRef("pk"))).exclude(
         group__iexact="line manager",
     ).order_by().values("group").annotate(n=Count("pk")).filter(
-        n__gte=Greatest(Value(STAKEHOLDER_MINIMUM), OuterRef(OuterRef("version__stakeholder_min_responses"))),
+        n__gte=Greatest(
+            Value(STAKEHOLDER_MINIMUM), OuterRef(OuterRef("version__stakeholder_min_responses")), output_field=IntegerField(),
+        ),
     ).values("group")
     points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind").annotate(
         # The stakeholder response rate (counts only, never who): in the same query.
