@@ -79,7 +79,8 @@ def _arm(practice, point, count: int) -> int:
         Nominee.objects.filter(engagement_id=point.engagement_id).delete()
         Nominee.objects.bulk_create(
             (Nominee(practice=practice, engagement_id=point.engagement_id, group=GROUPS[n % 3], name=f"Nominee {n}",
-                     email=f"nominee-{n}@stakebench.example", link_secret=secrets.token_hex(16)) for n in range(count)),
+                     email=f"nominee-{n}@stakebench.example", link_secret=secrets.token_hex(16),
+                     approval=Nominee.Approval.APPROVED) for n in range(count)),
             batch_size=1000,
         )
         arm_point(point=point)

@@ -6,9 +6,10 @@
   neither shown nor counted ("not enough responses to show"), and comments;
 - coachee3@'s open end-point has nominees who have not all answered: their invitations went when it
   fell due, their first reminders three days later, and one stakeholder reminder (to the nominee
-  named last) is due now, so the worker sends it within a minute of `make run`.
-Everything goes through the services, as the pages and links would; nothing is emailed but that one
-reminder.
+  named last) is due now, so the worker sends it within a minute of `make run`; one more peer, named
+  since, waits for the coach's approval (the coach's stakeholder page lists them to confirm).
+Each nominee is approved by the coach before anyone invites them, as on the pages. Everything goes
+through the services, as the pages and links would; nothing is emailed but that one reminder.
 """
 
 from __future__ import annotations
@@ -47,8 +48,19 @@ END_NOMINEES = [
 ]
 
 
+# Named last in coachee3@'s engagement, not yet approved by the coach.
+AWAITING = ("Peers", "Kim Novak", "kim.novak")
+
+
 def _email(local: str, engagement: Engagement) -> str:
     return f"{local}@stakeholders-{engagement.practice.slug}.example"
+
+
+def _named_and_approved(engagement: Engagement, group: str, name: str, local: str) -> Nominee:
+    nominee = nominations.nominate_stakeholder(
+        engagement=engagement, actor=engagement.coachee, group=group, name=name, email=_email(local, engagement),
+    )
+    return nominations.approve_nominee(nominee=nominee, actor=engagement.coach)
 
 
 def _answer(point: MeasurementPoint, nominee: Nominee, scores: dict[int, int | None], comment: str = "") -> None:
@@ -72,10 +84,7 @@ def answer_mid_point(engagement: Engagement, point: MeasurementPoint) -> None:
     if point.is_closed or not point.version.stakeholder_groups or Nominee.objects.filter(engagement=engagement).exists():
         return
     for group, name, local, scores, comment in MID_ANSWERS:
-        nominee = nominations.nominate_stakeholder(
-            engagement=engagement, actor=engagement.coachee, group=group, name=name, email=_email(local, engagement),
-        )
-        _answer(point, nominee, scores, comment)
+        _answer(point, _named_and_approved(engagement, group, name, local), scores, comment)
     _invitations_went(point)
 
 
@@ -85,9 +94,7 @@ def name_end_point(engagement: Engagement, point: MeasurementPoint) -> None:
         return
     nominees = []
     for group, name, local, scores in END_NOMINEES:
-        nominee = nominations.nominate_stakeholder(
-            engagement=engagement, actor=engagement.coachee, group=group, name=name, email=_email(local, engagement),
-        )
+        nominee = _named_and_approved(engagement, group, name, local)
         if scores is not None:
             _answer(point, nominee, scores)
         nominees.append((nominee, scores))
@@ -108,3 +115,7 @@ def name_end_point(engagement: Engagement, point: MeasurementPoint) -> None:
     NomineeMessage.objects.filter(
         point=point, nominee=unanswered[-1], kind=NomineeMessage.Kind.REMINDER, state=Reminder.State.PENDING,
     ).update(due_at=now, updated_at=now)
+    group, name, local = AWAITING
+    nominations.nominate_stakeholder(
+        engagement=engagement, actor=engagement.coachee, group=group, name=name, email=_email(local, engagement),
+    )

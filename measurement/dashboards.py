@@ -33,7 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -44,6 +44,7 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership, Practice, Role
 from coachhub.tenancy.viewers import Viewer
 from engagements.models import ContractVersion, Engagement, Objective
+from engagements.models.contracts import STAKEHOLDER_MINIMUM
 from measurement.access import visible_progress
 from measurement.models import (
     VERDICTS,
@@ -235,10 +236,23 @@ def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor
     progress = {pk: Progress() for pk in ids}
     if not ids:
         return progress
+    # Groups whose count may be shown (results.live_counts): at the point's minimum, never below 3, and
+    # not the line manager's; the answers of the others are left out of the total, which would tell them.
+    counted_groups = StakeholderResponse.objects.filter(point=OuterRef(OuterRef("pk"))).exclude(
+        group__iexact="line manager",
+    ).order_by().values("group").annotate(n=Count("pk")).filter(
+        n__gte=Greatest(
+            Value(STAKEHOLDER_MINIMUM), OuterRef(OuterRef("version__stakeholder_min_responses")), output_field=IntegerField(),
+        ),
+    ).values("group")
     points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind").annotate(
         # The stakeholder response rate (counts only, never who): in the same query.
-        stakeholders_named=_count(Nominee.objects.filter(engagement=OuterRef("engagement")), "engagement"),
-        stakeholders_answered=_count(StakeholderResponse.objects.filter(point=OuterRef("pk")), "point"),
+        stakeholders_named=_count(
+            Nominee.objects.filter(engagement=OuterRef("engagement"), approval=Nominee.Approval.APPROVED), "engagement",
+        ),
+        stakeholders_answered=_count(
+            StakeholderResponse.objects.filter(point=OuterRef("pk"), group__in=counted_groups), "point",
+        ),
     )
     if sponsor is not None:
         # In the same query: whether the point awaits this sponsor's own rating (`awaits_sponsor`).

@@ -42,8 +42,8 @@ class EngagementCompleted(DomainEvent):
 
 
 @dataclass(frozen=True)
-class NomineeNamed(DomainEvent):
-    """The coachee named a stakeholder: an open point's invitation goes to them too."""
+class NomineeApproved(DomainEvent):
+    """The coach approved a stakeholder the coachee named: an open point's invitation goes to them too."""
 
     nominee: Nominee
 

@@ -9,6 +9,7 @@ from django.db import models
 
 from coachhub.tenancy.models import PracticeOwnedModel
 from engagements.models import ContractVersion, Engagement, Objective
+from measurement.stakeholders.mailboxes import Mailbox
 
 
 class RaterRole(models.TextChoices):
@@ -188,7 +189,15 @@ class Nominee(PracticeOwnedModel):
     """Someone around the coachee whom the coachee named to rate the objectives, in one of the
     contract's stakeholder groups. Not a member of the practice and without an account: they answer
     through a personal emailed link. Their name and email are purged with the engagement's other
-    personal data (`purged_at`), leaving the anonymous responses."""
+    personal data (`purged_at`), leaving the anonymous responses.
+
+    The coach approves each nominee before anyone is invited (`approval`): a coachee who named people
+    they control could otherwise fill a group and read the one real answer from its mean."""
+
+    class Approval(models.TextChoices):
+        AWAITING = "awaiting", "Waiting for the coach"
+        APPROVED = "approved", "Approved by the coach"
+        DECLINED = "declined", "Declined by the coach"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="nominees")
     group = models.CharField(max_length=80)
@@ -197,18 +206,23 @@ class Nominee(PracticeOwnedModel):
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Every link sent carries this; a nominee removed and named again gets new links.
     link_secret = models.CharField(max_length=32, editable=False)
+    # Only an approved nominee is invited, reminded or let in by a link.
+    approval = models.CharField(max_length=8, choices=Approval.choices, default=Approval.AWAITING)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["engagement_id", "group", "name"]
         constraints = [
-            # One email once per engagement: never twice, never in two groups.
+            # One mailbox once per engagement (case, dots and +tags aside): never twice, never in two groups.
+            # A declined nominee no longer counts (the service still asks the coachee to remove it first).
             models.UniqueConstraint(
-                "practice", "engagement", models.functions.Lower("email"),
-                condition=models.Q(purged_at__isnull=True), name="nominee_email_once_per_engagement",
+                "practice", "engagement", Mailbox("email"),
+                condition=models.Q(purged_at__isnull=True) & ~models.Q(approval="declined"),
+                name="nominee_mailbox_once_per_engagement",
             ),
             models.CheckConstraint(condition=~models.Q(group=""), name="nominee_has_group"),
+            models.CheckConstraint(condition=models.Q(approval__in=["awaiting", "approved", "declined"]), name="nominee_approval_valid"),
         ]
         indexes = [models.Index(fields=["practice", "engagement"], name="nominee_engagement")]
 

@@ -40,7 +40,8 @@ State, Kind = Reminder.State, NomineeMessage.Kind
 
 
 def _reachable(nominees):
-    return nominees.filter(unsubscribed_at__isnull=True, purged_at__isnull=True)
+    # Only those the coach approved are ever written to (measurement/stakeholders/nominations.py).
+    return nominees.filter(unsubscribed_at__isnull=True, purged_at__isnull=True, approval=Nominee.Approval.APPROVED)
 
 
 def _arm(point: MeasurementPoint, nominee_ids: list[int], now: datetime) -> int:
@@ -67,7 +68,7 @@ def arm_point(*, point: MeasurementPoint, now: datetime | None = None) -> int:
 
 
 def arm_nominee(*, nominee: Nominee, now: datetime | None = None) -> int:
-    """A nominee named while points are open is invited to them at once."""
+    """A nominee approved while points are open is invited to them at once."""
     points = MeasurementPoint.objects.select_related("version").filter(
         engagement_id=nominee.engagement_id, fell_due_at__isnull=False, closed_at__isnull=True,
     )
@@ -110,6 +111,8 @@ def _why_not(row: NomineeMessage, answered: set[tuple[int, int]]) -> str | None:
         return "the measurement point is closed"
     if nominee.purged_at is not None:
         return "the nominee's details were purged"
+    if nominee.approval != Nominee.Approval.APPROVED:
+        return "the nominee is not approved by the coach"
     if nominee.unsubscribed_at is not None:
         return "the nominee unsubscribed"
     if row.kind == Kind.REMINDER and (point.pk, nominee.pk) in answered:

@@ -18,7 +18,7 @@ from engagements.events import (
 )
 from measurement.events import (
     EngagementCompleted,
-    NomineeNamed,
+    NomineeApproved,
     PointClosed,
     PointFellDue,
     PointMoved,
@@ -104,8 +104,8 @@ def stakeholders_invited(event: PointFellDue) -> None:
     stakeholders.arm_point(point=event.point)
 
 
-@subscribe(NomineeNamed)
-def nominee_named(event: NomineeNamed) -> None:
+@subscribe(NomineeApproved)
+def nominee_approved(event: NomineeApproved) -> None:
     stakeholders.arm_nominee(nominee=event.nominee)
 
 

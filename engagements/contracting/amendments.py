@@ -39,7 +39,7 @@ def amend_contract(*, engagement: Engagement, actor) -> ContractVersion:
         engagement=engagement, number=number, coachee=engagement.coachee, coach=engagement.coach,
         sponsor_id=latest.sponsor_id, client_organisation_id=latest.client_organisation_id,
         start_date=latest.start_date, end_date=latest.end_date, drafted_by=actor,
-        **{field: getattr(latest, field) for field in TERMS_FIELDS},
+        **{field: getattr(latest, field) for field in TERMS_FIELDS} | {"stakeholder_min_responses": latest.stakeholder_minimum},
     )
     practice = require_practice()
     Objective.objects.bulk_create(

@@ -25,6 +25,10 @@ CONTRACT_SECTIONS: list[tuple[str, str]] = [
     ("record_keeping", "Record keeping"),
 ]
 SECTION_MAX_LENGTH = 10_000
+# The fewest responses a stakeholder group is ever shown from (DESIGN.md "Stakeholder feedback"): with
+# two, either one who knows their own answer reads the other's.
+STAKEHOLDER_MINIMUM = 3
+STAKEHOLDER_MINIMUM_MESSAGE = f"At least {STAKEHOLDER_MINIMUM} responses, so that no one answer can be worked out from the results."
 
 DEFAULT_SECTION_TEXTS: dict[str, str] = {
     "objectives": (
@@ -115,8 +119,8 @@ class ContractTerms(models.Model):
     # for them, and how many responses a group needs before its results are shown.
     stakeholder_groups = models.JSONField("stakeholder groups", default=list, blank=True)
     stakeholder_min_responses = models.PositiveSmallIntegerField(
-        "minimum responses per stakeholder group", default=3,
-        validators=[MinValueValidator(2, "At least 2 responses, so that no one answer can be read."), MaxValueValidator(20)],
+        "minimum responses per stakeholder group", default=STAKEHOLDER_MINIMUM,
+        validators=[MinValueValidator(STAKEHOLDER_MINIMUM, STAKEHOLDER_MINIMUM_MESSAGE), MaxValueValidator(20)],
         help_text="A group's results are shown only once this many of its stakeholders have answered.",
     )
     # A round of stakeholder feedback when the coaching starts (measurement's baseline round), so that
@@ -130,6 +134,12 @@ class ContractTerms(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def stakeholder_minimum(self) -> int:
+        """The responses a group needs before it is shown: the agreed minimum, never below 3 (a version
+        sent before the minimum became 3 keeps its text, and is read at 3)."""
+        return max(STAKEHOLDER_MINIMUM, self.stakeholder_min_responses)
+
     def sections(self) -> list[tuple[str, str, str]]:
         """(key, title, text) of the eight sections, in contract order."""
         return [(key, title, getattr(self, section_field(key))) for key, title in CONTRACT_SECTIONS]
@@ -142,8 +152,13 @@ class ContractTerms(models.Model):
         )
 
 
-def contract_terms_constraints(prefix: str) -> list[models.BaseConstraint]:
-    """The package's ranges, checked by the database as well as the forms."""
+def contract_terms_constraints(prefix: str, *, frozen: models.Q | None = None) -> list[models.BaseConstraint]:
+    """The package's ranges, checked by the database as well as the forms. `frozen`: the rows kept as
+    sent and accepted, whose stakeholder minimum stays what the parties agreed (at least 2, from before
+    the minimum became 3); the results never show a group below 3 whatever the version says."""
+    minimum = models.Q(stakeholder_min_responses__gte=STAKEHOLDER_MINIMUM, stakeholder_min_responses__lte=20)
+    if frozen is not None:
+        minimum |= frozen & models.Q(stakeholder_min_responses__gte=2, stakeholder_min_responses__lte=20)
     return [
         models.CheckConstraint(condition=models.Q(sessions__gte=1, sessions__lte=50), name=f"{prefix}_sessions_range"),
         models.CheckConstraint(
@@ -154,10 +169,7 @@ def contract_terms_constraints(prefix: str) -> list[models.BaseConstraint]:
             condition=models.Q(retention_months__gte=1, retention_months__lte=120), name=f"{prefix}_retention_range"
         ),
         models.CheckConstraint(condition=models.Q(frequency__in=ContractFrequency.values), name=f"{prefix}_frequency_valid"),
-        models.CheckConstraint(
-            condition=models.Q(stakeholder_min_responses__gte=2, stakeholder_min_responses__lte=20),
-            name=f"{prefix}_stakeholder_minimum_range",
-        ),
+        models.CheckConstraint(condition=minimum, name=f"{prefix}_stakeholder_minimum_range"),
     ]
 
 
@@ -280,7 +292,7 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
                 condition=~models.Q(status="accepted") | models.Q(accepted_at__isnull=False),
                 name="contract_version_accepted_has_time",
             ),
-            *contract_terms_constraints("contract_version"),
+            *contract_terms_constraints("contract_version", frozen=~models.Q(status="draft")),
         ]
         indexes = [
             models.Index(fields=["practice", "coachee", "status"], name="contract_version_coachee"),

@@ -41,7 +41,7 @@ def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime, miss
     if point.parties_rate:
         outcome = compute.assess_point(point_input(point, held=sessions_held(point.engagement_id)))
     else:
-        outcome = compute.assess_baseline(responses=closing_means(point)[1], minimum=point.version.stakeholder_min_responses)
+        outcome = compute.assess_baseline(responses=closing_means(point)[1], minimum=point.version.stakeholder_minimum)
     ObjectiveResult.objects.bulk_create(
         ObjectiveResult(
             practice=require_practice(), point=point, objective_id=result.key, score=result.score,

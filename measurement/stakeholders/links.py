@@ -50,8 +50,9 @@ def _read(token: str, salt: str) -> dict:
 
 
 def _nominee(data: dict) -> Nominee:
+    # A nominee the coach has not approved has no link that works, as if it did not exist.
     nominee = Nominee.objects.select_related("engagement__coachee").filter(
-        pk=data.get("n"), purged_at__isnull=True
+        pk=data.get("n"), purged_at__isnull=True, approval=Nominee.Approval.APPROVED,
     ).first()
     if nominee is None or nominee.link_secret != data.get("s"):
         raise LinkRefused(NOT_VALID)

@@ -1,6 +1,11 @@
 """The coachee names the people around them who rate the objectives (after the contract is accepted,
-in the groups it names); the coach sees them and may suggest changes. Admins and sponsors learn only
-counts, so the audit trail records groups, never names or emails."""
+in the groups it names); the coach approves each before anyone is invited, or declines it, and may
+suggest changes. Admins and sponsors learn only counts, so the audit trail records groups, never names
+or emails.
+
+Why the coach approves: a coachee who could fill a group with people they control would read the one
+real answer from the group's mean (issue 22). Mailboxes are compared as `mailboxes.mailbox` reads them,
+so plus-addressed or dotted variants of one address are one person."""
 
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ from coachhub.tenancy.events import publish
 from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import ContractVersion, Engagement
-from measurement.events import NomineeNamed
+from measurement.events import NomineeApproved
 from measurement.models import MeasurementPoint, NominationSuggestion, Nominee, StakeholderResponse
+from measurement.stakeholders.mailboxes import mailbox
 
 NAME_MAX_LENGTH = 150
 
@@ -60,21 +66,59 @@ def nominate_stakeholder(*, engagement: Engagement, actor, group: str, name: str
         errors["email"] = ["Give an email address like name@example.com."]
     else:
         parties = {
-            engagement.coachee.email.lower(): "you, the coachee", engagement.coach.email.lower(): "your coach",
-            **({contract.sponsor.email.lower(): "the sponsor"} if contract.sponsor_id else {}),
+            mailbox(engagement.coachee.email): "you, the coachee", mailbox(engagement.coach.email): "your coach",
+            **({mailbox(contract.sponsor.email): "the sponsor"} if contract.sponsor_id else {}),
         }
-        if email in parties:
-            errors["email"] = [f"That is {parties[email]}, who rates at the measurement points already: name someone else."]
-        elif Nominee.objects.filter(engagement=engagement, email__iexact=email, purged_at__isnull=True).exists():
-            errors["email"] = ["That person is already named for this coaching (each person once, in one group)."]
+        named = Nominee.objects.filter(engagement=engagement, purged_at__isnull=True).values_list("email", flat=True)
+        if mailbox(email) in parties:
+            errors["email"] = [
+                f"That address reaches {parties[mailbox(email)]}, who rates at the measurement points already: name someone else."
+            ]
+        elif mailbox(email) in {mailbox(other) for other in named}:
+            errors["email"] = ["That address reaches someone already named for this coaching (each person once, in one group)."]
     if errors:
         raise ValidationError(errors)
     nominee = Nominee.objects.create(
         engagement=engagement, group=group, name=name, email=email, nominated_by=actor,
         link_secret=secrets.token_hex(16),
     )
-    publish(NomineeNamed(nominee=nominee))
     audit.record(actor=actor, action="stakeholder.nominated", subject=f"Engagement {engagement.pk}", group=group)
+    return nominee
+
+
+def _awaiting(nominee: Nominee, actor) -> tuple[Engagement, Nominee]:
+    """The nominee, re-read under the engagement's lock, if `actor` is its engagement's coach and it
+    awaits their decision."""
+    engagement = lock_engagement(nominee.engagement_id)
+    require_relation(actor, engagement, COACH)
+    _contract(engagement)
+    nominee = Nominee.objects.filter(pk=nominee.pk, engagement=engagement, purged_at__isnull=True).first()
+    if nominee is None or nominee.approval != Nominee.Approval.AWAITING:
+        raise ValidationError("That stakeholder is not waiting for your decision (the list has changed): see it again.")
+    return engagement, nominee
+
+
+@transaction.atomic
+def approve_nominee(*, nominee: Nominee, actor) -> Nominee:
+    """The coach confirms a nominee (name, email, group): from now on they are invited, at once to a
+    point open now."""
+    engagement, nominee = _awaiting(nominee, actor)
+    nominee.approval = Nominee.Approval.APPROVED
+    nominee.save(update_fields=["approval", "updated_at"])
+    publish(NomineeApproved(nominee=nominee))
+    audit.record(actor=actor, action="stakeholder.approved", subject=f"Engagement {engagement.pk}", group=nominee.group)
+    return nominee
+
+
+@transaction.atomic
+def decline_nominee(*, nominee: Nominee, actor) -> Nominee:
+    """The coach declines a nominee: never invited; the coachee sees it declined and may remove it."""
+    engagement, nominee = _awaiting(nominee, actor)
+    nominee.approval = Nominee.Approval.DECLINED
+    nominee.save(update_fields=["approval", "updated_at"])
+    # Named before approval was asked for, they may have answered an open point: that answer goes.
+    StakeholderResponse.objects.filter(nominee=nominee).delete()
+    audit.record(actor=actor, action="stakeholder.declined", subject=f"Engagement {engagement.pk}", group=nominee.group)
     return nominee
 
 
@@ -86,12 +130,14 @@ def remove_nominee(*, nominee: Nominee, actor) -> None:
     engagement = lock_engagement(nominee.engagement_id)
     require_relation(actor, engagement, COACHEE)
     contract = _contract(engagement)
-    if open_points(engagement).exists():
-        left = Nominee.objects.filter(engagement=engagement, group=nominee.group, purged_at__isnull=True).exclude(pk=nominee.pk).count()
-        if left < contract.stakeholder_min_responses:
+    if open_points(engagement).exists() and nominee.approval == Nominee.Approval.APPROVED:
+        left = Nominee.objects.filter(
+            engagement=engagement, group=nominee.group, purged_at__isnull=True, approval=Nominee.Approval.APPROVED,
+        ).exclude(pk=nominee.pk).count()
+        if left < contract.stakeholder_minimum:
             raise ValidationError(
                 f"Feedback is being collected now, and {nominee.group} would have {left} people named; it needs at least "
-                f"{contract.stakeholder_min_responses} for its results to be shown. Add someone to the group first."
+                f"{contract.stakeholder_minimum} for its results to be shown. Add someone to the group first."
             )
     StakeholderResponse.objects.filter(nominee=nominee).update(nominee=None)
     nominee.delete()

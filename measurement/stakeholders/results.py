@@ -5,9 +5,17 @@ one place so that no page, PDF, CSV, email or API answer can show who said what:
   compared before and after one more answer would tell that answer; until it closes, coachee and
   coach see only how many have answered in each group;
 - a group is shown (its mean per objective) only from its minimum number of responses (the
-  contract's); groups below it are merged into "Other stakeholders" when together they reach the
-  minimum, otherwise each reads "not enough responses to show";
-- the "Stakeholders" series is the mean of the shown groups' means, n the responses they count;
+  contract's, never below 3); groups below it, and the line manager's always (a group of one by
+  nature: three "line managers" can only be people the coachee made up), are merged into "Other
+  stakeholders", shown when together they reach the minimum; otherwise each reads "not enough
+  responses to show";
+- a shown group's mean for one objective needs the minimum number of scores too ("can't say" is no
+  score): two "can't say" in a group of three would otherwise show the third's own score;
+- no differencing: every aggregate shown (the "Stakeholders" series, its n, the live counts and their
+  total) is computed only from what is shown beside it, so subtracting one shown figure from another
+  never yields a hidden answer or count;
+- while a point is open, answers so far are counted per group only for groups at their minimum (never
+  the line manager's); the others read "fewer than 3";
 - comments come only from shown groups, without names, in an order drawn from their text (a keyed
   hash), never the order they were given in.
 """
@@ -32,6 +40,26 @@ from measurement.models import (
 OTHER = "Other stakeholders"
 NOT_ENOUGH = "not enough responses to show"
 CENT = Decimal("0.01")
+# Groups of one by nature, never shown on their own (compared as the practice's list spells them, any case).
+ALWAYS_MERGED = frozenset({"line manager"})
+
+
+def shown_alone(group: str) -> bool:
+    return " ".join(group.split()).lower() not in ALWAYS_MERGED
+
+
+def live_counts(answered: dict[str, int], *, groups: list[str], minimum: int) -> dict[str, int | None]:
+    """Answers so far per group while a point is open, as anyone may read them: a group's count only
+    once it reaches the minimum and may be shown alone; None ("fewer than 3") otherwise, so a group of
+    one's count never tells that its one person has answered."""
+    names = list(groups) + [name for name in answered if name not in groups]
+    return {
+        name: answered.get(name, 0) if shown_alone(name) and answered.get(name, 0) >= minimum else None for name in names
+    }
+
+
+def fewer_than(minimum: int) -> str:
+    return f"fewer than {minimum}"
 
 
 def series_label(n: int) -> str:
@@ -62,8 +90,8 @@ class PointStakeholders:
     n: int
     means: dict[int, Decimal | None]
     comments: list[str]
-    # While open: answers so far per group (coachee and coach); named per group.
-    answered: dict[str, int]
+    # While open: answers so far per group, None below the minimum (`live_counts`); approved nominees per group.
+    answered: dict[str, int | None]
     named: dict[str, int]
 
     @property
@@ -71,9 +99,19 @@ class PointStakeholders:
         return series_label(self.n)
 
     @property
+    def answered_counts(self) -> list[tuple[str, str]]:
+        """(group, its count or "fewer than 3") for the page."""
+        return [(group, fewer_than(self.minimum) if count is None else str(count)) for group, count in self.answered.items()]
+
+    @property
     def response_rate(self) -> str:
-        named, answered = sum(self.named.values()), sum(self.answered.values())
-        return f"{answered} of {named}" if named else "nobody named"
+        """Answers so far in the groups whose count is shown, of everyone asked: nothing more, so the
+        total never tells a hidden group's count."""
+        named = sum(self.named.values())
+        if not named:
+            return "nobody named"
+        answered = sum(count for count in self.answered.values() if count is not None)
+        return f"{answered} of {named} asked, in groups with {self.minimum} answers or more"
 
     @property
     def shown_groups(self) -> list[GroupLine]:
@@ -83,9 +121,10 @@ class PointStakeholders:
         return self.means.get(position)
 
 
-def _mean(values: list) -> Decimal | None:
+def _mean(values: list, minimum: int = 1) -> Decimal | None:
+    """The mean of the scores given, from `minimum` of them ("can't say" is none)."""
     values = [Decimal(v) for v in values if v is not None]
-    return (sum(values) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP) if values else None
+    return (sum(values) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP) if values and len(values) >= minimum else None
 
 
 def _comment_order(point_id: int, text: str) -> str:
@@ -106,22 +145,25 @@ def assess_groups(
     def line(name: str, answers: list, merged: list[str] | None = None) -> GroupLine:
         return GroupLine(
             name=name, shown=True, responses=len(answers), merged=merged or [],
-            means={position: _mean([scores.get(position) for scores, _ in answers]) for position in positions},
+            means={position: _mean([scores.get(position) for scores, _ in answers], minimum) for position in positions},
         )
 
     lines, shown_answers, small = [], [], []
     for name in names:
         answers = by_group.get(name, [])
-        if len(answers) >= minimum:
+        if len(answers) >= minimum and shown_alone(name):
             lines.append(line(name, answers))
             shown_answers += answers
         else:
             small.append(name)
     merged = [answer for name in small for answer in by_group.get(name, [])]
-    if small and len(merged) >= minimum:
-        lines.append(line(OTHER, merged, merged=[name for name in small if by_group.get(name)]))
+    # From two groups at least: "Other stakeholders" made of line managers' answers alone would be
+    # the line manager group shown on its own under another name.
+    if small and len(merged) >= minimum and len([name for name in small if by_group.get(name)]) >= 2:
+        # Every group it holds is named, answered or not: which of them answered is not shown.
+        lines.append(line(OTHER, merged, merged=small))
         shown_answers += merged
-        small = [name for name in small if not by_group.get(name)]
+        small = []
     lines += [GroupLine(name=name, shown=False) for name in small]
     shown = [group for group in lines if group.shown]
     means = {position: _mean([group.means.get(position) for group in shown]) for position in positions}
@@ -142,7 +184,8 @@ def stakeholder_results(points: list[MeasurementPoint]) -> dict[int, PointStakeh
         return {}
     engagement_id = points[0].engagement_id
     named: dict[str, int] = dict(
-        Nominee.objects.filter(engagement_id=engagement_id).values_list("group").annotate(n=Count("pk")).order_by()
+        Nominee.objects.filter(engagement_id=engagement_id, approval=Nominee.Approval.APPROVED)
+        .values_list("group").annotate(n=Count("pk")).order_by()
     )
     responses: dict[int, list] = {}
     rows = StakeholderResponse.objects.filter(point__in=points).prefetch_related(_with_scores()).order_by("group")
@@ -160,15 +203,15 @@ def stakeholder_results(points: list[MeasurementPoint]) -> dict[int, PointStakeh
                 (r.group, {s.objective.position: s.score for s in r.scores.all()}, r.comment) for r in given
             ]
             lines, n, means, comments = assess_groups(
-                point_id=point.pk, groups=list(version.stakeholder_groups), minimum=version.stakeholder_min_responses,
+                point_id=point.pk, groups=list(version.stakeholder_groups), minimum=version.stakeholder_minimum,
                 responses=answers,
             )
         else:
             lines, n, means, comments = [], 0, {}, []
         results[point.pk] = PointStakeholders(
-            point_id=point.pk, closed=point.is_closed, minimum=version.stakeholder_min_responses, groups=lines, n=n,
+            point_id=point.pk, closed=point.is_closed, minimum=version.stakeholder_minimum, groups=lines, n=n,
             means=means, comments=comments,
-            answered={g: answered.get(g, 0) for g in version.stakeholder_groups} | answered,
+            answered=live_counts(answered, groups=list(version.stakeholder_groups), minimum=version.stakeholder_minimum),
             named={g: named.get(g, 0) for g in version.stakeholder_groups} | named,
         )
     return results
@@ -183,6 +226,6 @@ def closing_means(point: MeasurementPoint) -> tuple[dict[int, Decimal | None], i
     ]
     _, n, means, _ = assess_groups(
         point_id=point.pk, groups=list(point.version.stakeholder_groups),
-        minimum=point.version.stakeholder_min_responses, responses=answers,
+        minimum=point.version.stakeholder_minimum, responses=answers,
     )
     return means, n

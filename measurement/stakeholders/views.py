@@ -36,7 +36,10 @@ def stakeholders(request: HttpRequest, engagement_id: int) -> HttpResponse:
             form = NomineeForm(request.POST, groups=page.groups)
             if form.is_valid():
                 nominations.nominate_stakeholder(engagement=engagement, actor=request.user, **form.cleaned_data)
-                messages.success(request, f"{form.cleaned_data['name']} is named in {form.cleaned_data['group']}.")
+                messages.success(
+                    request, f"{form.cleaned_data['name']} is named in {form.cleaned_data['group']}; "
+                    "they are asked for feedback once your coach approves them.",
+                )
                 return redirect("engagement_stakeholders", engagement.pk)
         elif action == "remove":
             engagement, _ = access_stakeholders(request.viewer, engagement_id, acting_as=COACHEE)
@@ -45,6 +48,18 @@ def stakeholders(request: HttpRequest, engagement_id: int) -> HttpResponse:
                 raise Http404
             nominations.remove_nominee(nominee=nominee, actor=request.user)
             messages.success(request, f"{nominee.name} is no longer named.")
+            return redirect("engagement_stakeholders", engagement.pk)
+        elif action in ("approve", "decline"):
+            engagement, _ = access_stakeholders(request.viewer, engagement_id, acting_as=COACH)
+            nominee = Nominee.objects.filter(engagement=engagement, pk=_int(request.POST.get("nominee")), purged_at__isnull=True).first()
+            if nominee is None:
+                raise Http404
+            if action == "approve":
+                nominations.approve_nominee(nominee=nominee, actor=request.user)
+                messages.success(request, f"{nominee.name} is approved and will be asked for feedback.")
+            else:
+                nominations.decline_nominee(nominee=nominee, actor=request.user)
+                messages.success(request, f"{nominee.name} is declined; the coachee sees it on this page.")
             return redirect("engagement_stakeholders", engagement.pk)
         elif action == "suggest":
             engagement, _ = access_stakeholders(request.viewer, engagement_id, acting_as=COACH)
@@ -57,7 +72,7 @@ def stakeholders(request: HttpRequest, engagement_id: int) -> HttpResponse:
             raise Http404
     except ValidationError as error:
         target = suggestion_form if action == "suggest" else form
-        if action == "remove":
+        if action in ("remove", "approve", "decline"):
             messages.error(request, " ".join(error.messages))
             return redirect("engagement_stakeholders", engagement.pk)
         add_service_errors(target, error)

@@ -1,7 +1,7 @@
-"""The coachee names a stakeholder on their engagement page; the stakeholder gets the emailed link
-and answers on a phone-width page, without an account; the link shows nothing else. At a baseline
-round too: named while it is open, invited at once, answering; the coach closes the round and the
-progress page shows where the stakeholders started."""
+"""The coachee names a stakeholder on their engagement page; the coach approves them; only then does
+the stakeholder get the emailed link, and answers on a phone-width page, without an account; the link
+shows nothing else. At a baseline round too: named while it is open, invited once approved, answering;
+the coach closes the round and the progress page shows where the stakeholders started."""
 
 from __future__ import annotations
 
@@ -19,6 +19,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
+def approve(coach: Page, site, engagement, nominee: str) -> None:
+    """The coach confirms the nominee from the list on the engagement's stakeholder page."""
+    sign_in(coach, site, engagement.coach.email)
+    coach.goto(site.url(f"/engagements/{engagement.pk}/stakeholders/"))
+    expect(coach.get_by_role("heading", name="1 stakeholder waits for your approval")).to_be_visible()
+    coach.get_by_role("button", name=f"Approve {nominee}").click()
+    expect(coach.get_by_role("main")).to_contain_text(f"{nominee} is approved")
+
+
 def test_the_coachee_nominates_and_the_stakeholder_answers_on_a_phone(page: Page, acme_site, outbox, page_with):
     cast = acme_site.cast
     engagement = stakeholder_engagement(cast)
@@ -33,13 +42,16 @@ def test_the_coachee_nominates_and_the_stakeholder_answers_on_a_phone(page: Page
     page.get_by_label("Email").fill("pat.peer@client.example")
     page.get_by_role("button", name="Name this stakeholder").click()
     expect(page.get_by_role("main")).to_contain_text("Pat Peer")
-    # A bad one gets its message next to the field.
+    expect(page.get_by_role("main")).to_contain_text("waiting for your coach")
+    # A bad one gets its message next to the field: the same mailbox, however written.
     page.get_by_label("Group", exact=True).select_option(label="Direct reports")
     page.get_by_label("Name", exact=True).fill("Pat Again")
-    page.get_by_label("Email").fill("PAT.PEER@client.example")
+    page.get_by_label("Email").fill("PAT.PEER+again@client.example")
     page.get_by_role("button", name="Name this stakeholder").click()
     expect(page.get_by_role("main")).to_contain_text("already named")
+    assert not [m for m in outbox if m.to == ["pat.peer@client.example"]]  # not before the coach approves
 
+    approve(page_with(), acme_site, engagement, "Pat Peer")
     invitations = [m for m in outbox if m.to == ["pat.peer@client.example"]]
     assert len(invitations) == 1, [m.to for m in outbox]
     link = link_in(invitations[0], "/feedback/")
@@ -67,20 +79,26 @@ def test_the_coachee_nominates_and_the_stakeholder_answers_on_a_phone(page: Page
 
 def test_someone_named_while_the_baseline_round_is_open_answers_it(page: Page, acme_site, outbox, page_with):
     cast = acme_site.cast
-    engagement = stakeholder_engagement(cast, minimum=2, baseline=True)
+    engagement = stakeholder_engagement(cast, baseline=True)
     baseline = point_of(cast, engagement, "baseline")
-    # One peer was named and answered already.
-    answer(cast, baseline, name(cast, engagement, "Peers", 1)[0], 4, "Steady, but decides alone.")
+    # Two peers were named, approved and answered already: below the group's minimum of 3.
+    for peer, score in zip(name(cast, engagement, "Peers", 2), (4, 5), strict=True):
+        answer(cast, baseline, peer, score, "Steady, but decides alone." if score == 4 else "")
     outbox.clear()
 
     sign_in(page, acme_site, engagement.coachee.email)
     page.goto(acme_site.url(f"/engagements/{engagement.pk}/stakeholders/"))
-    expect(page.get_by_role("main")).to_contain_text("Answered so far at the baseline round: 1 of 1.")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("in the groups with 3 answers or more: 0 of 2 asked.")
+    expect(main).to_contain_text("fewer than 3")
     page.get_by_label("Group", exact=True).select_option(label="Peers")
     page.get_by_label("Name", exact=True).fill("Robin Reed")
     page.get_by_label("Email").fill("robin.reed@client.example")
     page.get_by_role("button", name="Name this stakeholder").click()
-    expect(page.get_by_role("main")).to_contain_text("Answered so far at the baseline round: 1 of 2.")
+    expect(main).to_contain_text("waiting for your coach")
+    approve(page_with(), acme_site, engagement, "Robin Reed")
+    page.reload()
+    expect(page.get_by_role("main")).to_contain_text("in the groups with 3 answers or more: 0 of 3 asked.")
 
     invitations = [m for m in outbox if m.to == ["robin.reed@client.example"]]
     assert len(invitations) == 1, [m.to for m in outbox]
@@ -99,14 +117,17 @@ def test_someone_named_while_the_baseline_round_is_open_answers_it(page: Page, a
     coach.goto(acme_site.url(f"/engagements/{engagement.pk}/progress/"))
     coach.get_by_role("link", name="Baseline round").first.click()
     expect(coach.get_by_role("main")).to_contain_text("Open to the stakeholders")
-    expect(coach.get_by_role("main")).to_contain_text("Answered so far: 2 of 2 (Line manager 0, Peers 2, Direct reports 0)")
+    expect(coach.get_by_role("main")).to_contain_text(
+        "Answered so far: 3 of 3 asked, in groups with 3 answers or more "
+        "(Line manager fewer than 3, Peers 3, Direct reports fewer than 3)"
+    )
     coach.once("dialog", lambda dialog: dialog.accept())  # "Close the baseline round now, before …?"
     coach.get_by_role("button", name="Close the baseline round").click()
     expect(coach.get_by_role("main")).to_contain_text("Baseline taken")
-    expect(coach.get_by_role("main")).to_contain_text("2 responses counted")
+    expect(coach.get_by_role("main")).to_contain_text("3 responses counted")
     coach.goto(acme_site.url(f"/engagements/{engagement.pk}/progress/"))
     main = coach.get_by_role("main")
-    expect(main).to_contain_text("Baseline round: Stakeholders (n=2): 5")
+    expect(main).to_contain_text("Baseline round: Stakeholders (n=3): 5")
     expect(main).to_contain_text("Asks the team before deciding, lately.")
     expect(main).not_to_contain_text("Robin Reed")
     # The link no longer opens the form.

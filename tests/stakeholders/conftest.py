@@ -57,15 +57,21 @@ def engagement(acme) -> Engagement:
     return stakeholder_engagement(acme)
 
 
-def name(cast: PracticeCast, engagement: Engagement, group: str, count: int, *, start: int = 0) -> list[Nominee]:
+def name(
+    cast: PracticeCast, engagement: Engagement, group: str, count: int, *, start: int = 0, approve: bool = True,
+) -> list[Nominee]:
+    """The coachee names `count` people in `group`; with `approve` (the usual flow), the coach approves each."""
     with practice_context(cast.practice):
-        return [
+        nominees = [
             nominations.nominate_stakeholder(
                 engagement=engagement, actor=engagement.coachee, group=group, name=f"{group} person {n}",
                 email=f"{group.replace(' ', '-').lower()}-{n}@client.example",
             )
             for n in range(start, start + count)
         ]
+        if approve:
+            nominees = [nominations.approve_nominee(nominee=nominee, actor=engagement.coach) for nominee in nominees]
+        return nominees
 
 
 def due_point(cast: PracticeCast, engagement: Engagement) -> MeasurementPoint:

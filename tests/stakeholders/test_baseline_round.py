@@ -309,10 +309,8 @@ def test_one_more_answer_at_the_round_cannot_be_read_from_any_page(acme, engagem
     answer(acme, baseline, managers[1], 9, "UNIQUE-COMMENT")
     after = _page(acme, engagement, viewer)
     assert "UNIQUE-COMMENT" not in after and "first manager" not in after
-    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
-    assert len(changed) == 1
-    old, new = changed[0]
-    assert re.sub(r"\d+", "#", old) == re.sub(r"\d+", "#", new) and "Answered so far" in new
+    # A group below its minimum reads "fewer than 3": the page does not change at all.
+    assert before == after
 
 
 def test_a_closed_round_shows_groups_at_their_minimum_only_without_names(acme, engagement):

@@ -13,6 +13,7 @@ from django.test import Client
 
 from coachhub.tenancy.context import practice_context
 from measurement.services.closing import close_point
+from measurement.stakeholders import nominations
 from reminders import stakeholders
 from reminders.models import NomineeMessage
 from tests.measurement.conftest import after_grace
@@ -60,12 +61,15 @@ def test_reminders_go_to_those_who_have_not_answered_then_weekly(acme, engagemen
     assert [m.to[0] for m in mailoutbox] == [peers[2].email]
 
 
-def test_someone_named_while_the_point_is_open_is_invited(acme, engagement, mailoutbox):
+def test_someone_named_while_the_point_is_open_is_invited_once_the_coach_approves(acme, engagement, mailoutbox):
     name(acme, engagement, "Peers", 1)
     due_point(acme, engagement)
     dispatch(acme)
-    late = name(acme, engagement, "Direct reports", 1, start=5)[0]
+    late = name(acme, engagement, "Direct reports", 1, start=5, approve=False)[0]
     mailoutbox.clear()
+    assert dispatch(acme).sent == 0 and not mailoutbox
+    with practice_context(acme.practice):
+        nominations.approve_nominee(nominee=late, actor=engagement.coach)
     assert dispatch(acme).sent == 1 and mailoutbox[0].to == [late.email]
 
 

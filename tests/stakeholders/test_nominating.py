@@ -27,8 +27,8 @@ def test_the_coachee_names_a_stakeholder_on_the_engagement_page(acme, engagement
 
 
 @pytest.mark.parametrize(("email", "message"), [
-    ("coachee", "That is you, the coachee"),
-    ("sponsor", "That is the sponsor"),
+    ("coachee", "That address reaches you, the coachee"),
+    ("sponsor", "That address reaches the sponsor"),
     ("taken", "already named"),
     ("not-an-email", "Give an email address"),
 ])
