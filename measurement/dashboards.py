@@ -198,10 +198,12 @@ class Progress:
         return open_points[0] if open_points else None
 
     @property
-    def stakeholder_rates(self) -> list[tuple[str, int, int]]:
-        """(point, answered, named) of the points stakeholders were asked at (fallen due, someone named)."""
+    def stakeholder_rates(self) -> list[str]:
+        """"Mid-point: 3 of 4" for each point stakeholders were asked at (fallen due, someone named).
+        Answers count only in groups at their minimum (`load_progress`); with none there, the rate
+        says "fewer than 3" rather than a 0 that would be untrue."""
         return [
-            (POINT_LABELS[p.kind], p.stakeholders_answered, p.stakeholders_named)
+            f"{POINT_LABELS[p.kind]}: {p.stakeholders_answered or f'fewer than {STAKEHOLDER_MINIMUM}'} of {p.stakeholders_named}"
             for p in self.points if p.fell_due_at is not None and getattr(p, "stakeholders_named", 0)
         ]
 
