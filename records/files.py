@@ -33,6 +33,7 @@ from django.http import FileResponse
 
 from coachhub.tenancy import encryption
 from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.documents import delete_document
 from engagements.models import Acceptance, ContractVersion, Engagement
 from records.models import DataExport
 
@@ -96,7 +97,7 @@ def delete_stored_pdfs(engagement_id: int) -> int:
         if not default_storage.exists(folder):
             continue
         for name in default_storage.listdir(folder)[1]:
-            default_storage.delete(f"{folder}/{name}")
+            delete_document(f"{folder}/{name}")
             deleted += 1
     return deleted
 
