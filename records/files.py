@@ -113,21 +113,22 @@ def engagements_naming(person) -> list[int]:
     return sorted(ids)
 
 
-def forget_files_naming(person, *, now: datetime) -> tuple[int, int]:
+def forget_files_naming(person, *, now: datetime) -> None:
     """Erasure's part for stored files, in its transaction: the PDFs of every engagement that names
     `person` are deleted (the next download renders them with the label; contract versions kept by law
     still show the names frozen in them), and every export of the practice is withdrawn (the caller has
     deleted their own). An export is a copy of what its owner could see when it was built: which ones
     mention the erased person cannot be told without reading each, and the owner may ask for a new one at
-    once. Returns (PDFs deleted, exports withdrawn).
+    once.
 
     Done in the transaction rather than after it, so nothing with the old name is on disk once erasure
     returns; if the transaction rolls back, the PDFs are rendered again from the unchanged records and the
     withdrawn exports can be asked for again. A render running at the same moment reads the records as
-    they were and stores its file under the old names' hash, a name no download asks for again (and the
-    next render of that engagement deletes it). The export rows are locked first, so an export being built
+    they were and stores its file under a name that hashes the old names, which no download asks for
+    again (and the next render of that engagement deletes it). The export rows are locked first, so an export being built
     is waited for and then withdrawn."""
-    pdfs = sum(delete_stored_pdfs(engagement_id) for engagement_id in engagements_naming(person))
+    for engagement_id in engagements_naming(person):
+        delete_stored_pdfs(engagement_id)
     exports = list(
         DataExport.objects.select_for_update()
         .filter(status__in=[DataExport.Status.QUEUED, DataExport.Status.READY]).order_by("pk")
@@ -137,4 +138,3 @@ def forget_files_naming(person, *, now: datetime) -> tuple[int, int]:
         if export.status == DataExport.Status.READY and export.file_path:
             default_storage.delete(export.file_path)
     DataExport.objects.filter(pk__in=withdrawn).update(status=DataExport.Status.EXPIRED, file_path="", updated_at=now)
-    return pdfs, len(withdrawn)
