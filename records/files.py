@@ -125,8 +125,8 @@ def forget_files_naming(person, *, now: datetime) -> None:
     returns; if the transaction rolls back, the PDFs are rendered again from the unchanged records and the
     withdrawn exports can be asked for again. A render running at the same moment reads the records as
     they were and stores its file under a name that hashes the old names, which no download asks for
-    again (and the next render of that engagement deletes it). The export rows are locked first, so an export being built
-    is waited for and then withdrawn."""
+    again (and the next render of that engagement deletes it). The export rows are locked first, so an
+    export being built is waited for and then withdrawn."""
     for engagement_id in engagements_naming(person):
         delete_stored_pdfs(engagement_id)
     exports = list(

@@ -71,7 +71,8 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
-        save_profile(person=request.user, full_name=form.cleaned_data["full_name"], time_zone=form.cleaned_data["time_zone"])
+        data = form.cleaned_data
+        save_profile(person=request.user, full_name=data["full_name"], time_zone=data["time_zone"])
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})

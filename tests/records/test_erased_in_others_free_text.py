@@ -22,6 +22,10 @@ def erased(cast, person) -> str:
         return ErasureRequest.objects.get(person=person).label
 
 
+def sponsors_comments(engagement):
+    return Rating.objects.filter(point__engagement=engagement, role="sponsor").values_list("comment", flat=True)
+
+
 def test_a_sponsors_comment_naming_the_erased_coachee_says_their_label(acme):
     state = coached(acme)
     name, email = acme.coachee2.full_name, acme.coachee2.email
@@ -31,7 +35,7 @@ def test_a_sponsors_comment_naming_the_erased_coachee_says_their_label(acme):
         )
     label = erased(acme, acme.coachee2)
     with practice_context(acme.practice):
-        comments = set(Rating.objects.filter(point__engagement=state.main, role="sponsor").values_list("comment", flat=True))
+        comments = set(sponsors_comments(state.main))
     assert comments == {f"{label} chaired the review; ask {label} or {label}."}
 
 
@@ -39,10 +43,12 @@ def test_only_whole_words_are_replaced(acme):
     state = coached(acme)
     name = acme.coachee2.full_name
     with practice_context(acme.practice):
-        Rating.objects.filter(point__engagement=state.main, role="sponsor").update(comment=f"{name}son and x{name}: not them.")
+        Rating.objects.filter(point__engagement=state.main, role="sponsor").update(
+            comment=f"{name}son and x{name}: not them.",
+        )
     erased(acme, acme.coachee2)
     with practice_context(acme.practice):
-        comments = set(Rating.objects.filter(point__engagement=state.main, role="sponsor").values_list("comment", flat=True))
+        comments = set(sponsors_comments(state.main))
     assert comments == {f"{name}son and x{name}: not them."}
 
 
@@ -51,7 +57,9 @@ def test_every_free_text_field_of_their_engagements_says_the_label(acme):
     name = acme.coach.full_name  # the coach is erased: the coachee's and sponsor's words name them
     with practice_context(acme.practice):
         session = CoachingSession.objects.filter(engagement=state.main).order_by("number").first()
-        CoachingSession.objects.filter(pk=session.pk).update(summary=f"Agreed with {name}.", goals=f"Prepare for {name}.")
+        CoachingSession.objects.filter(pk=session.pk).update(
+            summary=f"Agreed with {name}.", goals=f"Prepare for {name}.",
+        )
         ActionItem.objects.create(session=session, engagement=state.main, text=f"Send {name} the plan")
         point = MeasurementPoint.objects.get(engagement=state.main, kind="mid")
         Rating.objects.filter(point=point, role="coachee").update(comment=f"{name} pushed me.")

@@ -71,7 +71,9 @@ def test_saving_the_profile_without_a_new_name_announces_nothing(acme, committed
     events._subscribers.setdefault(PersonRenamed, []).append(heard.append)
     try:
         with committed():
-            client_at(acme, acme.coachee2).post("/accounts/profile/", {"full_name": acme.coachee2.full_name, "time_zone": "Europe/Paris"})
+            client_at(acme, acme.coachee2).post(
+                "/accounts/profile/", {"full_name": acme.coachee2.full_name, "time_zone": "Europe/Paris"},
+            )
     finally:
         events._subscribers[PersonRenamed].remove(heard.append)
     assert heard == []
