@@ -245,14 +245,16 @@ def version_contents(version: ContractVersion) -> tuple[list[Objective], list[Ac
 def pdf_storage_path(version: ContractVersion) -> str:
     """Where the version's PDF, as it should look now, is (or will be) stored in the default
     storage: `practices/<practice>/contracts/<engagement>/v<number>-<state>.pdf`, where <state> is
-    8 hex digits of a hash of everything the PDF shows (the text, the status, every answer, the
-    practice's branding). Anything changing gives a new name, so a stored file is never stale."""
+    8 hex digits of a hash of everything the PDF shows (the text, the status, every answer and the
+    name it shows for whoever gave it, the practice's branding). Anything changing gives a new name, so
+    a stored file is never stale."""
     objectives, acceptances = version_contents(version)
     practice = require_practice()
     parts = [
         version.text_sha256 or sha256_of(canonical_text(version, objectives)),
         version.status, str(version.accepted_at), practice.name, practice.brand_colour, practice.logo.name or "",
-        *(f"{a.party_id}:{a.decision}:{a.decided_at.isoformat()}:{a.text_sha256}:{a.comment}" for a in acceptances),
+        *(f"{a.party_id}:{a.party.get_full_name()}:{a.decision}:{a.decided_at.isoformat()}:{a.text_sha256}:{a.comment}"
+          for a in acceptances),
     ]
     state = hashlib.sha256("|".join(parts).encode()).hexdigest()[:8]
     return f"practices/{version.practice_id}/contracts/{version.engagement_id}/v{version.number}-{state}.pdf"

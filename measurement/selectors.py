@@ -474,16 +474,21 @@ def _report_layout() -> str:
 def progress_storage_path(engagement: Engagement) -> str:
     """`practices/<practice>/progress/<engagement>/progress-<state>.pdf`, where <state> is 10 hex
     digits of a hash of everything the report shows (closed points, comments, sessions held, the
-    contract in force, the stage, the practice's branding): anything changing gives a new name."""
+    contract in force, the stage, the names and emails of its people and client organisation, the
+    practice's branding): anything changing gives a new name. So a report is never served with a name
+    someone has since changed, or with the name of a person since erased."""
     practice = require_practice()
     points = MeasurementPoint.objects.filter(engagement=engagement).order_by("kind").values_list(
         "pk", "version_id", "closed_at", "status", "coach_comment", "due_after_sessions", "due_on",
     )
     sessions = commitment(engagement)
-    contract = sessions.contract.pk if sessions.contract else None
+    contract = sessions.contract
+    people = [engagement.coachee, engagement.coach, contract.sponsor if contract else None]
     parts = [
-        engagement.stage, str(engagement.completed_at), str(contract), str(sessions.held), str(sessions.used),
-        _report_layout(),
+        engagement.stage, str(engagement.completed_at), str(contract.pk if contract else None), str(sessions.held),
+        str(sessions.used), _report_layout(),
+        *(f"{person.get_full_name()} <{person.email}>" for person in people if person is not None),
+        contract.client_organisation.name if contract and contract.client_organisation else "",
         practice.name, practice.brand_colour, practice.logo.name or "", *(repr(point) for point in points),
     ]
     state = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]

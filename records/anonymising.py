@@ -10,13 +10,14 @@ name or email say the label instead. `PersonErased` is announced for the apps th
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 
 from coachhub.accounts.events import PersonErased
 from coachhub.accounts.models import User
@@ -24,9 +25,19 @@ from coachhub.tenancy import audit
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.models import Invitation, Membership, Practice, Role
-from engagements.models import Engagement
+from engagements.models import ChemistryCall, Engagement
+from measurement.models import (
+    MeasurementPoint,
+    NominationSuggestion,
+    PointMove,
+    Rating,
+    RatingRevision,
+    StakeholderResponse,
+)
+from records.files import engagements_naming, forget_files_naming
 from records.models import DataExport, ErasureRequest
 from reminders.models import NotificationSettings, Reminder
+from sessions.models import ActionItem, CoacheeReflection, CoachingSession, LogDraft
 
 ERASED_DOMAIN = "erased.invalid"
 # What a removed text says where the database wants one (a point move keeps that it moved, not why).
@@ -129,6 +140,8 @@ def _end_access(person, now: datetime) -> None:
         if export.file_path:
             default_storage.delete(export.file_path)
     DataExport.objects.filter(person=person).delete()
+    # Stored files that name them go too: their engagements' PDFs, and the exports of everyone else.
+    forget_files_naming(person, now=now)
 
 
 class TryAgainLater(Exception):
@@ -158,3 +171,45 @@ def forget_former_coachee(person, *, now: datetime, reason: str) -> tuple[str | 
         return None, "kept: the account belongs to another practice too"
     erasure = anonymise(person, roles=roles or {Role.COACHEE}, actor=None, now=now, reason=reason)
     return erasure.label, f"anonymised as {erasure.label}"
+
+
+def _free_text_of(engagements: list[int]) -> list[tuple[QuerySet, tuple[str, ...]]]:
+    """The free text others wrote in these engagements, where a person's name or email may stand."""
+    return [
+        (Engagement.objects.filter(pk__in=engagements), ("objectives", "hopes")),
+        (ChemistryCall.objects.filter(engagement__in=engagements), ("coach_notes",)),
+        (CoachingSession.objects.filter(engagement__in=engagements), ("goals", "summary")),
+        (LogDraft.objects.filter(session__engagement__in=engagements), ("goals", "summary")),
+        (ActionItem.objects.filter(engagement__in=engagements), ("text",)),
+        (CoacheeReflection.objects.filter(engagement__in=engagements), ("text",)),
+        (MeasurementPoint.objects.filter(engagement__in=engagements), ("coach_comment",)),
+        (PointMove.objects.filter(point__engagement__in=engagements), ("reason",)),
+        (Rating.objects.filter(point__engagement__in=engagements), ("comment",)),
+        (RatingRevision.objects.filter(rating__point__engagement__in=engagements), ("comment",)),
+        (StakeholderResponse.objects.filter(point__engagement__in=engagements), ("comment",)),
+        (NominationSuggestion.objects.filter(engagement__in=engagements), ("text",)),
+    ]
+
+
+def label_in_free_text(person, *, name: str, email: str, label: str, now: datetime) -> int:
+    """Where others' free text in the erased person's own engagements (engagements_naming) names them by
+    their full name or email (any case, as a whole word), it says `label` instead: a sponsor's comment
+    "Sophie Lin has grown" reads "Former coachee 3 has grown". Text in other engagements is not theirs to
+    change. Returns the rows changed."""
+    needles = [needle for needle in (email.strip(), name.strip()) if len(needle) >= 3]
+    if not needles:
+        return 0
+    # Not \b: a needle may begin or end with a character that is not a letter ("Lin." or "o'neil@").
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(needle)}(?!\w)" for needle in needles), re.IGNORECASE)
+    engagements = engagements_naming(person)
+    changed = 0
+    for queryset, fields in _free_text_of(engagements):
+        mentions = Q()
+        for field in fields:
+            for needle in needles:
+                mentions |= Q(**{f"{field}__icontains": needle})
+        for row in queryset.filter(mentions).only("pk", *fields):
+            text = {field: pattern.sub(label, getattr(row, field)) for field in fields}
+            queryset.model.objects.filter(pk=row.pk).update(**text, updated_at=now)
+            changed += 1
+    return changed

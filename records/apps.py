@@ -8,3 +8,7 @@ class RecordsConfig(AppConfig):
     name = "records"
     label = "records"
     verbose_name = "Data rights"
+
+    def ready(self) -> None:
+        # Importing the module subscribes it to what happens to people (the layers below).
+        from records import subscribers  # noqa: F401

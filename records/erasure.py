@@ -6,6 +6,11 @@ What happens (one transaction, audited, announced as `PersonErased` for the apps
   practice, so every page that names them shows the label;
 - free text they wrote is removed: chemistry-call objectives and hopes, reflections, rating comments,
   their coach profile and time-off notes, comments on measurement points, reasons for moving them;
+- free text others wrote in their engagements that names them (full name or email) says the label
+  instead (anonymising.label_in_free_text lists the fields);
+- stored files that name them are deleted in the transaction (records/files.py): their engagements'
+  contract, progress and private-notes PDFs, rendered again with the label on the next download, and
+  every export of the practice (the owners may ask for new ones);
 - private coach notes of their engagements are purged (sessions and kept drafts), and the chemistry
   calls' notes about them;
 - their notification settings, exports and pending reminders go; invitations to their address are
@@ -39,6 +44,7 @@ from records.anonymising import (
     anonymise,
     held_elsewhere,
     is_anonymised,
+    label_in_free_text,
     lock_erasures,
 )
 from records.models import ErasureRequest
@@ -141,8 +147,10 @@ def erase_person(*, person, actor) -> ErasureRequest:
         raise ValidationError(plan.refusal, code="refused")
     now = timezone.now()
     send_email(to=person.email, template_prefix="records/emails/erased", context={"person_name": person.get_full_name()})
+    name, email = person.full_name, person.email
     nominees = _remove_free_text(person, now)
     erasure = anonymise(person, roles=set(plan.roles), actor=actor, now=now)
+    label_in_free_text(person, name=name, email=email, label=erasure.label, now=now)
     audit.record(
         actor=actor, action="records.person_erased", subject=erasure.label, erasure_request=erasure.pk,
         roles=sorted(plan.roles), reminders_cancelled=plan.reminders_cancelled,

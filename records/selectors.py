@@ -52,10 +52,11 @@ def private_notes_sessions(engagement: Engagement) -> QuerySet[CoachingSession]:
 
 def private_notes_storage_path(engagement: Engagement) -> str:
     """`practices/<practice>/private-notes/<engagement>/notes-<state>.pdf`; <state> changes with every
-    saved log, so a stored file is never stale."""
+    saved log and with the names the PDF shows, so a stored file is never stale."""
     state = "|".join(
         f"{pk}:{version}:{saved}" for pk, version, saved in
         private_notes_sessions(engagement).values_list("pk", "version", "updated_at")
     )
-    digest = hashlib.sha256(f"{engagement.coach_id}|{state}".encode()).hexdigest()[:12]
+    names = f"{engagement.coachee.get_full_name()}|{engagement.coach.get_full_name()}"
+    digest = hashlib.sha256(f"{engagement.coach_id}|{names}|{state}".encode()).hexdigest()[:12]
     return f"practices/{require_practice().pk}/private-notes/{engagement.pk}/notes-{digest}.pdf"

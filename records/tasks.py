@@ -8,11 +8,13 @@ from dataclasses import asdict
 from celery import shared_task
 from django.db import DatabaseError, transaction
 
+from coachhub.accounts.models import User
 from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.models import Practice
 from coachhub.tenancy.tasks import PracticeTask, PracticeTaskInSteps
 from engagements.models import Engagement
 from records import retention
+from records.files import delete_stored_pdfs, engagements_naming
 from records.models import DataExport
 
 logger = logging.getLogger(__name__)
@@ -69,3 +71,13 @@ def render_private_notes_pdf(*, engagement_id: int) -> str | None:
 
     engagement = Engagement.objects.select_related("coachee", "coach").filter(pk=engagement_id).first()
     return pdf.store_private_notes_pdf(engagement) if engagement is not None else None
+
+
+@shared_task(autoretry_for=(OSError,))
+def forget_pdfs_naming(*, user_id: int) -> int:
+    """Delete the stored PDFs of every engagement that names the person (after they renamed themselves);
+    returns the files deleted."""
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        return 0
+    return sum(delete_stored_pdfs(engagement_id) for engagement_id in engagements_naming(person))

@@ -21,3 +21,13 @@ class PersonErased(DomainEvent):
     user_id: int
     label: str
     roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PersonRenamed(DomainEvent):
+    """A person changed the name the practice's pages and documents print for them
+    (coachhub.accounts.services.save_profile), inside its transaction and practice context.
+    Subscribers drop what they stored with the old name (records: stored PDFs)."""
+
+    practice_id: int
+    user_id: int

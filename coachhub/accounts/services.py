@@ -9,8 +9,11 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from coachhub.accounts.events import PersonRenamed
 from coachhub.accounts.models import User
 from coachhub.tenancy import audit
+from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.events import publish
 from coachhub.tenancy.models import Invitation, Membership, Role
 
 
@@ -85,3 +88,15 @@ def leader_account(*, email: str, full_name: str, time_zone: str) -> tuple[User,
         membership.is_active, membership.deactivated_at = True, None
         membership.save()
     return user, created
+
+
+@transaction.atomic
+def save_profile(*, person: User, full_name: str, time_zone: str) -> User:
+    """A person saves their own profile; a changed name is announced (`PersonRenamed`), so documents
+    stored with the old one are dropped."""
+    stored_name = User.objects.filter(pk=person.pk).values_list("full_name", flat=True).get()
+    person.full_name, person.time_zone = full_name, time_zone
+    person.save(update_fields=["full_name", "time_zone"])
+    if full_name != stored_name:
+        publish(PersonRenamed(practice_id=require_practice().pk, user_id=person.pk))
+    return person

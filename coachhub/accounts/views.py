@@ -15,6 +15,7 @@ from coachhub.accounts.services import (
     InvitationExpired,
     accept_invitation,
     invitation_for_token,
+    save_profile,
 )
 from coachhub.tenancy.forms import posted
 
@@ -70,7 +71,8 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        data = form.cleaned_data
+        save_profile(person=request.user, full_name=data["full_name"], time_zone=data["time_zone"])
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form})

@@ -13,6 +13,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
+def _requested(path: str) -> str:
+    return f"pdf-requested:{path}"
+
+
 def stored_pdf_or_preparing(
     request: HttpRequest, *, path: str, filename: str, render_later: Callable[[], None], preparing: str, context: dict,
 ) -> HttpResponse:
@@ -21,7 +25,7 @@ def stored_pdf_or_preparing(
     if default_storage.exists(path):
         return FileResponse(default_storage.open(path, "rb"), as_attachment=True, content_type="application/pdf",
                             filename=filename)
-    if cache.add(f"pdf-requested:{path}", True, timeout=120):
+    if cache.add(_requested(path), True, timeout=120):
         render_later()
     response = render(request, preparing, context, status=202)
     response["Retry-After"] = "3"
@@ -41,3 +45,10 @@ def store_document(path: str, render: Callable[[], bytes], *, replaces: str) -> 
         if other.startswith(replaces) and other != name:
             default_storage.delete(f"{directory}/{other}")
     return path
+
+
+def delete_document(path: str) -> None:
+    """Delete a stored document; the next request for it asks a worker for a render at once (even if one
+    was asked for a moment ago, under the same name, before the file was deleted)."""
+    default_storage.delete(path)
+    cache.delete(_requested(path))

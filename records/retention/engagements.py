@@ -30,10 +30,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.core.files.storage import default_storage
 
 from coachhub.tenancy import audit
-from coachhub.tenancy.context import require_practice
 from engagements.models import Acceptance, ChemistryCall, ContractVersion, Engagement
 from engagements.retention import purge_contract_records, retention_ends_at
 from measurement.models import (
@@ -46,14 +44,12 @@ from measurement.models import (
     StakeholderResponse,
 )
 from records.anonymising import REMOVED_TEXT, anonymous_coachee, forget_former_coachee
+from records.files import delete_stored_pdfs
 from reminders.models import NomineeMessage, Reminder
 from sessions.models import ActionItem, CoacheeReflection, CoachingSession, LogDraft
 
 logger = logging.getLogger(__name__)
 
-# Where a worker stores an engagement's PDFs (engagements.contract_selectors.pdf_storage_path,
-# measurement.selectors.progress_storage_path, records.selectors.private_notes_storage_path).
-PDF_FOLDERS = ("contracts", "progress", "private-notes")
 # What the audit line says went (with the counts of each).
 PURGED = [
     "chemistry-call objectives and hopes, the coaches' notes on the calls",
@@ -106,7 +102,7 @@ def purge_engagement_records(*, engagement: Engagement, now: datetime) -> bool:
         **_purge_sessions(engagement, now), **_purge_measurement(engagement, coachee, anonymous, now),
         "nominees": purge_nominees(engagement=engagement, now=now),
         "reminders": Reminder.objects.filter(engagement=engagement).exclude(state=Reminder.State.SENDING).delete()[0],
-        "pdfs": _delete_pdfs(engagement),
+        "pdfs": delete_stored_pdfs(engagement.pk),
     }
     label, account = forget_former_coachee(
         coachee, now=now,
@@ -151,19 +147,6 @@ def _purge_measurement(engagement: Engagement, coachee, anonymous, now: datetime
         "stakeholder_comments": StakeholderResponse.objects.filter(point__engagement=engagement)
         .exclude(comment="").update(comment="", updated_at=now),
     }
-
-
-def _delete_pdfs(engagement: Engagement) -> int:
-    """The engagement's stored PDFs (they carry its text and names); a page asking again renders anew."""
-    deleted = 0
-    for kind in PDF_FOLDERS:
-        folder = f"practices/{require_practice().pk}/{kind}/{engagement.pk}"
-        if not default_storage.exists(folder):
-            continue
-        for name in default_storage.listdir(folder)[1]:
-            default_storage.delete(f"{folder}/{name}")
-            deleted += 1
-    return deleted
 
 
 def purge_nominees(*, engagement: Engagement, now: datetime) -> int:
