@@ -95,7 +95,8 @@ class MeasurementPoint(PracticeOwnedModel):
 
     def audit_subject(self) -> tuple[str, dict[str, int | None]]:
         """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
-        return f"{self.get_kind_display()} of engagement {self.engagement_id} of {{coachee}}", {"coachee": self.engagement.coachee_id}
+        people = {"coachee": self.engagement.coachee_id}
+        return f"{self.get_kind_display()} of engagement {self.engagement_id} of {{coachee}}", people
 
     @property
     def is_closed(self) -> bool:

@@ -119,7 +119,9 @@ def name_people(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
             elif value is not None:
                 person_ids.add(value)
     people = get_user_model().objects.in_bulk(person_ids) if person_ids else {}
-    invitations = dict(Invitation.objects.filter(pk__in=invitation_ids).values_list("pk", "email")) if invitation_ids else {}
+    invitations = (
+        dict(Invitation.objects.filter(pk__in=invitation_ids).values_list("pk", "email")) if invitation_ids else {}
+    )
 
     def name(value) -> str:
         if value is None:

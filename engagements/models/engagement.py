@@ -116,7 +116,8 @@ class ChemistryCall(PracticeOwnedModel):
 
     def audit_subject(self) -> tuple[str, dict[str, int | None]]:
         """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
-        return f"Chemistry call {self.pk}: {{coachee}} with {{coach}}", {"coachee": self.engagement.coachee_id, "coach": self.coach_id}
+        people = {"coachee": self.engagement.coachee_id, "coach": self.coach_id}
+        return f"Chemistry call {self.pk}: {{coachee}} with {{coach}}", people
 
     @staticmethod
     def new_manage_token() -> tuple[str, str]:
