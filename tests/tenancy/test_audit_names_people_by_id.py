@@ -56,6 +56,7 @@ def test_an_erased_persons_entries_show_their_label_and_nowhere_their_name_or_em
     client_at(acme, person)  # a sign-in, as the person
     with practice_context(acme.practice):
         services.set_roles(user=person, roles={"coach", "sponsor"}, actor=acme.admin)
+        services.invite_person(email=email, role="coachee", invited_by=acme.admin, base_url="https://acme.test")
         erasure.erase_person(person=person, actor=acme.admin)
     page = client_at(acme, acme.admin).get("/practice/audit/")
     text = page.content.decode()
@@ -63,6 +64,8 @@ def test_an_erased_persons_entries_show_their_label_and_nowhere_their_name_or_em
     rows = _rows(page)
     assert any("Account signed in" in row and row.count("Former coach 1") == 2 for row in rows)  # who, and on whom
     assert any("Membership granted" in row and "Former coach 1 as Sponsor" in row for row in rows)
+    # The invitation to their address was re-addressed by the erasure; its entry shows it from there.
+    assert any("Invitation sent" in row and "former-coach-1@acme.erased.invalid as Coachee" in row for row in rows)
     csv_text = client_at(acme, acme.admin).get("/practice/audit/export.csv").content.decode("utf-8-sig")
     assert name not in csv_text and email not in csv_text and "Former coach 1 as Sponsor" in csv_text
 
