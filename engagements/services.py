@@ -104,7 +104,7 @@ def book_chemistry_call(
     call = ChemistryCall.objects.create(
         engagement=engagement, coach_id=profile.user_id, booking=booking, manage_token_digest=digest
     )
-    audit.record(actor=leader, action="chemistry_call.booked", subject=f"{leader.email} with {profile.user.email}")
+    audit.record(actor=leader, action="chemistry_call.booked", subject=call)
     publish(ChemistryCallBooked(call=call))
     notifications.chemistry_call_booked(call, manage_token=token, base_url=base_url)
     return call, created
@@ -162,7 +162,7 @@ def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor
     call.booking = _hold(profile=profile, kind=Booking.Kind.CHEMISTRY_CALL, starts_at=starts_at)
     call.ics_sequence += 1
     call.save(update_fields=["booking", "ics_sequence", "updated_at"])
-    audit.record(actor=actor, action="chemistry_call.rescheduled", subject=str(call), previous=old.starts_at.isoformat())
+    audit.record(actor=actor, action="chemistry_call.rescheduled", subject=call, previous=old.starts_at.isoformat())
     publish(ChemistryCallMoved(call=call))
     notifications.chemistry_call_changed(call, base_url=base_url, previous_start=old.starts_at)
     return call
@@ -178,7 +178,7 @@ def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> Chemi
     call.save(update_fields=["status", "ics_sequence", "updated_at"])
     call.booking.is_active = False
     call.booking.save(update_fields=["is_active", "updated_at"])
-    audit.record(actor=actor, action="chemistry_call.cancelled", subject=str(call))
+    audit.record(actor=actor, action="chemistry_call.cancelled", subject=call)
     publish(ChemistryCallCancelled(call=call))
     notifications.chemistry_call_cancelled(call, base_url=base_url)
     return call
@@ -195,7 +195,7 @@ def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes:
         raise BookingRefused("invalid", "Choose whether you would like to work together.", "outcome")
     call.coach_outcome, call.coach_notes, call.outcome_recorded_at = outcome, notes.strip(), timezone.now()
     call.save(update_fields=["coach_outcome", "coach_notes", "outcome_recorded_at", "updated_at"])
-    audit.record(actor=coach, action="chemistry_call.outcome", subject=str(call), outcome=outcome)
+    audit.record(actor=coach, action="chemistry_call.outcome", subject=call, outcome=outcome)
     publish(ChemistryOutcomeRecorded(call=call))
     _match_if_agreed(call.engagement)
     return call
@@ -214,7 +214,7 @@ def record_preference(*, engagement: Engagement, coachee, coach_id: int) -> Enga
         raise BookingRefused("invalid", "Choose one of the coaches you have had a chemistry call with.", "coach")
     engagement.preferred_coach_id = coach_id
     engagement.save(update_fields=["preferred_coach", "updated_at"])
-    audit.record(actor=coachee, action="engagement.preference", subject=str(engagement))
+    audit.record(actor=coachee, action="engagement.preference", subject=engagement)
     _match_if_agreed(engagement)
     return engagement
 
@@ -241,7 +241,7 @@ def _match_if_agreed(engagement: Engagement) -> None:
         if call.booking.starts_at > timezone.now():
             call.booking.is_active = False
             call.booking.save(update_fields=["is_active", "updated_at"])
-    audit.record(actor=None, action="engagement.matched", subject=str(engagement))
+    audit.record(actor=None, action="engagement.matched", subject=engagement)
     notifications.match_made(engagement, closed_calls=others)
 
 
@@ -263,7 +263,7 @@ def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, start
     call.coach_id = profile.user_id
     call.ics_sequence += 1
     call.save(update_fields=["booking", "coach", "ics_sequence", "updated_at"])
-    audit.record(actor=actor, action="chemistry_call.reassigned", subject=str(call), previous_coach=previous_coach.email)
+    audit.record(actor=actor, action="chemistry_call.reassigned", subject=call, previous_coach=previous_coach.pk)
     publish(ChemistryCallReassigned(call=call, previous_coach_id=previous_coach.pk))
     notifications.chemistry_call_reassigned(call, previous_coach=previous_coach, base_url=base_url)
     return call

@@ -94,6 +94,11 @@ class MeasurementPoint(PracticeOwnedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.engagement}"
 
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        people = {"coachee": self.engagement.coachee_id}
+        return f"{self.get_kind_display()} of engagement {self.engagement_id} of {{coachee}}", people
+
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None

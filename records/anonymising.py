@@ -4,8 +4,9 @@
 Their name and email become a label such as "Former coachee 17" (numbered per practice, unrelated to
 any id; the number is kept on an `ErasureRequest`, which also shows the admins who was erased and
 why); every role here ends and the account can no longer sign in; notification settings, exports and
-pending reminders go; invitations to their address are re-addressed; audit entries that wrote the
-name or email say the label instead. `PersonErased` is announced for the apps that keep more.
+pending reminders go; invitations to their address are re-addressed. Audit entries are not touched:
+they name people by id, so the renamed account makes them show the label (coachhub/tenancy/audit.py).
+`PersonErased` is announced for the apps that keep more.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from django.db.models import Max, Q, QuerySet
 
 from coachhub.accounts.events import PersonErased
 from coachhub.accounts.models import User
-from coachhub.tenancy import audit
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.models import Invitation, Membership, Practice, Role
@@ -105,12 +105,6 @@ def anonymise(person, *, roles: set[str], actor, now: datetime, reason: str = ""
 
     _end_access(person, now)
     Invitation.objects.filter(email=old_email).update(email=new_email, full_name="")
-    # The audit trail keeps what was done, under the label: its entries that wrote the email or the
-    # name say the label instead (the database function may, the app's role may not edit entries).
-    audit.redact(old_email, new_email)
-    old_name = person.full_name.strip()
-    if len(old_name) >= 3:
-        audit.redact(old_name, label)
     person.full_name = label
     person.email = new_email
     person.time_zone = ""

@@ -14,7 +14,7 @@ What happens (one transaction, audited, announced as `PersonErased` for the apps
 - private coach notes of their engagements are purged (sessions and kept drafts), and the chemistry
   calls' notes about them;
 - their notification settings, exports and pending reminders go; invitations to their address are
-  re-addressed to the label's; audit entries that wrote their name or email say the label instead;
+  re-addressed to the label's; audit entries, which name people by id, show the label from then on;
 - contract versions they accepted are kept, with their acceptance records and hashes, while the
   contract's record-keeping period runs (GDPR Art. 17(3)(b) and (e): a legal obligation to keep
   records, and the establishment or defence of legal claims); the retention purge removes them later.

@@ -39,7 +39,7 @@ def request_export(*, person, requested_by, base_url: str) -> DataExport:
         raise ValidationError(ALREADY_PREPARING, code="already_preparing") from None
     by_admin = requested_by is not None and requested_by.pk != person.pk
     audit.record(
-        actor=requested_by, action="records.export_requested", subject=f"Data export of {person.get_full_name()}",
+        actor=requested_by, action="records.export_requested", subject="Data export of {person}", people={"person": person},
         export=export.pk, person=person.pk, by_admin=by_admin,
     )
     tasks.build_export.delay_on_commit(export_id=export.pk, token=token, base_url=base_url)

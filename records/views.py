@@ -167,7 +167,7 @@ def private_notes_pdf(request: HttpRequest, engagement_id: int) -> HttpResponse:
     path = selectors.private_notes_storage_path(engagement)
     asked = f"private-notes-asked:{path}"
     if request.method == "POST":
-        audit.record(actor=request.user, action="records.private_notes_exported", subject=str(engagement),
+        audit.record(actor=request.user, action="records.private_notes_exported", subject=engagement,
                      engagement=engagement.pk)
         if cache.add(asked, True, timeout=600):
             tasks.render_private_notes_pdf.delay_on_commit(engagement_id=engagement.pk)

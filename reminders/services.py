@@ -173,7 +173,7 @@ def update_notification_settings(
         ))
         _slot_into_digests(pending)
         Reminder.objects.bulk_update([row for row in pending if row.for_digest], ["for_digest", "next_attempt_at"])
-    audit.record(actor=user, action="reminders.settings_changed", subject=str(user),
+    audit.record(actor=user, action="reminders.settings_changed", subject=user,
                  disabled=settings.disabled_kinds, morning_digest=morning_digest)
     return settings
 
@@ -187,7 +187,7 @@ def unsubscribe(*, user, kind: str) -> NotificationSettings:
     kinds = set(KINDS) if kind == ALL_KINDS else {kind}
     settings.disabled_kinds = sorted(set(settings.disabled_kinds) | kinds)
     settings.save(update_fields=["disabled_kinds", "updated_at"])
-    audit.record(actor=None, action="reminders.unsubscribed", subject=str(user), kind=kind)
+    audit.record(actor=None, action="reminders.unsubscribed", subject=user, kind=kind)
     return settings
 
 
@@ -198,5 +198,5 @@ def set_engagement_paused(*, engagement, actor, paused: bool) -> bool:
     else:
         created = EngagementPause.objects.filter(engagement=engagement).delete()[0] > 0
     if created:
-        audit.record(actor=actor, action="reminders.paused" if paused else "reminders.resumed", subject=str(engagement))
+        audit.record(actor=actor, action="reminders.paused" if paused else "reminders.resumed", subject=engagement)
     return paused

@@ -104,6 +104,10 @@ class CoachingSession(PracticeOwnedModel):
     def __str__(self) -> str:
         return f"Session {self.number} of {self.engagement.coachee}"
 
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        return f"Session {self.number} of {{coachee}}", {"coachee": self.engagement.coachee_id}
+
     def save(self, *args, **kwargs) -> None:
         self.counts_as_used = self.attendance in USED_ATTENDANCE
         super().save(*args, **kwargs)

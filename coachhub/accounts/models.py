@@ -50,6 +50,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        return "{person}", {"person": self.pk}
+
     def clean(self) -> None:
         super().clean()
         self.email = self.email.lower()

@@ -60,7 +60,7 @@ def accept_invitation(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save()
-    audit.record(actor=user, action="invitation.accepted", subject=str(invitation))
+    audit.record(actor=user, action="invitation.accepted", subject=invitation)
     login(request, user, backend="coachhub.accounts.backends.PasswordBackend")
     return user
 

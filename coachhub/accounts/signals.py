@@ -19,4 +19,4 @@ def bind_session_to_practice(sender, request, user, **kwargs) -> None:
 def audit_sign_in(sender, request, user, **kwargs) -> None:
     # Platform staff sign in on the bare domain, which has no practice and no trail.
     if request is not None and getattr(request, "practice", None) is not None:
-        audit.record(actor=user, action=audit.SIGN_IN, subject=user.email)
+        audit.record(actor=user, action=audit.SIGN_IN, subject=user)

@@ -83,6 +83,10 @@ class CoachProfile(PracticeOwnedModel):
     def __str__(self) -> str:
         return str(self.user)
 
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        return "coach profile of {coach}", {"coach": self.user_id}
+
     @property
     def is_bookable(self) -> bool:
         return self.is_published and self.is_active

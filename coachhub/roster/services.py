@@ -24,10 +24,6 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.timezones import zone_or_none
 
 
-def _subject(profile: CoachProfile) -> str:
-    return f"coach profile of {profile.user.email}"
-
-
 def _locked(profile: CoachProfile) -> CoachProfile:
     """The profile re-read under a row lock: concurrent edits of one coach's calendar queue up."""
     return CoachProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
@@ -46,7 +42,7 @@ def profile_for_coach(*, user) -> CoachProfile:
     except IntegrityError:
         # Two first visits at once: the other one created it.
         return selectors.profile_of(user)
-    audit.record(actor=user, action="coach_profile.created", subject=_subject(profile))
+    audit.record(actor=user, action="coach_profile.created", subject=profile)
     return profile
 
 
@@ -88,7 +84,7 @@ def update_coach_profile(*, profile: CoachProfile, actor, changes: dict) -> Coac
         profile.user.save(update_fields=["time_zone"])
     changed = sorted(field for field, value in changes.items() if before[field] != value)
     if changed:
-        audit.record(actor=actor, action="coach_profile.updated", subject=_subject(profile), changed=changed)
+        audit.record(actor=actor, action="coach_profile.updated", subject=profile, changed=changed)
     if old_photo and old_photo != profile.photo.name:
         storage = profile.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo))
@@ -107,7 +103,7 @@ def publish_coach_profile(*, profile: CoachProfile, actor) -> CoachProfile:
     if not profile.is_published:
         profile.is_published = True
         profile.save(update_fields=["is_published", "updated_at"])
-        audit.record(actor=actor, action="coach_profile.published", subject=_subject(profile))
+        audit.record(actor=actor, action="coach_profile.published", subject=profile)
     return profile
 
 
@@ -118,7 +114,7 @@ def unpublish_coach_profile(*, profile: CoachProfile, actor) -> CoachProfile:
     if profile.is_published:
         profile.is_published = False
         profile.save(update_fields=["is_published", "updated_at"])
-        audit.record(actor=actor, action="coach_profile.unpublished", subject=_subject(profile))
+        audit.record(actor=actor, action="coach_profile.unpublished", subject=profile)
     return profile
 
 
@@ -130,7 +126,7 @@ def deactivate_coach(*, profile: CoachProfile, actor) -> CoachProfile:
     if profile.is_active:
         profile.is_active, profile.is_published = False, False
         profile.save(update_fields=["is_active", "is_published", "updated_at"])
-        audit.record(actor=actor, action="coach_profile.deactivated", subject=_subject(profile))
+        audit.record(actor=actor, action="coach_profile.deactivated", subject=profile)
     return profile
 
 
@@ -145,7 +141,7 @@ def reactivate_coach(*, profile: CoachProfile, actor) -> CoachProfile:
     if not profile.is_active:
         profile.is_active = True
         profile.save(update_fields=["is_active", "updated_at"])
-        audit.record(actor=actor, action="coach_profile.reactivated", subject=_subject(profile))
+        audit.record(actor=actor, action="coach_profile.reactivated", subject=profile)
     return profile
 
 
@@ -161,7 +157,7 @@ def add_weekly_hours(*, profile: CoachProfile, weekday: int, starts_at: time, en
     if clash is not None:
         raise ValidationError({"starts_at": f"This overlaps your hours on {clash}. Change or remove those first."})
     window = WeeklyHours.objects.create(coach=profile, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
-    audit.record(actor=actor, action="coach_hours.added", subject=_subject(profile), window=str(window))
+    audit.record(actor=actor, action="coach_hours.added", subject=profile, window=str(window))
     return window
 
 
@@ -175,7 +171,7 @@ def remove_weekly_hours(*, profile: CoachProfile, window_id: int, actor) -> None
     if profile.is_published and profile.weekly_hours.count() == 1:
         raise ValidationError("A published profile needs at least one window of weekly hours. Unpublish first to remove the last one.")
     window.delete()
-    audit.record(actor=actor, action="coach_hours.removed", subject=_subject(profile), window=str(window))
+    audit.record(actor=actor, action="coach_hours.removed", subject=profile, window=str(window))
 
 
 @transaction.atomic
@@ -190,7 +186,7 @@ def add_time_off(*, profile: CoachProfile, first_day: date, last_day: date, note
     if errors:
         raise ValidationError(errors)
     period = TimeOff.objects.create(coach=profile, first_day=first_day, last_day=last_day, note=note.strip())
-    audit.record(actor=actor, action="coach_time_off.added", subject=_subject(profile), period=str(period))
+    audit.record(actor=actor, action="coach_time_off.added", subject=profile, period=str(period))
     return period
 
 
@@ -201,7 +197,7 @@ def remove_time_off(*, profile: CoachProfile, period_id: int, actor) -> None:
     if period is None:
         return
     period.delete()
-    audit.record(actor=actor, action="coach_time_off.removed", subject=_subject(profile), period=str(period))
+    audit.record(actor=actor, action="coach_time_off.removed", subject=profile, period=str(period))
 
 
 @transaction.atomic
@@ -210,7 +206,7 @@ def reset_calendar_token(*, profile: CoachProfile, actor) -> CoachProfile:
     profile = _locked(profile)
     profile.calendar_token = new_calendar_token()
     profile.save(update_fields=["calendar_token", "updated_at"])
-    audit.record(actor=actor, action="coach_calendar.reset", subject=_subject(profile))
+    audit.record(actor=actor, action="coach_calendar.reset", subject=profile)
     return profile
 
 

@@ -9,11 +9,15 @@ from django.conf import settings
 from django.db import connections
 from psycopg2 import sql
 
+# Tables the application only ever adds rows to: nobody rewrites the audit trail, the app included.
+INSERT_ONLY_TABLES = ("tenancy_auditentry",)
+
 
 def grant_application_role(sender, using: str, **kwargs) -> None:
     """After `migrate` (run as the owner), let the application role read and write the tables.
 
-    Only DML: the application role can neither alter tables, nor disable RLS, nor TRUNCATE.
+    Only DML: the application role can neither alter tables, nor disable RLS, nor TRUNCATE; on the
+    insert-only tables (the audit trail) it may only SELECT and INSERT.
     """
     if sender.label != "tenancy":
         return
@@ -26,6 +30,8 @@ def grant_application_role(sender, using: str, **kwargs) -> None:
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {ident}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ident}")
         cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {ident}")
+        for table in INSERT_ONLY_TABLES:
+            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {ident}")
 
 
 def _admin_connection(dbname: str | None = None):

@@ -170,7 +170,8 @@ class ClientOrganisationForm(forms.ModelForm):
 class AuditFilters(forms.Form):
     """The audit page's GET filters. A bad value is shown as an error and ignored, never a 500."""
 
-    person = forms.EmailField(label="Person (email)", required=False, max_length=254)
+    person = forms.EmailField(label="Person (email)", required=False, max_length=254,
+                              help_text="Entries by this person, or about them.")
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *audit.KINDS.items()])
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))

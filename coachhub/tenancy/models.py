@@ -350,6 +350,10 @@ class Invitation(PracticeOwnedModel):
     def __str__(self) -> str:
         return f"{self.email} as {self.get_role_display()}"
 
+    def audit_subject(self) -> tuple[str, dict[str, object]]:
+        """How the audit trail names it: its address read from here at display time, never copied."""
+        return f"{{invitee}} as {self.get_role_display()}", {"invitee": self}
+
     @staticmethod
     def new_token() -> tuple[str, str]:
         return new_token()
@@ -365,9 +369,13 @@ class Invitation(PracticeOwnedModel):
 
 
 class AuditEntry(PracticeOwnedModel):
-    """Who did what to a practice's records, when, and from which address. Written by services;
-    append-only in the database: a trigger refuses UPDATE and DELETE but from the owner's own
-    functions, `audit_purge_sign_ins` and `audit_redact` (migration 0003)."""
+    """Who did what to a practice's records, when, and from which address. Written by services
+    through `coachhub.tenancy.audit.record`; append-only in the database: the application's role may
+    only INSERT (migration 0008), and a trigger refuses UPDATE and DELETE but from the owner's one
+    function, the retention purge of old sign-ins `audit_purge_sign_ins` (migration 0003).
+
+    People are named by id, never by name or email: `subject` places them ("{coachee} with {coach}")
+    and `people` says who each placeholder is, read at display time (`audit.name_people`)."""
 
     # PROTECT: a person the trail names is never deleted (erasure renames them instead), and
     # SET_NULL would be an UPDATE the trigger refuses.
@@ -375,7 +383,13 @@ class AuditEntry(PracticeOwnedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64)
-    subject = models.CharField(max_length=200, help_text="What the action was done to, in words.")
+    subject = models.CharField(
+        max_length=200, help_text="What the action was done to, in words; people only as {placeholders}."
+    )
+    people = models.JSONField(
+        default=dict, blank=True,
+        help_text='Who each placeholder of the subject is: a person\'s id, or {"invitation": id}.',
+    )
     details = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Where the request came from.")
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from coachhub.tenancy.models import (
     AuditEntry,
@@ -69,12 +71,20 @@ def client_organisations() -> QuerySet[ClientOrganisation]:
 
 
 def audit_entries(*, person_email: str = "", kind: str = "", since=None, before=None) -> QuerySet:
-    """The practice's audit trail, newest first, filtered: by the person who acted (their email),
-    by kind (the action's first word: "contract" matches "contract.accepted"), and from `since`
-    up to `before` (aware datetimes). The filters use the (practice, actor | action) indexes."""
+    """The practice's audit trail, newest first, filtered: by a person (their email), who acted or
+    whom the entry names, by kind (the action's first word: "contract" matches "contract.accepted"),
+    and from `since` up to `before` (aware datetimes). The filters use the (practice, actor | action)
+    indexes; the names of the people in each subject come from `audit.name_people`."""
     entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-pk")
     if person_email:
-        entries = entries.filter(actor__email__iexact=person_email)
+        person = get_user_model().objects.filter(email__iexact=person_email).values_list("pk", flat=True).first()
+        if person is None:
+            return entries.none()
+        names_them = RawSQL(
+            """jsonb_path_exists("tenancy_auditentry"."people", '$.* ? (@ == $id)', jsonb_build_object('id', %s))""",
+            [person], output_field=BooleanField(),
+        )
+        entries = entries.alias(names_them=names_them).filter(Q(actor_id=person) | Q(names_them=True))
     if kind:
         entries = entries.filter(action__startswith=f"{kind}.")
     if since is not None:

@@ -63,7 +63,7 @@ def set_roles(*, user, roles: set[str], actor, client_organisation: ClientOrgani
             continue
         audit.record(
             actor=actor, action="membership.granted" if wanted else "membership.ended",
-            subject=f"{user.email} as {Role(role).label}",
+            subject=f"{{person}} as {Role(role).label}", people={"person": user},
         )
 
 
@@ -123,7 +123,7 @@ def invite_person(
         invited_by=invited_by if invited_by and invited_by.is_authenticated else None,
         expires_at=timezone.now() + Invitation.TTL, client_organisation=client_organisation,
     )
-    audit.record(actor=invited_by, action="invitation.sent", subject=f"{email} as {Role(role).label}")
+    audit.record(actor=invited_by, action="invitation.sent", subject=invitation)
     # The practice urlconf, also when staff invite from the platform host.
     link = base_url.rstrip("/") + reverse("accept_invitation", args=[token], urlconf=settings.ROOT_URLCONF)
     send_email(

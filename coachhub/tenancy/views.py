@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coachhub.tenancy import selectors, services
+from coachhub.tenancy import audit, selectors, services
 from coachhub.tenancy.forms import (
     AuditFilters,
     ClientOrganisationForm,
@@ -156,7 +156,9 @@ def _audit_filtered(request: HttpRequest):
 def audit_trail(request: HttpRequest) -> HttpResponse:
     form, entries = _audit_filtered(request)
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tenancy/audit.html", {"form": form, "page": page, "querystring": form.querystring()})
+    return render(request, "tenancy/audit.html", {
+        "form": form, "page": page, "entries": audit.name_people(page), "querystring": form.querystring(),
+    })
 
 
 @admin_required
@@ -168,9 +170,9 @@ def audit_trail_csv(request: HttpRequest) -> HttpResponse:
             entry.created_at.astimezone(UTC).isoformat(),
             entry.actor.get_full_name() if entry.actor else "",
             entry.actor.email if entry.actor else "",
-            entry.described, entry.action, entry.subject, entry.ip_address or "",
+            entry.described, entry.action, entry.shown_subject, entry.ip_address or "",
             json.dumps(entry.details, sort_keys=True) if entry.details else "",
         ]
-        for entry in entries.iterator(chunk_size=2000)
+        for entry in audit.name_people(entries.iterator(chunk_size=2000))
     ]
     return csv_response(rows, filename=f"audit-trail-{request.practice.slug}-{timezone.localdate().isoformat()}.csv")

@@ -47,5 +47,5 @@ def amend_contract(*, engagement: Engagement, actor) -> ContractVersion:
                   **{field: getattr(objective, field) for field in OBJECTIVE_FIELDS})
         for objective in latest.objectives.all()
     )
-    audit.record(actor=actor, action="contract.amended", subject=str(amendment), amends=latest.number)
+    audit.record(actor=actor, action="contract.amended", subject=amendment, amends=latest.number)
     return amendment

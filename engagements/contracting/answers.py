@@ -70,7 +70,7 @@ def accept_contract(
         version=version, party=party, role=role, decision=Acceptance.Decision.ACCEPTED,
         ip_address=ip_address, text_sha256=text_sha256,
     )
-    audit.record(actor=party, action="contract.accepted", subject=str(version), role=role, sha256=text_sha256, ip=ip_address)
+    audit.record(actor=party, action="contract.accepted", subject=version, role=role, sha256=text_sha256, ip=ip_address)
     accepted_by = set(
         version.acceptances.filter(decision=Acceptance.Decision.ACCEPTED).values_list("party_id", flat=True)
     )
@@ -100,7 +100,7 @@ def _put_in_force(version: ContractVersion, last_party) -> None:
         engagement.stage = Engagement.Stage.ACTIVE
         fields.append("stage")
     engagement.save(update_fields=fields)
-    audit.record(actor=last_party, action="contract.in_force", subject=str(version), engagement_stage=engagement.stage)
+    audit.record(actor=last_party, action="contract.in_force", subject=version, engagement_stage=engagement.stage)
     publish(ContractAccepted(version=version))
 
 
@@ -123,7 +123,7 @@ def request_contract_changes(
         version=version, party=party, role=role, decision=Acceptance.Decision.CHANGES_REQUESTED,
         comment=comment, ip_address=ip_address, text_sha256=text_sha256,
     )
-    audit.record(actor=party, action="contract.changes_requested", subject=str(version), role=role, ip=ip_address)
+    audit.record(actor=party, action="contract.changes_requested", subject=version, role=role, ip=ip_address)
     if party.pk != version.coach_id:
         email_party(version.coach, "changes_requested", version, base_url=base_url, extra={"acceptance": acceptance})
     publish(ContractAnswered(version=version))

@@ -78,7 +78,7 @@ def draft_contract(*, engagement: Engagement, actor) -> ContractVersion:
         client_organisation=engagement.client_organisation or _coachee_organisation(engagement),
         drafted_by=actor, **{field: getattr(template, field) for field in TERMS_FIELDS},
     )
-    audit.record(actor=actor, action="contract.drafted", subject=str(version), version=version.number)
+    audit.record(actor=actor, action="contract.drafted", subject=version, version=version.number)
     return version
 
 
@@ -165,7 +165,7 @@ def update_contract_draft(
                       **{field: normalised(objective.get(field, OBJECTIVE_DEFAULTS.get(field))) for field in OBJECTIVE_FIELDS})
             for position, objective in enumerate(objectives, start=1)
         )
-    audit.record(actor=actor, action="contract.edited", subject=str(version), fields=sorted(changes),
+    audit.record(actor=actor, action="contract.edited", subject=version, fields=sorted(changes),
                  objectives=None if objectives is None else len(objectives))
     return version
 
@@ -224,7 +224,7 @@ def send_contract(*, version: ContractVersion, actor, base_url: str, notify: boo
     version.status = ContractVersion.Status.SENT
     version.sent_at = timezone.now()
     version.save()
-    audit.record(actor=actor, action="contract.sent", subject=str(version), sha256=version.text_sha256)
+    audit.record(actor=actor, action="contract.sent", subject=version, sha256=version.text_sha256)
     publish(ContractSent(version=version))
     if notify:
         for role, party in version.parties():

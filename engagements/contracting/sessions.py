@@ -43,7 +43,8 @@ def book_contracting_session(*, engagement: Engagement, coach, starts_at: dateti
         session.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(
         actor=coach, action="contracting_session.booked" if previous is None else "contracting_session.moved",
-        subject=f"{engagement.coachee.email} with {coach.email}", starts_at=starts_at.isoformat(),
+        subject="{coachee} with {coach}", people={"coachee": engagement.coachee_id, "coach": coach},
+        starts_at=starts_at.isoformat(),
     )
     _notify_session(session, engagement, profile, base_url=base_url, moved=previous is not None)
     contracting_session_held(session, coach_id=coach.pk)

@@ -303,6 +303,10 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
     def __str__(self) -> str:
         return f"Contract v{self.number} for {self.coachee}"
 
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        return f"Contract v{self.number} for {{coachee}}", {"coachee": self.coachee_id}
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT

@@ -67,6 +67,10 @@ class Engagement(PracticeOwnedModel):
     def __str__(self) -> str:
         return f"{self.coachee} ({self.get_stage_display()})"
 
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        return f"Engagement {self.pk} of {{coachee}}", {"coachee": self.coachee_id}
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -109,6 +113,11 @@ class ChemistryCall(PracticeOwnedModel):
 
     def __str__(self) -> str:
         return f"Chemistry call with {self.coach}"
+
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        people = {"coachee": self.engagement.coachee_id, "coach": self.coach_id}
+        return f"Chemistry call {self.pk}: {{coachee}} with {{coach}}", people
 
     @staticmethod
     def new_manage_token() -> tuple[str, str]:

@@ -56,7 +56,7 @@ def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime, miss
     # From now on no stakeholder answer keeps its person (its group stays).
     cut_nominees(point)
     publish(PointClosed(point=point))
-    audit.record(actor=closed_by, action="measurement_point.closed", subject=str(point), status=point.status,
+    audit.record(actor=closed_by, action="measurement_point.closed", subject=point, status=point.status,
                  missing=[role for role, _ in missing])
     _render_progress_later(point.engagement_id)
     return point
@@ -123,7 +123,7 @@ def comment_on_point(*, point: MeasurementPoint, actor, comment: str) -> Measure
         raise ValidationError({"comment": [f"Keep the comment under {COMMENT_MAX_LENGTH:,} characters."]})
     point.coach_comment = comment
     point.save(update_fields=["coach_comment", "updated_at"])
-    audit.record(actor=actor, action="measurement_point.commented", subject=str(point))
+    audit.record(actor=actor, action="measurement_point.commented", subject=point)
     _render_progress_later(point.engagement_id)
     return point
 
@@ -149,7 +149,7 @@ def complete_engagement(*, engagement: Engagement, actor, now: datetime | None =
         close_with_status(point, closed_by=actor, now=now, missing=missing_raters(point))
     engagement.stage, engagement.completed_at = Engagement.Stage.COMPLETED, now
     engagement.save(update_fields=["stage", "completed_at", "updated_at"])
-    audit.record(actor=actor, action="engagement.completed", subject=str(engagement), outcome=end.status)
+    audit.record(actor=actor, action="engagement.completed", subject=engagement, outcome=end.status)
     publish(EngagementCompleted(engagement=engagement))
     _render_progress_later(engagement.pk)
     return engagement

@@ -97,7 +97,7 @@ def rate_point(*, point: MeasurementPoint, rater, answers: dict[int, tuple[int |
         saved.append(rating)
         changed += 1
     if changed:
-        audit.record(actor=rater, action="measurement_point.rated", subject=str(point), role=role, changed=changed)
+        audit.record(actor=rater, action="measurement_point.rated", subject=point, role=role, changed=changed)
         publish(RatingSubmitted(point=point))
     closed = False
     # A point with stakeholder feedback stays open for the nominees until the coach closes it (their

@@ -223,7 +223,7 @@ def move_point(
     point.due_after_sessions, point.due_on, point.fell_due_at = after_sessions, due_on, None
     point.save(update_fields=["due_after_sessions", "due_on", "fell_due_at", "updated_at"])
     publish(PointMoved(point=point))
-    audit.record(actor=actor, action="measurement_point.moved", subject=str(point),
+    audit.record(actor=actor, action="measurement_point.moved", subject=point,
                  after_sessions=after_sessions, due_on=due_on.isoformat() if due_on else None)
     mark_points_due(engagement=point.engagement)
     point.refresh_from_db()

@@ -32,7 +32,7 @@ def add_action(*, session: CoachingSession, actor, text: str, owner: str, due_da
     if owner not in ActionItem.Owner.values:
         raise ValidationError({"owner": "Choose who owns this action."})
     action = ActionItem.objects.create(session=session, engagement=session.engagement, text=text, owner=owner, due_date=due_date)
-    audit.record(actor=actor, action="action_item.added", subject=str(session))
+    audit.record(actor=actor, action="action_item.added", subject=session)
     publish(ActionItemChanged(action=action))
     return action
 
@@ -59,7 +59,7 @@ def remove_action(*, action: ActionItem, actor) -> None:
     action = ActionItem.objects.select_for_update(of=("self",)).select_related("engagement", "session").get(pk=action.pk)
     active_engagement(action.engagement, actor)
     publish(ActionItemRemoved(action=action))
-    audit.record(actor=actor, action="action_item.removed", subject=str(action.session))
+    audit.record(actor=actor, action="action_item.removed", subject=action.session)
     action.delete()
 
 
@@ -83,5 +83,5 @@ def share_summary_with_sponsor(*, session: CoachingSession, actor, shared: bool)
         raise ValidationError("This session has no summary to share yet.")
     session.summary_shared_with_sponsor = shared
     session.save(update_fields=["summary_shared_with_sponsor", "updated_at"])
-    audit.record(actor=actor, action="session_summary.shared" if shared else "session_summary.unshared", subject=str(session))
+    audit.record(actor=actor, action="session_summary.shared" if shared else "session_summary.unshared", subject=session)
     return session

@@ -93,7 +93,7 @@ def book_session(
         raise BookingRefused(NOT_A_SLOT, NOT_FREE_MESSAGE, "start")
     booking = _hold(profile=profile, kind=Booking.Kind.COACHING, starts_at=starts_at, minutes=minutes)
     session = CoachingSession.objects.create(engagement=engagement, booking=booking, number=commitment.next_number)
-    audit.record(actor=actor, action="coaching_session.booked", subject=str(session), starts_at=starts_at.isoformat())
+    audit.record(actor=actor, action="coaching_session.booked", subject=session, starts_at=starts_at.isoformat())
     publish(SessionBooked(session=session))
     _notify(session, profile, base_url=base_url, event="booked")
     return session
@@ -134,7 +134,7 @@ def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datet
     booking = session.booking
     booking.is_active = False
     booking.save(update_fields=["is_active", "updated_at"])
-    audit.record(actor=actor, action="coaching_session.cancelled", subject=str(session), attendance=session.attendance)
+    audit.record(actor=actor, action="coaching_session.cancelled", subject=session, attendance=session.attendance)
     publish(SessionCancelled(session=session))
     profile = CoachProfile.objects.get(user_id=session.engagement.coach_id)
     _notify(session, profile, base_url=base_url, event="cancelled")
@@ -178,7 +178,7 @@ def reschedule_session(
     session.booking = _hold(profile=profile, kind=Booking.Kind.COACHING, starts_at=starts_at, minutes=contract.session_minutes)
     session.ics_sequence += 1
     session.save(update_fields=["booking", "ics_sequence", "updated_at"])
-    audit.record(actor=actor, action="coaching_session.moved", subject=str(session), previous=old.starts_at.isoformat())
+    audit.record(actor=actor, action="coaching_session.moved", subject=session, previous=old.starts_at.isoformat())
     publish(SessionMoved(session=session))
     _notify(session, profile, base_url=base_url, event="moved", previous=old.starts_at)
     return session

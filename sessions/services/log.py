@@ -119,7 +119,7 @@ def save_log(
     publish(SessionLogSaved(session=session, now=now, attendance_recorded=attendance is not None or final))
     # Which fields changed, never what they say.
     audit.record(actor=actor, action="coaching_session.logged" if final else "coaching_session.draft_saved",
-                 subject=str(session), fields=[f for f, t in texts.items() if t is not None], conflict=conflict)
+                 subject=session, fields=[f for f, t in texts.items() if t is not None], conflict=conflict)
     # A draft kept while signed out has now reached the log (the page showed it in the fields).
     LogDraft.objects.filter(session=session).delete()
     return session, conflict

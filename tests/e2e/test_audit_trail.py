@@ -27,7 +27,7 @@ def test_an_admin_follows_who_did_what(page: Page, acme_site, fresh_page):
     expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
     entries = page.get_by_role("region", name="Audit entries")
     expect(entries.get_by_role("row").nth(1)).to_contain_text("Membership granted")
-    expect(entries.get_by_role("row").nth(1)).to_contain_text(f"{cast.coach2.email} as Sponsor")
+    expect(entries.get_by_role("row").nth(1)).to_contain_text(f"{cast.coach2.get_full_name()} as Sponsor")
     expect(entries).to_contain_text(cast.coach.email)
 
     page.get_by_label("Kind").select_option(label="Sign-ins")

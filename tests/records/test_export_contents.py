@@ -113,9 +113,9 @@ def test_sign_ins_the_practice_keeps_are_in_person_json(acme_coached):
     cast = acme_coached.cast
     with practice_context(cast.practice):
         with audit.requests_from("198.51.100.4"):
-            audit.record(actor=cast.coachee2, action=audit.SIGN_IN, subject=cast.coachee2.email)
+            audit.record(actor=cast.coachee2, action=audit.SIGN_IN, subject=cast.coachee2)
         with audit.requests_from("198.51.100.9"):
-            audit.record(actor=cast.coachee, action=audit.SIGN_IN, subject=cast.coachee.email)
+            audit.record(actor=cast.coachee, action=audit.SIGN_IN, subject=cast.coachee)
     person = as_json(export_of(cast, cast.coachee2), "person.json")
     assert [s["ip_address"] for s in person["sign_ins"]] == ["198.51.100.4"]
     assert all(ISO_UTC.match(s["at"]) for s in person["sign_ins"])

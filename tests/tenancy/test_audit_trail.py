@@ -31,7 +31,7 @@ def test_signing_in_at_a_practice_writes_an_entry_with_the_address(acme, in_prac
     client_at(acme, acme.coach)
     with in_practice(acme):
         entry = AuditEntry.objects.get(action=audit.SIGN_IN)
-    assert entry.actor == acme.coach and entry.subject == acme.coach.email
+    assert entry.actor == acme.coach and entry.subject == "{person}" and entry.people == {"person": acme.coach.pk}
     assert entry.ip_address == "127.0.0.1"
 
 
@@ -52,10 +52,10 @@ def test_the_app_role_cannot_change_or_delete_an_entry(acme, in_practice):
             "UPDATE tenancy_auditentry SET subject = 'nothing happened' WHERE id = %s",
             "DELETE FROM tenancy_auditentry WHERE id = %s",
         ):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute(statement, [entry.pk])
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
             AuditEntry.objects.filter(pk=entry.pk).update(action="nothing")
         entry.refresh_from_db()
         assert entry.subject == "Acme Coaching" and entry.action == "practice.updated"
@@ -73,25 +73,10 @@ def test_the_purge_takes_sign_ins_older_than_90_days_and_nothing_else(acme, glob
         assert set(AuditEntry.objects.values_list("pk", flat=True)) >= {recent.pk, old_change.pk}
         assert not AuditEntry.objects.filter(pk=old.pk).exists()
         line = AuditEntry.objects.get(action="records.purged")
-        assert line.subject == f"sign-in records of {acme.coach.email}" and line.details["count"] == 1
+        assert line.subject == "sign-in records of {person}" and line.people == {"person": acme.coach.pk}
+        assert line.details["count"] == 1
     with in_practice(globex):
         assert AuditEntry.objects.filter(pk=elsewhere.pk).exists()
-
-
-def test_redaction_replaces_a_name_wherever_the_trail_wrote_it(acme, globex, in_practice):
-    with in_practice(acme):
-        entry = audit.record(actor=acme.admin, action="membership.granted", subject=f"{acme.coachee.email} as Coachee",
-                             invited=acme.coachee.email, note='quote " here')
-    with in_practice(globex):
-        other = audit.record(actor=globex.admin, action="membership.granted", subject=f"{acme.coachee.email} as Coachee")
-    with in_practice(acme):
-        assert audit.redact(acme.coachee.email, "Former coachee 17") == 1
-        entry.refresh_from_db()
-        assert entry.subject == "Former coachee 17 as Coachee"
-        assert entry.details == {"invited": "Former coachee 17", "note": 'quote " here'}
-    with in_practice(globex):
-        other.refresh_from_db()
-        assert acme.coachee.email in other.subject  # another practice's trail is its own
 
 
 def test_admins_read_the_trail_newest_first_with_who_what_where(acme, in_practice):
@@ -101,7 +86,7 @@ def test_admins_read_the_trail_newest_first_with_who_what_where(acme, in_practic
     page = client.get("/practice/audit/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Membership granted" in text and f"{acme.coach2.email} as Practice admin" in text
+    assert "Membership granted" in text and f"{acme.coach2.full_name} as Practice admin" in text
     assert "Account signed in" in text and "127.0.0.1" in text
     assert text.index("Membership granted") < text.index("Account signed in")
 
@@ -164,13 +149,20 @@ def test_the_csv_has_the_filtered_entries_in_utc_and_is_formula_safe(acme, in_pr
 
 
 def test_the_page_takes_as_many_queries_for_120_entries_as_for_3(acme, in_practice):
+    """Also with every entry naming other people, and invitations, whose names are read by id."""
     client = client_at(acme, acme.admin)
+    people = (acme.coach, acme.coach2, acme.coachee, acme.coachee2, acme.sponsor, acme.admin)
     counts = []
     for total in (3, 120):
         with in_practice(acme):
             for number in range(total - AuditEntry.objects.count()):
                 actor = (acme.coach, acme.coachee, acme.sponsor, None)[number % 4]
-                audit.record(actor=actor, action="contract.sent", subject=f"entry {number}")
+                if number % 3 == 0:  # an entry naming an invitation by id ("invitation.sent")
+                    services.invite_person(email=f"new{number}@example.com", role="coachee", invited_by=actor,
+                                           base_url="https://acme.test")
+                else:
+                    audit.record(actor=actor, action="contract.sent", subject=f"entry {number}: {{a}} for {{b}}",
+                                 people={"a": people[number % 6], "b": people[(number + 1) % 6]})
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/practice/audit/").status_code == 200
         counts.append(len(queries))

@@ -53,6 +53,10 @@ class CalendarConnection(PracticeOwnedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.host}"
 
+    def audit_subject(self) -> tuple[str, dict[str, int | None]]:
+        """How the audit trail names it: people by id, never by name (coachhub/tenancy/audit.py)."""
+        return f"calendar connection {self.pk} ({self.host}) of {{coach}}", {"coach": self.coach.user_id}
+
 
 class ConnectedCalendar(PracticeOwnedModel):
     """One calendar of a connection: whether it counts as busy, whether bookings go into it."""

@@ -27,10 +27,6 @@ from coachhub.tenancy import audit, encryption
 MAX_CONNECTIONS = 10
 
 
-def _subject(connection: CalendarConnection) -> str:
-    return f"calendar connection {connection.pk} ({connection.host}) of {connection.coach.user.email}"
-
-
 def _check_room(profile: CoachProfile) -> None:
     if profile.calendar_connections.count() >= MAX_CONNECTIONS:
         raise ValidationError(f"You can connect up to {MAX_CONNECTIONS} calendars; remove one first.")
@@ -75,7 +71,7 @@ def connect_caldav(*, profile: CoachProfile, actor, url: str, username: str, pas
                           counts_as_busy=True, receives_bookings=c == chosen)
         for c in found
     ])
-    audit.record(actor=actor, action="calendar.connected", subject=_subject(connection), kind="caldav",
+    audit.record(actor=actor, action="calendar.connected", subject=connection, kind="caldav",
                  calendars=len(found))
     _enqueue_sync(connection)
     return connection
@@ -96,7 +92,7 @@ def connect_ical(*, profile: CoachProfile, actor, url: str) -> CalendarConnectio
         secret_ciphertext=seal({"url": url}),
     )
     ConnectedCalendar.objects.create(connection=connection, url="subscription", name=name, counts_as_busy=True)
-    audit.record(actor=actor, action="calendar.connected", subject=_subject(connection), kind="ical")
+    audit.record(actor=actor, action="calendar.connected", subject=connection, kind="ical")
     _enqueue_sync(connection)
     return connection
 
@@ -117,7 +113,7 @@ def choose_calendars(*, connection: CalendarConnection, actor, busy_ids: set[int
             calendar.sync_token, calendar.expanded_until = "", None
         calendar.counts_as_busy, calendar.receives_bookings = counts, calendar.pk == write_back_id
         calendar.save()
-    audit.record(actor=actor, action="calendar.calendars_chosen", subject=_subject(connection),
+    audit.record(actor=actor, action="calendar.calendars_chosen", subject=connection,
                  busy=len(busy_ids & ids), write_back=write_back_id is not None)
     _enqueue_sync(connection)
 
@@ -127,7 +123,7 @@ def pause_connection(*, connection: CalendarConnection, actor, paused: bool) -> 
     """A paused connection is not synced and its busy blocks do not count (nor is anything written to it)."""
     CalendarConnection.objects.filter(pk=connection.pk).update(is_paused=paused)
     connection.is_paused = paused
-    audit.record(actor=actor, action="calendar.paused" if paused else "calendar.resumed", subject=_subject(connection))
+    audit.record(actor=actor, action="calendar.paused" if paused else "calendar.resumed", subject=connection)
     if not paused:
         _enqueue_sync(connection)
 
@@ -135,9 +131,9 @@ def pause_connection(*, connection: CalendarConnection, actor, paused: bool) -> 
 @transaction.atomic
 def remove_connection(*, connection: CalendarConnection, actor) -> None:
     """Forget the connection, its credentials and every busy block read from it."""
-    subject = _subject(connection)
+    subject, people = connection.audit_subject()  # its id is gone with it
     connection.delete()
-    audit.record(actor=actor, action="calendar.removed", subject=subject)
+    audit.record(actor=actor, action="calendar.removed", subject=subject, people=people)
 
 
 def test_connection(*, connection: CalendarConnection) -> str:

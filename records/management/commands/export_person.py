@@ -36,7 +36,7 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
             content = building.export_zip(person)
-            audit.record(actor=None, action="records.export_made", subject=f"Data export of {person.get_full_name()}",
-                         person=person.pk, by="export_person command")
+            audit.record(actor=None, action="records.export_made", subject="Data export of {person}",
+                         people={"person": person}, person=person.pk, by="export_person command")
         path.write_bytes(content)
         self.stdout.write(f"{path}: {len(content)} bytes, the data of {person.get_full_name()} at {found.name}")
