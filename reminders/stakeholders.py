@@ -1,9 +1,10 @@
 """Stakeholder nominees' emails: the invitation with their personal link when a point falls due (or
 when they are named while one is open), then a reminder to those who have not answered, three days
-on and weekly until the point closes. Nominees have no account, so these rows are NomineeMessage,
-not Reminder, but they go out the same way (dispatch.py): claimed with SELECT … FOR UPDATE SKIP
-LOCKED and committed as `sending`, handed over with no transaction open and a stable Message-ID,
-then marked sent, so each is sent once. Every email carries a one-click unsubscribe link."""
+on and weekly until the point closes, when the point's rows are deleted (`forget_point`). Nominees
+have no account, so these rows are NomineeMessage, not Reminder, but they go out the same way
+(dispatch.py): claimed with SELECT … FOR UPDATE SKIP LOCKED and committed as `sending`, handed over
+with no transaction open and a stable Message-ID, then marked sent, so each is sent once. Every
+email carries a one-click unsubscribe link."""
 
 from __future__ import annotations
 

@@ -1,14 +1,14 @@
 """A nominee's answer through their link: each objective marked for stakeholders rated 1–10 or
-"can't say", and one optional comment; changeable while the point is open. Closing the point seals its answers (`seal_answers`): each keeps
-its group, its scores and its comment, and nothing that could tell whose it was."""
+"can't say", and one optional comment; changeable while the point is open. Closing the point seals
+its answers (`seal_answers`): each keeps its group, its scores and its comment, and nothing that
+could tell whose it was."""
 
 from __future__ import annotations
 
 import re
-
-from django.core.exceptions import ValidationError
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from coachhub.tenancy.context import require_practice

@@ -49,8 +49,11 @@ class Answered:
 
 def _rows(table: str) -> list[dict]:
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT xmin::text, xmax::text, row_to_json(t)::text FROM "{table}" AS t')
-        return [{"xmin": xmin, "xmax": xmax, "row": json.loads(row)} for xmin, xmax, row in cursor.fetchall()]
+        cursor.execute(f'SELECT xmin::text, xmax::text, ctid::text, row_to_json(t)::text FROM "{table}" AS t')
+        return [
+            {"xmin": xmin, "xmax": xmax, "place": tuple(int(n) for n in ctid.strip("()").split(",")), "row": json.loads(row)}
+            for xmin, xmax, ctid, row in cursor.fetchall()
+        ]
 
 
 def _xid() -> int:
@@ -159,7 +162,8 @@ def test_no_row_was_written_or_locked_by_an_answer(closed_point):
 
 
 def test_the_answers_differ_in_nothing_but_their_content(closed_point):
-    """Same times and same transaction for all; ids in the order of their content, not of answering."""
+    """Same times and same transaction for all; ids, and places on disk (`ctid`), in the order of their
+    content, not of answering."""
     acme, point, given, _, _ = closed_point
     with practice_context(acme.practice):
         responses = [row for row in _rows("measurement_stakeholderresponse") if row["row"]["point_id"] == point.pk]
@@ -169,6 +173,7 @@ def test_the_answers_differ_in_nothing_but_their_content(closed_point):
         assert len({(row["row"]["created_at"], row["row"]["updated_at"]) for row in responses + scores}) == 1
         by_id = [(row["row"]["group"], row["row"]["comment"]) for row in sorted(responses, key=lambda r: r["row"]["id"])]
         assert by_id == sorted(by_id)
+        assert sorted(responses, key=lambda r: r["place"]) == sorted(responses, key=lambda r: r["row"]["id"])
         latest = {a.nominee.pk: a for a in given}.values()
         assert by_id != [(a.nominee.group, a.comment) for a in latest]
 
