@@ -250,8 +250,10 @@ class NominationSuggestion(PracticeOwnedModel):
 class StakeholderResponse(PracticeOwnedModel):
     """One nominee's answer at one point: their group, their scores (StakeholderScore) and one
     optional comment. `nominee` is kept only while the point is open, so the answer can be changed
-    and unanswered nominees chased; closing the point cuts it (the response keeps its group, not its
-    person). Never shown with a nominee: see measurement/stakeholders.py."""
+    and unanswered nominees chased; closing the point seals the answers (measurement/stakeholders/
+    answers.py: written anew without their nominee, in content order, timed at the close), and from
+    then on the database refuses to add or change any (migration 0004). Never shown with a nominee:
+    see measurement/stakeholders/results.py."""
 
     point = models.ForeignKey(MeasurementPoint, on_delete=models.PROTECT, related_name="stakeholder_responses")
     nominee = models.ForeignKey(Nominee, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")

@@ -136,7 +136,8 @@ class NomineeMessage(PracticeOwnedModel):
     """One email to a stakeholder nominee (who has no account) about one measurement point: the
     invitation with their personal link, or a reminder while they have not answered. An outbox like
     Reminder's (see reminders/stakeholders.py): (practice, point, nominee, kind, due_at) is unique,
-    rows are claimed with SKIP LOCKED and marked sent one by one, so each goes once."""
+    rows are claimed with SKIP LOCKED and marked sent one by one, so each goes once. A point's rows are
+    deleted when it closes: which went and which were cancelled would tell who answered, and when."""
 
     class Kind(models.TextChoices):
         INVITATION = "stakeholder_invitation", "Stakeholder feedback: the invitation"

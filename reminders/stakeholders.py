@@ -1,9 +1,10 @@
 """Stakeholder nominees' emails: the invitation with their personal link when a point falls due (or
 when they are named while one is open), then a reminder to those who have not answered, three days
-on and weekly until the point closes. Nominees have no account, so these rows are NomineeMessage,
-not Reminder, but they go out the same way (dispatch.py): claimed with SELECT … FOR UPDATE SKIP
-LOCKED and committed as `sending`, handed over with no transaction open and a stable Message-ID,
-then marked sent, so each is sent once. Every email carries a one-click unsubscribe link."""
+on and weekly until the point closes, when the point's rows are deleted (`forget_point`). Nominees
+have no account, so these rows are NomineeMessage, not Reminder, but they go out the same way
+(dispatch.py): claimed with SELECT … FOR UPDATE SKIP LOCKED and committed as `sending`, handed over
+with no transaction open and a stable Message-ID, then marked sent, so each is sent once. Every
+email carries a one-click unsubscribe link."""
 
 from __future__ import annotations
 
@@ -75,12 +76,18 @@ def arm_nominee(*, nominee: Nominee, now: datetime | None = None) -> int:
     return sum(_arm(point, [nominee.pk], now or timezone.now()) for point in points)
 
 
-def disarm(*, point: MeasurementPoint, nominee_id: int | None = None, reason: str) -> int:
-    """Pending reminders (and, for a closed point, invitations) no longer wanted are cancelled."""
-    rows = NomineeMessage.objects.filter(point=point, state=State.PENDING)
-    if nominee_id is not None:
-        rows = rows.filter(nominee_id=nominee_id, kind=Kind.REMINDER)
+def disarm(*, point: MeasurementPoint, nominee_id: int, reason: str) -> int:
+    """The nominee's pending reminders at an open point are no longer wanted: cancelled."""
+    rows = NomineeMessage.objects.filter(point=point, state=State.PENDING, nominee_id=nominee_id, kind=Kind.REMINDER)
     return rows.update(state=State.CANCELLED, reason=reason[:200], updated_at=timezone.now())
+
+
+def forget_point(*, point: MeasurementPoint) -> int:
+    """The point closed: its emails are deleted, sent or not, in the closing transaction. Which
+    reminders went to whom and which were cancelled because the nominee had answered, with their
+    times, would tell who answered and when; nothing is sent for a closed point any more, so nothing
+    needs them (a message being handed over now finds its row gone and arms no next reminder)."""
+    return NomineeMessage.objects.filter(point=point).delete()[0]
 
 
 # --- Dispatch ------------------------------------------------------------------------------------------
@@ -187,10 +194,11 @@ def dispatch_nominee_messages(*, practice: Practice, now: datetime | None = None
             message.connection = connection
             message.send()
             with practice_context(practice), transaction.atomic():
-                NomineeMessage.objects.filter(pk=row.pk, claim=claim).update(
+                marked = NomineeMessage.objects.filter(pk=row.pk, claim=claim).update(
                     state=State.SENT, sent_at=timezone.now(), claim=None, claimed_at=None, updated_at=timezone.now(),
                 )
-                if row.kind == Kind.REMINDER:
+                # No row: the point closed meanwhile (forget_point), so no next reminder either.
+                if marked and row.kind == Kind.REMINDER:
                     NomineeMessage.objects.bulk_create([NomineeMessage(
                         practice_id=practice.pk, point_id=row.point_id, nominee_id=row.nominee_id, kind=Kind.REMINDER,
                         due_at=row.due_at + WEEK,

@@ -96,7 +96,7 @@ def point_moved(event: PointMoved) -> None:
 @subscribe(PointClosed)
 def point_closed(event: PointClosed) -> None:
     services.disarm_measurement_point(point=event.point)
-    stakeholders.disarm(point=event.point, reason="the measurement point is closed")
+    stakeholders.forget_point(point=event.point)
 
 
 @subscribe(PointFellDue)

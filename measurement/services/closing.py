@@ -23,7 +23,7 @@ from measurement.events import EngagementCompleted, PointClosed
 from measurement.models import MeasurementPoint, ObjectiveResult, Rating
 from measurement.selectors import grace_ends_at, missing_raters, point_input, sessions_held
 from measurement.services.scheduling import coach_point
-from measurement.stakeholders.answers import cut_nominees
+from measurement.stakeholders.answers import seal_answers
 from measurement.stakeholders.results import closing_means
 
 COMMENT_MAX_LENGTH = 2000
@@ -51,10 +51,10 @@ def close_with_status(point: MeasurementPoint, *, closed_by, now: datetime, miss
     )
     point.computation = {**outcome.computation, "missing_raters": [role for role, _ in missing]}
     point.status, point.status_reason = outcome.status, outcome.reason
+    # Sealed while the point is still open: once closed, the database refuses to write its answers.
+    seal_answers(point, at=now)
     point.closed_at, point.closed_by = now, closed_by
     point.save(update_fields=["status", "status_reason", "computation", "closed_at", "closed_by", "updated_at"])
-    # From now on no stakeholder answer keeps its person (its group stays).
-    cut_nominees(point)
     publish(PointClosed(point=point))
     audit.record(actor=closed_by, action="measurement_point.closed", subject=point, status=point.status,
                  missing=[role for role, _ in missing])

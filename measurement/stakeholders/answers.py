@@ -1,10 +1,12 @@
 """A nominee's answer through their link: each objective marked for stakeholders rated 1–10 or
-"can't say", and one optional comment; changeable while the point is open. Closing the point cuts
-the nominee from every answer (`cut_nominees`): the answer keeps its group, not its person."""
+"can't say", and one optional comment; changeable while the point is open. Closing the point seals
+its answers (`seal_answers`): each keeps its group, its scores and its comment, and nothing that
+could tell whose it was."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -82,6 +84,38 @@ def answer_of(invitation: Invitation) -> StakeholderResponse | None:
     ).first()
 
 
-def cut_nominees(point: MeasurementPoint) -> int:
-    """At closing: no answer keeps its person any more."""
-    return StakeholderResponse.objects.filter(point=point, nominee__isnull=False).update(nominee=None)
+def seal_answers(point: MeasurementPoint, *, at: datetime) -> int:
+    """At closing, before the point is marked closed (the database refuses answers to a closed point):
+    the point's answers are filed again, so that nothing stored joins one to its nominee.
+
+    Each answer is deleted and written anew, without its nominee, in an order that follows its content
+    (group, comment, scores), never the order of answering or of nominees: new ids tell nothing. Its
+    times become the point's closing time, the finest grain kept once the point closes (while it is
+    open the answer names its nominee anyway, so finer times there add nothing). Written in this
+    transaction, the rows carry its id in `xmin` rather than the answering one, which the reminders
+    outbox or the nominee's row could share. The nominees' rows are written again for the same
+    reason: inserting an answer locked its nominee's row (the foreign key's check), which leaves the
+    answering transaction's id in that row's `xmax`. Returns how many answers there were."""
+    responses = StakeholderResponse.objects.filter(point=point)
+    answers = sorted(
+        (
+            response.group, response.comment,
+            tuple(sorted((s.objective_id, s.score is None, s.score or 0) for s in response.scores.all())),
+        )
+        for response in responses.prefetch_related("scores")
+    )
+    responses.delete()
+    practice = require_practice()
+    sealed = StakeholderResponse.objects.bulk_create(
+        StakeholderResponse(practice=practice, point=point, group=group, comment=comment) for group, comment, _ in answers
+    )
+    StakeholderScore.objects.bulk_create(
+        StakeholderScore(practice=practice, response=response, objective_id=objective_id, score=None if cant_say else score)
+        for response, (_, _, scores) in zip(sealed, answers)
+        for objective_id, cant_say, score in scores
+    )
+    # auto_now stamps the time of writing; the point's closing time replaces it.
+    responses.update(created_at=at, updated_at=at)
+    StakeholderScore.objects.filter(response__point=point).update(created_at=at, updated_at=at)
+    Nominee.objects.filter(engagement_id=point.engagement_id).update(updated_at=at)
+    return len(sealed)

@@ -158,7 +158,8 @@ def test_a_coachees_export_lists_the_stakeholders_they_named_never_their_answers
                                        nominated_by=cast.coachee2, link_secret="n" * 32)
         Nominee.objects.create(engagement=other, group="Peers", name="Kim Elsewhere", email="kim@client.example",
                                nominated_by=cast.coachee, link_secret="k" * 32)
-        point = main.measurement_points.first()
+        # An answer names its nominee only while its point is open (a closed point takes none).
+        point = main.measurement_points.filter(closed_at__isnull=True).first()
         response = StakeholderResponse.objects.create(point=point, nominee=named, group="Peers", comment="NORA-SAYS-GROWTH")
         StakeholderScore.objects.create(response=response, objective=point.version.objectives.first(), score=9)
     files = export_of(cast, cast.coachee2)
