@@ -180,7 +180,7 @@ def _free_text_of(engagements: list[int]) -> list[tuple[QuerySet, tuple[str, ...
         (PointMove.objects.filter(point__engagement__in=engagements), ("reason",)),
         (Rating.objects.filter(point__engagement__in=engagements), ("comment",)),
         (RatingRevision.objects.filter(rating__point__engagement__in=engagements), ("comment",)),
-        (StakeholderResponse.objects.filter(point__engagement__in=engagements), ("comment",)),
+        (StakeholderResponse.objects.filter(point__engagement__in=engagements, point__closed_at__isnull=True), ("comment",)),
         (NominationSuggestion.objects.filter(engagement__in=engagements), ("text",)),
     ]
 
@@ -198,12 +198,22 @@ def label_in_free_text(person, *, name: str, email: str, label: str, now: dateti
     engagements = engagements_naming(person)
     changed = 0
     for queryset, fields in _free_text_of(engagements):
-        mentions = Q()
-        for field in fields:
-            for needle in needles:
-                mentions |= Q(**{f"{field}__icontains": needle})
-        for row in queryset.filter(mentions).only("pk", *fields):
+        for row in queryset.filter(_mentions(fields, needles)).only("pk", *fields):
             text = {field: pattern.sub(label, getattr(row, field)) for field in fields}
             queryset.model.objects.filter(pk=row.pk).update(**text, updated_at=now)
             changed += 1
+    # A closed point's stakeholder answers are sealed (measurement migration 0007): a comment naming
+    # the person may be erased, as retention does, but never rewritten, nor its time touched.
+    sealed = StakeholderResponse.objects.filter(point__engagement__in=engagements, point__closed_at__isnull=False)
+    for row in sealed.filter(_mentions(("comment",), needles)).only("pk", "comment"):
+        if pattern.search(row.comment):
+            changed += StakeholderResponse.objects.filter(pk=row.pk).update(comment="")
     return changed
+
+
+def _mentions(fields: tuple[str, ...], needles: list[str]) -> Q:
+    mentions = Q()
+    for field in fields:
+        for needle in needles:
+            mentions |= Q(**{f"{field}__icontains": needle})
+    return mentions

@@ -5,6 +5,7 @@ point, session summaries and goals, action items, stakeholders' comments. Text e
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context
 from measurement.models import MeasurementPoint, Rating, StakeholderResponse
@@ -63,14 +64,15 @@ def test_every_free_text_field_of_their_engagements_says_the_label(acme):
         ActionItem.objects.create(session=session, engagement=state.main, text=f"Send {name} the plan")
         point = MeasurementPoint.objects.get(engagement=state.main, kind="mid")
         Rating.objects.filter(point=point, role="coachee").update(comment=f"{name} pushed me.")
-        StakeholderResponse.objects.create(point=point, group="Peers", comment=f"Since working with {name}, calmer.")
+        end_point = MeasurementPoint.objects.get(engagement=state.main, kind="end")  # open: its answers not sealed yet
+        StakeholderResponse.objects.create(point=end_point, group="Peers", comment=f"Since working with {name}, calmer.")
     label = erased(acme, acme.coach)
     with practice_context(acme.practice):
         session.refresh_from_db()
         assert (session.summary, session.goals) == (f"Agreed with {label}.", f"Prepare for {label}.")
         assert ActionItem.objects.get(session=session).text == f"Send {label} the plan"
         assert Rating.objects.get(point=point, role="coachee", objective__position=1).comment == f"{label} pushed me."
-        assert StakeholderResponse.objects.get(point=point).comment == f"Since working with {label}, calmer."
+        assert StakeholderResponse.objects.get(point=end_point).comment == f"Since working with {label}, calmer."
 
 
 def test_text_in_engagements_that_are_not_theirs_is_left_alone(acme):
@@ -82,3 +84,16 @@ def test_text_in_engagements_that_are_not_theirs_is_left_alone(acme):
     with practice_context(acme.practice):
         summaries = set(CoachingSession.objects.filter(engagement=state.other).values_list("summary", flat=True))
     assert summaries == {f"Compared notes with {name}."}
+
+
+def test_a_sealed_stakeholder_comment_naming_them_is_erased_not_rewritten(acme):
+    state = coached(acme)
+    name = acme.coach.full_name
+    with practice_context(acme.practice):
+        point = MeasurementPoint.objects.get(engagement=state.main, kind="end")
+        StakeholderResponse.objects.create(point=point, group="Peers", comment=f"Since working with {name}, calmer.")
+        StakeholderResponse.objects.create(point=point, group="Peers", comment="Calmer.")
+        MeasurementPoint.objects.filter(pk=point.pk).update(closed_at=timezone.now(), status="achieved")
+    erased(acme, acme.coach)
+    with practice_context(acme.practice):
+        assert sorted(StakeholderResponse.objects.filter(point=point).values_list("comment", flat=True)) == ["", "Calmer."]

@@ -72,7 +72,7 @@ DROP FUNCTION measurement_point_is_closed(bigint);
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("measurement", "0003_stakeholder_baseline_round"),
+        ("measurement", "0006_nominee_mailbox_once_per_engagement"),
     ]
 
     operations = [
