@@ -63,6 +63,7 @@ from measurement.selectors import (
     grace_cutoff,
     trend_chart,
 )
+from measurement.stakeholders.results import WITHHELD
 from sessions.models import Attendance, CoachingSession
 
 NOT_MEASURED = "not_measured"
@@ -242,7 +243,7 @@ def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor
     # not the line manager's; the answers of the others are left out of the total, which would tell them.
     counted_groups = StakeholderResponse.objects.filter(point=OuterRef(OuterRef("pk"))).exclude(
         group__iexact="line manager",
-    ).order_by().values("group").annotate(n=Count("pk")).filter(
+    ).exclude(group=WITHHELD).order_by().values("group").annotate(n=Count("pk")).filter(
         n__gte=Greatest(
             Value(STAKEHOLDER_MINIMUM), OuterRef(OuterRef("version__stakeholder_min_responses")), output_field=IntegerField(),
         ),

@@ -1,11 +1,12 @@
 """A nominee's answer through their link: each objective marked for stakeholders rated 1–10 or
 "can't say", and one optional comment; changeable while the point is open. Closing the point seals
-its answers (`seal_answers`): each keeps its group, its scores and its comment, and nothing that
-could tell whose it was."""
+its answers (`seal_answers`): each keeps the group it is shown in, its scores and its comment, and
+nothing that could tell whose it was."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from engagements.models import Objective
 from measurement.events import StakeholderAnswered
 from measurement.models import MeasurementPoint, Nominee, StakeholderResponse, StakeholderScore
 from measurement.stakeholders.links import Invitation, LinkRefused
+from measurement.stakeholders.results import sealed_groups
 
 COMMENT_MAX_LENGTH = 1000
 # Markup in a comment: refused with a message (it would be shown as text anyway, escaped).
@@ -88,6 +90,10 @@ def seal_answers(point: MeasurementPoint, *, at: datetime) -> int:
     """At closing, before the point is marked closed (the database refuses answers to a closed point):
     the point's answers are filed again, so that nothing stored joins one to its nominee.
 
+    Each is filed under the group it is shown in (results.sealed_groups): a line manager's answer, or
+    one of a group too small to show, under "Other stakeholders" or withheld, never under a group whose
+    one or two people the coachee named.
+
     Each answer is deleted and written anew, without its nominee, in an order that follows its content
     (group, comment, scores), never the order of answering or of nominees: new ids tell nothing. Its
     times become the point's closing time, the finest grain kept once the point closes (while it is
@@ -97,12 +103,14 @@ def seal_answers(point: MeasurementPoint, *, at: datetime) -> int:
     reason: inserting an answer locked its nominee's row (the foreign key's check), which leaves the
     answering transaction's id in that row's `xmax`. Returns how many answers there were."""
     responses = StakeholderResponse.objects.filter(point=point)
+    given = list(responses.prefetch_related("scores"))
+    filed = sealed_groups(dict(Counter(response.group for response in given)), minimum=point.version.stakeholder_minimum)
     answers = sorted(
         (
-            response.group, response.comment,
+            filed[response.group], response.comment,
             tuple(sorted((s.objective_id, s.score is None, s.score or 0) for s in response.scores.all())),
         )
-        for response in responses.prefetch_related("scores")
+        for response in given
     )
     responses.delete()
     practice = require_practice()

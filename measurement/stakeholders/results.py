@@ -44,15 +44,37 @@ CENT = Decimal("0.01")
 ALWAYS_MERGED = frozenset({"line manager"})
 
 
+# Where closing files the answers of groups shown neither alone nor inside "Other stakeholders".
+WITHHELD = ""
+
+
 def shown_alone(group: str) -> bool:
     return " ".join(group.split()).lower() not in ALWAYS_MERGED
+
+
+def _arrange(answered: dict[str, int], minimum: int) -> tuple[list[str], list[str], bool]:
+    """The one grouping rule over answers per group: the groups shown alone, the others, and whether
+    those others together make a shown "Other stakeholders" — from the minimum and from two groups at
+    least, since one made of line managers' answers alone would be that group under another name."""
+    alone = [name for name, n in answered.items() if n >= minimum and shown_alone(name)]
+    small = [name for name, n in answered.items() if n and name not in alone]
+    return alone, small, sum(answered[name] for name in small) >= minimum and len(small) >= 2
+
+
+def sealed_groups(answered: dict[str, int], *, minimum: int) -> dict[str, str]:
+    """At closing (answers.seal_answers): the group each answer is filed under from then on — its own
+    where it is shown alone, "Other stakeholders" where it is merged into that, else WITHHELD. So a
+    group of one (the line manager) is never stored apart once the point closes either: a group column
+    reading "Line manager" would name its one person to anyone reading the database."""
+    alone, small, other_shown = _arrange(answered, minimum)
+    return {name: name if name in alone else (OTHER if other_shown else WITHHELD) for name in answered}
 
 
 def live_counts(answered: dict[str, int], *, groups: list[str], minimum: int) -> dict[str, int | None]:
     """Answers so far per group while a point is open, as anyone may read them: a group's count only
     once it reaches the minimum and may be shown alone; None ("fewer than 3") otherwise, so a group of
     one's count never tells that its one person has answered."""
-    names = list(groups) + [name for name in answered if name not in groups]
+    names = list(groups) + [name for name in answered if name not in groups and name != WITHHELD]
     return {
         name: answered.get(name, 0) if shown_alone(name) and answered.get(name, 0) >= minimum else None for name in names
     }
@@ -138,8 +160,13 @@ def assess_groups(
     shown, n, the stakeholder mean per objective, and the comments to show."""
     by_group: dict[str, list[tuple[dict[int, int | None], str]]] = {}
     for group, scores, comment in responses:
-        by_group.setdefault(group, []).append((scores, comment))
+        if group != WITHHELD:
+            by_group.setdefault(group, []).append((scores, comment))
+    # Answers a closed point filed under "Other stakeholders" (sealed_groups) were merged from two
+    # groups at least; the contract's groups then read as the ones it may hold.
+    sealed = by_group.pop(OTHER, [])
     names = list(groups) + [name for name in by_group if name not in groups]
+    alone, answered_small, other_shown = _arrange({name: len(answers) for name, answers in by_group.items()}, minimum)
     positions = sorted({position for _, scores, _ in responses for position in scores})
 
     def line(name: str, answers: list, merged: list[str] | None = None) -> GroupLine:
@@ -150,16 +177,13 @@ def assess_groups(
 
     lines, shown_answers, small = [], [], []
     for name in names:
-        answers = by_group.get(name, [])
-        if len(answers) >= minimum and shown_alone(name):
-            lines.append(line(name, answers))
-            shown_answers += answers
+        if name in alone:
+            lines.append(line(name, by_group[name]))
+            shown_answers += by_group[name]
         else:
             small.append(name)
-    merged = [answer for name in small for answer in by_group.get(name, [])]
-    # From two groups at least: "Other stakeholders" made of line managers' answers alone would be
-    # the line manager group shown on its own under another name.
-    if small and len(merged) >= minimum and len([name for name in small if by_group.get(name)]) >= 2:
+    merged = sealed + [answer for name in answered_small for answer in by_group[name]]
+    if small and len(merged) >= minimum and (sealed or other_shown):
         # Every group it holds is named, answered or not: which of them answered is not shown.
         lines.append(line(OTHER, merged, merged=small))
         shown_answers += merged

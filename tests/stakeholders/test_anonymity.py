@@ -110,3 +110,35 @@ def test_closed_point_pages_show_groups_at_minimum_with_n_and_comments(acme, eng
         assert "not enough responses to show" in page
         assert "MANAGER-ONLY" not in page and "person" not in page  # no names, no single answer
         assert page.count("Comment from") == 2
+
+
+def test_closing_files_a_line_managers_answer_under_the_group_it_is_shown_in(acme, engagement):
+    """Read as the application, a sealed answer's group must not be one whose one person the coachee
+    named: the line manager's answer, merged into "Other stakeholders", is stored under that name."""
+    from measurement.models import StakeholderResponse
+
+    peers, manager, reports = (name(acme, engagement, "Peers", 3), name(acme, engagement, "Line manager", 1),
+                               name(acme, engagement, "Direct reports", 2))
+    point = due_point(acme, engagement)
+    for nominee in [*peers, *manager, *reports]:
+        assert answer(acme, point, nominee, 6).status_code == 200
+    with practice_context(acme.practice):
+        close_point(point=point, actor=engagement.coach, now=after_grace(acme, point))
+        filed = sorted(StakeholderResponse.objects.filter(point=point).values_list("group", flat=True))
+    assert filed == [OTHER] * 3 + ["Peers"] * 3
+    page = client_at(acme, engagement.coachee).get(f"/engagements/{engagement.pk}/progress/").content.decode()
+    assert "Peers" in page and OTHER in page
+
+
+def test_answers_shown_nowhere_are_filed_under_no_group_at_all(acme, engagement):
+    from measurement.models import StakeholderResponse
+    from measurement.stakeholders.results import WITHHELD
+
+    peers, manager = name(acme, engagement, "Peers", 3), name(acme, engagement, "Line manager", 1)
+    point = due_point(acme, engagement)
+    for nominee in [*peers, *manager]:
+        answer(acme, point, nominee, 6)
+    with practice_context(acme.practice):
+        close_point(point=point, actor=engagement.coach, now=after_grace(acme, point))
+        filed = sorted(StakeholderResponse.objects.filter(point=point).values_list("group", flat=True))
+    assert filed == [WITHHELD] + ["Peers"] * 3  # one group alone cannot make "Other stakeholders"
