@@ -16,7 +16,7 @@ from coachhub.accounts.services import (
     accept_invitation,
     invitation_for_token,
 )
-from coachhub.tenancy.forms import posted
+from coachhub.tenancy.forms import form_status, posted
 
 
 class PracticeLoginView(LoginView):
@@ -61,7 +61,7 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("home")
     return render(
         request, "accounts/accept_invitation.html",
-        {"invitation": invitation, "form": form, "existing": existing},
+        {"invitation": invitation, "form": form, "existing": existing}, status=form_status(form),
     )
 
 
@@ -73,4 +73,4 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form}, status=form_status(form))
