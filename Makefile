@@ -45,7 +45,9 @@ serve: migrated
 	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py demo_logins
 	mkdir -p var/mail
-	PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	# honcho gives each process its own PORT (web $(PORT), worker +100, beat +200): the web
+	# server's port reaches every process (and the links the worker emails) as WEB_PORT.
+	WEB_PORT=$(PORT) PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 suite:
 	$(BIN)/python manage.py setup_database

@@ -203,7 +203,7 @@ def test_an_outcome_before_the_call_is_refused_clearly(acme, coaches, in_practic
             objectives="x", time_zone="UTC", base_url="http://acme.localhost",
         )
     response = client_at(acme, acme.coach).post(f"/chemistry-calls/{call.pk}/outcome/", {"outcome": "yes"})
-    assert response.status_code == 200 and b"once the call has taken place" in response.content
+    assert response.status_code == 422 and b"once the call has taken place" in response.content
 
 
 def test_admin_sees_every_call_and_reassigns_one(acme, coaches, mailoutbox, committed, in_practice):
