@@ -111,7 +111,7 @@ def test_inviting_someone_already_in_that_role_is_refused(acme, in_practice):
 
 def test_a_malformed_email_gets_a_message_next_to_the_field_and_nothing_is_sent(acme, mailoutbox, committed):
     response = invite(acme, client_at(acme, acme.admin), committed, email="not-an-email")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b'id="id_email_error"' in response.content
     assert mailoutbox == []
 
