@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The web server's port as every process sees it (links in the emails the worker builds, the demo's
+# logins): honcho gives each process of `make run` its own PORT (web $(PORT), worker +100, beat +200).
+export WEB_PORT := $(PORT)
 STAMP := $(VENV)/.installed
 # Runs a command with the chosen servers' URLs, and stops embedded servers after it.
 SERVERS := $(BIN)/python -m devservers $(MAKE) --no-print-directory
@@ -45,9 +48,7 @@ serve: migrated
 	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py demo_logins
 	mkdir -p var/mail
-	# honcho gives each process its own PORT (web $(PORT), worker +100, beat +200): the web
-	# server's port reaches every process (and the links the worker emails) as WEB_PORT.
-	WEB_PORT=$(PORT) PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 suite:
 	$(BIN)/python manage.py setup_database
