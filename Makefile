@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The web server's port as every process sees it (links in the emails the worker builds, the demo's
+# logins): honcho gives each process of `make run` its own PORT (web $(PORT), worker +100, beat +200).
+export WEB_PORT := $(PORT)
 STAMP := $(VENV)/.installed
 # Runs a command with the chosen servers' URLs, and stops embedded servers after it.
 SERVERS := $(BIN)/python -m devservers $(MAKE) --no-print-directory

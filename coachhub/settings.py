@@ -61,7 +61,10 @@ if not FIELD_ENCRYPTION_KEYS:
         base64.urlsafe_b64encode(hashlib.sha256(b"field-encryption:" + SECRET_KEY.encode()).digest()).decode()
     ]
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost").lower()
-PORT = _setting(env.int, "PORT", default=8000)
+# The web server's port, which links in emails carry in development. Never read from PORT: in
+# `make run` honcho gives each process its own PORT (web 8000, worker 8100, beat 8200), and most
+# emails are built by the worker, so the Makefile sets WEB_PORT once for every process.
+WEB_PORT = _setting(env.int, "WEB_PORT", default=8000)
 
 # Hosts are checked by the tenancy middleware: a practice subdomain, a custom domain mapped to a
 # practice, or the bare domain. Anything else is a 404 there, so Django's own list stays open.

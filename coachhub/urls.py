@@ -1,5 +1,6 @@
 """URLs on a practice's host (<slug>.<BASE_DOMAIN> or a custom domain)."""
 
+from allauth import urls as allauth_urls
 from django.conf import settings
 from django.urls import include, path
 
@@ -25,7 +26,7 @@ urlpatterns = [
     path("accounts/login/", account_views.PracticeLoginView.as_view(), name="account_login"),
     # Before allauth's: /accounts/data/ is a practice page (records/urls.py).
     path("", include("records.urls")),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include(account_views.with_refused_forms_as_422(allauth_urls.urlpatterns))),
     path("roster/", include("coachhub.roster.urls")),
     path("reminders/", include("reminders.urls")),
     path("api/v1/", include("engagements.api_urls")),

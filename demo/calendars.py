@@ -46,7 +46,7 @@ FEED_PATH = "/demo/calendars/board-meetings.ics"
 
 def feed_url() -> str:
     """On the bare domain (`localhost` resolves everywhere, practice subdomains may not for the worker)."""
-    return f"http://{settings.BASE_DOMAIN}:{settings.PORT}{FEED_PATH}"
+    return f"http://{settings.BASE_DOMAIN}:{settings.WEB_PORT}{FEED_PATH}"
 
 
 def seed_own_calendar(coach) -> None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachhub.accounts.middleware import client_address
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.documents import stored_pdf_or_preparing
-from coachhub.tenancy.forms import add_service_errors, posted
+from coachhub.tenancy.forms import add_service_errors, form_status, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements import contract_selectors as selectors
 from engagements.contracting import amendments, answers, drafts, sessions
@@ -71,7 +71,7 @@ def edit_template(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Contract template saved. Contracts drafted from now on start from it.")
             return redirect("contract_template")
-    return render(request, "contracts/template.html", {"form": form})
+    return render(request, "contracts/template.html", {"form": form}, status=form_status(form))
 
 
 # --- Lists and the engagement's contract ----------------------------------------------------------------
@@ -152,14 +152,17 @@ def book_session(request: HttpRequest, engagement_id: int) -> HttpResponse:
         "engagement": engagement, "form": form, "profile": profile,
         "session": selectors.contracting_session_of(engagement), "minutes": ContractingSession.MINUTES,
         **slot_week(profile, request, minutes=ContractingSession.MINUTES),
-    })
+    }, status=form_status(form))
 
 
 # --- Drafting --------------------------------------------------------------------------------------------------
 
 
-def _render_edit(request: HttpRequest, version: ContractVersion, form, formset, *, status: int = 200) -> HttpResponse:
-    return render(request, "contracts/edit.html", {"version": version, "form": form, "formset": formset}, status=status)
+def _render_edit(request: HttpRequest, version: ContractVersion, form, formset) -> HttpResponse:
+    return render(
+        request, "contracts/edit.html", {"version": version, "form": form, "formset": formset},
+        status=form_status(form, formset),
+    )
 
 
 @login_required
@@ -252,7 +255,7 @@ def answer(request: HttpRequest, version_id: int) -> HttpResponse:
             else:
                 messages.success(request, "You accepted the contract. We'll let you know when every party has.")
             return redirect("contract_version", version.pk)
-    return render(request, "contracts/version.html", _version_context(request, version, form), status=200)
+    return render(request, "contracts/version.html", _version_context(request, version, form), status=form_status(form))
 
 
 @login_required

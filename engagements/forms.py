@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from coachhub.tenancy.models import time_zone_choices
 from coachhub.tenancy.timezones import zone_or_none
+from coachhub.tenancy.validators import validate_visible_characters
 from coachhub.tenancy.widgets import ZoneSelect
 from engagements.models import ChemistryCall
 
@@ -41,7 +42,7 @@ class ChemistryCallForm(forms.Form):
 
     start = forms.DateTimeField(widget=forms.HiddenInput, error_messages={"required": "Choose a time for the call."})
     tz = forms.ChoiceField(choices=time_zone_choices, widget=forms.HiddenInput)
-    name = forms.CharField(label="Your name", max_length=150)
+    name = forms.CharField(label="Your name", max_length=150, validators=[validate_visible_characters])
     email = forms.EmailField(label="Your email address", help_text="We send the confirmation and calendar invitation here.")
     objectives = forms.CharField(
         label="What would you like to work on?", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from coachhub.roster.models import CoachProfile
 from coachhub.roster.selectors import bookable_coaches
 from coachhub.roster.slots import free_slots
-from coachhub.tenancy.forms import posted
+from coachhub.tenancy.forms import form_status, posted
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.pagecache import cached_page
 from coachhub.tenancy.permissions import admin_required, role_required
@@ -106,7 +106,7 @@ def coach_profile(request: HttpRequest, profile_id: int) -> HttpResponse:
             request.session["booked_call"] = call.pk
             return redirect("chemistry_call_booked")
     context = {"profile": profile, "form": form, **slot_week(profile, request)}
-    return render(request, "engagements/coach_profile.html", context)
+    return render(request, "engagements/coach_profile.html", context, status=form_status(form))
 
 
 def chemistry_call_booked(request: HttpRequest) -> HttpResponse:
@@ -159,7 +159,7 @@ def _manage(request: HttpRequest, call: ChemistryCall, *, actor) -> HttpResponse
     # The leader's own zone (as in their emails), unless they pick another to see times in.
     zone = zone_for(call.engagement.coachee)
     context = {"call": call, "profile": profile, "form": form, **slot_week(profile, request, default_zone=zone)}
-    return render(request, "engagements/manage_call.html", context)
+    return render(request, "engagements/manage_call.html", context, status=form_status(form))
 
 
 def chemistry_call_moved(request: HttpRequest) -> HttpResponse:
@@ -181,7 +181,7 @@ def record_outcome(request: HttpRequest, call_id: int) -> HttpResponse:
         else:
             messages.success(request, "Thank you: your answer is recorded.")
             return redirect("home")
-    return render(request, "engagements/outcome.html", {"call": call, "form": form})
+    return render(request, "engagements/outcome.html", {"call": call, "form": form}, status=form_status(form))
 
 
 @role_required(Role.COACHEE)
@@ -204,7 +204,10 @@ def choose_coach(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Thank you: your choice is recorded. We'll let you know as soon as the coach confirms.")
             return redirect("home")
-    return render(request, "engagements/choose_coach.html", {"engagement": engagement, "form": form, "met": met})
+    return render(
+        request, "engagements/choose_coach.html", {"engagement": engagement, "form": form, "met": met},
+        status=form_status(form),
+    )
 
 
 @admin_required
@@ -236,4 +239,4 @@ def reassign_chemistry_call(request: HttpRequest, call_id: int) -> HttpResponse:
     context = {"call": call, "coaches": coaches, "chosen": chosen, "form": form}
     if chosen:
         context |= {"profile": chosen, **slot_week(chosen, request)}
-    return render(request, "engagements/reassign.html", context)
+    return render(request, "engagements/reassign.html", context, status=form_status(form))

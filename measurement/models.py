@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from coachhub.tenancy.models import PracticeOwnedModel
+from coachhub.tenancy.validators import validate_visible_characters, visible_text_constraint
 from engagements.models import ContractVersion, Engagement, Objective
 from measurement.stakeholders.mailboxes import Mailbox
 
@@ -206,7 +207,7 @@ class Nominee(PracticeOwnedModel):
 
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="nominees")
     group = models.CharField(max_length=80)
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, validators=[validate_visible_characters])
     email = models.EmailField()
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Every link sent carries this; a nominee removed and named again gets new links.
@@ -219,6 +220,7 @@ class Nominee(PracticeOwnedModel):
     class Meta:
         ordering = ["engagement_id", "group", "name"]
         constraints = [
+            visible_text_constraint("name", name="nominee_name_visible"),
             # One mailbox once per engagement (case, dots and +tags aside): never twice, never in two groups.
             # A declined nominee no longer counts (the service still asks the coachee to remove it first).
             models.UniqueConstraint(

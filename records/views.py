@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
-from coachhub.tenancy.forms import posted
+from coachhub.tenancy.forms import form_status, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements.access import COACH, Data, access_engagement
 from records import erasure as erasure_service
@@ -112,7 +112,7 @@ def data_requests(request: HttpRequest) -> HttpResponse:
             return redirect("records:data_requests")
     return render(request, "records/data_requests.html", {
         "form": form, "erasures": list(selectors.erasure_requests()[:50]), "exports": list(selectors.recent_exports()),
-    })
+    }, status=form_status(form))
 
 
 @admin_required

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from coachhub.roster.meeting_links import meeting_link
 from coachhub.tenancy.mail import from_address
+from coachhub.tenancy.signed import read_signed
 from coachhub.tenancy.timezones import describe
 from reminders.kinds import KINDS
 from reminders.models import Reminder
@@ -23,7 +24,8 @@ UNSUBSCRIBE_SALT = "reminders.unsubscribe"
 
 
 def practice_base_url(practice) -> str:
-    port = f":{settings.PORT}" if settings.DEBUG and settings.PORT not in (80, 443) else ""
+    """The practice's address on the web server, wherever the email is built (worker, beat, web)."""
+    port = f":{settings.WEB_PORT}" if settings.DEBUG and settings.WEB_PORT not in (80, 443) else ""
     return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{practice.host}{port}"
 
 
@@ -32,10 +34,7 @@ def unsubscribe_token(*, practice_id: int, user_id: int, kind: str) -> str:
 
 
 def read_unsubscribe_token(token: str) -> dict | None:
-    try:
-        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
+    return read_signed(token, salt=UNSUBSCRIBE_SALT, shape={"p": int, "u": int, "k": str})
 
 
 def reminder_context(kind, obj, row: Reminder, recipient, zone: str, profiles: dict, base_url: str) -> dict:

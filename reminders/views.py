@@ -17,7 +17,7 @@ from reminders import selectors, services
 from reminders.emails import read_unsubscribe_token
 from reminders.forms import NotificationSettingsForm
 from reminders.kinds import KINDS, kinds_for_roles
-from coachhub.tenancy.forms import posted
+from coachhub.tenancy.forms import form_status, posted
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required
 from coachhub.tenancy.timezones import zone_for
@@ -41,7 +41,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Your notification settings are saved.")
         return redirect("notification_settings")
-    return render(request, "reminders/settings.html", {"form": form, "has_kinds": bool(kinds)})
+    return render(request, "reminders/settings.html", {"form": form, "has_kinds": bool(kinds)}, status=form_status(form))
 
 
 def _unsubscribe_target(request: HttpRequest, token: str) -> tuple[User, str]:

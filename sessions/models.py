@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from coachhub.tenancy.models import PracticeOwnedModel
+from coachhub.tenancy.validators import validate_visible_characters, visible_text_constraint
 from coachhub.roster.models import Booking
 from engagements.models import Engagement
 
@@ -38,7 +39,7 @@ DEFAULT_WORKED_ON_TOPICS = [
 class WorkedOnTopic(PracticeOwnedModel):
     """One entry of the practice's "what was worked on" list (edited by the practice admin)."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_visible_characters])
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -46,6 +47,7 @@ class WorkedOnTopic(PracticeOwnedModel):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint("practice", Lower("name"), name="worked_on_topic_name_unique"),
+            visible_text_constraint("name", name="worked_on_topic_name_visible"),
         ]
 
     def __str__(self) -> str:

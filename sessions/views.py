@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.roster.models import CoachProfile
-from coachhub.tenancy.forms import add_service_errors, posted
+from coachhub.tenancy.forms import add_service_errors, form_status, posted
 from coachhub.tenancy.pagecache import cached_page
 from coachhub.tenancy.permissions import admin_required
 from coachhub.tenancy.viewers import Viewer
@@ -107,7 +107,7 @@ def book(request: HttpRequest, engagement_id: int) -> HttpResponse:
         "engagement": engagement, "viewer": viewer, "form": form, "commitment": commitment, "profile": profile,
         "minutes": commitment.contract.session_minutes, "warn": commitment.left <= 0,
         "past_end": week["week_last"] > commitment.end_date, **week,
-    })
+    }, status=form_status(form))
 
 
 @login_required
@@ -141,7 +141,7 @@ def move(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "sessions/book.html", {
         "engagement": engagement, "viewer": viewer, "form": form, "commitment": commitment, "minutes": commitment.contract.session_minutes,
         "moving": session, "profile": profile, "past_end": week["week_last"] > commitment.end_date, **week,
-    })
+    }, status=form_status(form))
 
 
 @login_required
@@ -210,7 +210,7 @@ def log(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "sessions/log.html", {
         "session": session, "form": form, "action_form": ActionForm(), "actions": session.actions.all(), "draft": draft,
         "started": started,
-    }, status=422 if form.errors else 200)
+    }, status=form_status(form))
 
 
 @sensitive_post_parameters("private_notes")
@@ -235,7 +235,7 @@ def autosave(request: HttpRequest, session_id: int) -> HttpResponse:
             context["problems"] = error.messages
         else:
             context.update(session=session, conflict=conflict)
-    response = render(request, "sessions/_saved.html", context)
+    response = render(request, "sessions/_saved.html", context, status=422 if context.get("problems") else 200)
     if context.get("conflict"):
         # The merged texts are on the server: reload so the page shows both.
         response["HX-Refresh"] = "true"
@@ -251,7 +251,7 @@ def _keep_signed_out_draft(request: HttpRequest, session_id: int) -> HttpRespons
     context = {"signed_out": True}
     if not form.is_valid():
         context["problems"] = [error for errors in form.errors.values() for error in errors]
-        return render(request, "sessions/_saved.html", context)
+        return render(request, "sessions/_saved.html", context, status=422)
     texts = {name: form.cleaned_data[name] if name in request.POST else None for name in ("goals", "summary", "private_notes")}
     try:
         keep_signed_out_draft(
@@ -262,7 +262,7 @@ def _keep_signed_out_draft(request: HttpRequest, session_id: int) -> HttpRespons
         raise Http404 from None
     except ValidationError as error:
         context["problems"] = error.messages
-    return render(request, "sessions/_saved.html", context)
+    return render(request, "sessions/_saved.html", context, status=422 if context.get("problems") else 200)
 
 
 @login_required
@@ -353,4 +353,4 @@ def worked_on_topics(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "The list is saved.")
             return redirect("worked_on_topics")
-    return render(request, "sessions/worked_on_topics.html", {"form": form}, status=422 if form.errors else 200)
+    return render(request, "sessions/worked_on_topics.html", {"form": form}, status=form_status(form))

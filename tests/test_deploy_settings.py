@@ -24,7 +24,7 @@ def test_check_deploy_reports_no_issues():
 @pytest.mark.parametrize(
     "name, value, message",
     [
-        ("PORT", "eighty", "PORT='eighty' is not valid"),
+        ("WEB_PORT", "eighty", "WEB_PORT='eighty' is not valid"),
         ("DEBUG", "maybe", "DEBUG='maybe' is not valid: use true or false"),
         ("DATABASE_URL", "nonsense", "DATABASE_URL must look like postgres://"),
         ("EMAIL_URL", "pigeon://coop", "EMAIL_URL='pigeon://coop' is not valid"),

@@ -8,6 +8,7 @@ from coachhub.accounts.models import User
 from coachhub.accounts.selectors import access_refusal
 from coachhub.tenancy.models import time_zone_choices
 from coachhub.tenancy.timezones import known_zones
+from coachhub.tenancy.validators import validate_visible_characters
 from coachhub.tenancy.widgets import ZoneSelect
 
 
@@ -31,7 +32,7 @@ class PracticeLoginForm(LoginForm):
 class AcceptInvitationForm(forms.Form):
     """A new person names themselves and chooses a password; a known one confirms theirs."""
 
-    full_name = forms.CharField(label="Your name", max_length=150)
+    full_name = forms.CharField(label="Your name", max_length=150, validators=[validate_visible_characters])
     password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label="Repeat the password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -72,6 +73,13 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["full_name", "time_zone"]
         labels = {"full_name": "Your name"}
+        error_messages = {"full_name": {"required": "Give your name: the people you work with see it on pages and documents."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Optional on the model (an account may start without one), but a name once given is
+        # never blanked: spaces alone are stripped to nothing and refused here.
+        self.fields["full_name"].required = True
 
     def clean_time_zone(self) -> str:
         zone = self.cleaned_data["time_zone"]

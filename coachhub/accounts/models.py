@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from coachhub.tenancy.validators import validate_visible_characters, visible_text_constraint
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -29,7 +31,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Roles live in tenancy.Membership; `is_staff` marks platform staff only."""
 
     email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, validators=[validate_visible_characters])
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="Shown times use this zone; empty: the practice's."
     )
@@ -45,7 +47,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
-        constraints = [models.CheckConstraint(condition=models.Q(email=Lower("email")), name="user_email_lowercase")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="user_email_lowercase"),
+            visible_text_constraint("full_name", name="user_full_name_visible"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

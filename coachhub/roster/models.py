@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from coachhub.tenancy.models import PracticeOwnedModel
+from coachhub.tenancy.validators import validate_visible_characters, visible_text_constraint
 
 
 def coach_photo_path(profile: CoachProfile, filename: str) -> str:
@@ -30,11 +31,16 @@ class CoachProfile(PracticeOwnedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coach_profiles")
     photo = models.ImageField(upload_to=coach_photo_path, blank=True)
-    headline = models.CharField(max_length=160, blank=True, help_text="One line under your name in the directory.")
+    headline = models.CharField(
+        max_length=160, blank=True, validators=[validate_visible_characters],
+        help_text="One line under your name in the directory.",
+    )
     bio = models.TextField(blank=True, max_length=4000)
     approach = models.TextField("approach to coaching", blank=True, max_length=4000)
-    specialisms = ArrayField(models.CharField(max_length=60), default=list, blank=True)
-    accreditations = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    specialisms = ArrayField(models.CharField(max_length=60, validators=[validate_visible_characters]), default=list, blank=True)
+    accreditations = ArrayField(
+        models.CharField(max_length=120, validators=[validate_visible_characters]), default=list, blank=True
+    )
     languages = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
     video_link = models.URLField("video-call link", blank=True)
@@ -66,6 +72,7 @@ class CoachProfile(PracticeOwnedModel):
             models.UniqueConstraint(fields=["practice", "user"], name="coach_profile_one_per_practice"),
             models.UniqueConstraint(fields=["practice", "calendar_token"], name="coach_profile_calendar_token_unique"),
             models.CheckConstraint(condition=models.Q(capacity__lte=100), name="coach_profile_capacity_range"),
+            visible_text_constraint("headline", name="coach_profile_headline_visible"),
             models.CheckConstraint(
                 condition=models.Q(chemistry_call_minutes__gte=15, chemistry_call_minutes__lte=120),
                 name="coach_profile_call_length_range",

@@ -32,7 +32,7 @@ from coachhub.roster.forms import (
     WeeklyHoursForm,
 )
 from coachhub.roster.models import CoachProfile
-from coachhub.tenancy.forms import add_service_errors, posted, posted_files
+from coachhub.tenancy.forms import add_service_errors, form_status, posted, posted_files
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
 
@@ -65,6 +65,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     return render(
         request, "roster/my_profile.html",
         {"profile": profile, "form": form, "checklist": selectors.publishing_checklist(profile)},
+        status=form_status(form),
     )
 
 
@@ -138,10 +139,11 @@ def _availability_page(
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
         "section": section, "notice": notice, "error": error,
     }
+    status = 422 if error else form_status(hours_form, time_off_form, rules_form)
     if request.htmx and section:
         context["section_template"] = SECTION_TEMPLATES[section]
-        return render(request, "roster/includes/availability_update.html", context)
-    return render(request, "roster/availability.html", context)
+        return render(request, "roster/includes/availability_update.html", context, status=status)
+    return render(request, "roster/availability.html", context, status=status)
 
 
 def _section_done(request: HttpRequest, profile: CoachProfile, section: str, notice: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from coachhub.tenancy.models import (
     time_zone_choices,
 )
 from coachhub.tenancy.timezones import known_zones
+from coachhub.tenancy.validators import validate_visible_characters
 from coachhub.tenancy.widgets import ZoneSelect
 
 
@@ -25,6 +26,13 @@ def posted(request):
 
 def posted_files(request):
     return request.FILES if request.method == "POST" else None
+
+
+def form_status(*forms) -> int:
+    """The status of a page that shows these forms (or formsets): 422 when one of them was sent
+    and refused, 200 otherwise. Every page answers a refused form alike, so tests, monitoring and
+    htmx (templates/base.html swaps 422 answers in) tell a refusal from a page."""
+    return 422 if any(form is not None and form.is_bound and not form.is_valid() for form in forms) else 200
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -117,7 +125,7 @@ class PracticeSettingsForm(forms.ModelForm):
 
 class InvitePersonForm(forms.Form):
     email = forms.EmailField(label="Email address")
-    full_name = forms.CharField(label="Name", max_length=150, required=False)
+    full_name = forms.CharField(label="Name", max_length=150, required=False, validators=[validate_visible_characters])
     role = forms.ChoiceField(label="Role", choices=[("", "Choose a role")] + Role.choices)
     client_organisation = forms.ModelChoiceField(
         label="Client organisation", queryset=ClientOrganisation.objects.none(), required=False,

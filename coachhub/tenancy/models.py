@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from coachhub.tenancy.context import current_practice, require_practice
 from coachhub.tenancy.timezones import known_zones
+from coachhub.tenancy.validators import validate_visible_characters, validate_visible_lines, visible_text_constraint
 
 SLUG_VALIDATOR = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
@@ -69,7 +70,7 @@ class Practice(models.Model):
     """A coaching practice: the tenant. Platform data, so it carries no practice of its own."""
 
     slug = models.CharField(max_length=40, unique=True, validators=[SLUG_VALIDATOR])
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_visible_characters])
     time_zone = models.CharField(max_length=64, default="Europe/London")
     brand_colour = models.CharField(max_length=7, default="#1f5f8b", validators=[COLOUR_VALIDATOR])
     logo = models.FileField(upload_to=logo_path, blank=True)
@@ -96,7 +97,7 @@ class Practice(models.Model):
         help_text="How far below the expected progress an objective may score and still be on track (0–5).",
     )
     stakeholder_groups = models.TextField(
-        "stakeholder groups", max_length=1000, default=DEFAULT_STAKEHOLDER_GROUPS,
+        "stakeholder groups", max_length=1000, default=DEFAULT_STAKEHOLDER_GROUPS, validators=[validate_visible_lines],
         help_text="The groups a contract may ask to rate its objectives (line manager, peers, …), one per line.",
     )
     stakeholders_in_rule = models.BooleanField(
@@ -147,6 +148,10 @@ class Practice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(brand_colour__regex=r"^#[0-9a-fA-F]{6}$"),
                 name="practice_brand_colour_hex",
+            ),
+            visible_text_constraint("name", name="practice_name_visible"),
+            visible_text_constraint(
+                "stakeholder_groups", name="practice_stakeholder_groups_visible", allowed="\r\n",
             ),
         ]
 
@@ -251,12 +256,13 @@ class Domain(PracticeOwnedModel):
 class ClientOrganisation(PracticeOwnedModel):
     """An employer that sends its leaders to the practice and sponsors their coaching."""
 
-    name = models.CharField(max_length=160)
+    name = models.CharField(max_length=160, validators=[validate_visible_characters])
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint("practice", Lower("name"), name="client_organisation_name_unique"),
+            visible_text_constraint("name", name="client_organisation_name_visible"),
         ]
 
     def __str__(self) -> str:
@@ -325,7 +331,7 @@ class Invitation(PracticeOwnedModel):
 
     email = models.EmailField()
     role = models.CharField(max_length=16, choices=Role.choices)
-    full_name = models.CharField(max_length=150, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, validators=[validate_visible_characters])
     client_organisation = models.ForeignKey(
         ClientOrganisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -345,6 +351,7 @@ class Invitation(PracticeOwnedModel):
         constraints = [
             models.UniqueConstraint(fields=["practice", "token_digest"], name="invitation_token_unique"),
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="invitation_email_lowercase"),
+            visible_text_constraint("full_name", name="invitation_full_name_visible"),
         ]
 
     def __str__(self) -> str:

@@ -29,42 +29,56 @@ def update_practice(*, practice: Practice, actor, changes: dict) -> Practice:
 
 
 @transaction.atomic
-def set_roles(*, user, roles: set[str], actor, client_organisation: ClientOrganisation | None = None) -> None:
-    """Make `roles` the person's active roles here: add or reactivate some, end the others.
+def set_roles(*, user, roles: set[str], actor, client_organisation: ClientOrganisation | None = None) -> list[str]:
+    """Make `roles` the person's active roles here: add or reactivate some, end the others, and
+    make `client_organisation` their sponsor's and coachee's organisation (None: none, which a
+    sponsor cannot be). Returns what changed, one phrase each; empty when nothing did.
 
     Ended memberships stay (history is kept). The practice always keeps an active admin.
     """
     unknown = roles - set(Role.values)
     if unknown:
         raise ValidationError(f"Unknown role: {', '.join(sorted(unknown))}.")
+    clients = roles & {Role.SPONSOR, Role.COACHEE}
+    if Role.SPONSOR in roles and client_organisation is None:
+        raise ValidationError({"client_organisation": "A sponsor works for a client organisation: choose it."})
+    if client_organisation is not None and not clients:
+        raise ValidationError({"client_organisation": (
+            "Only sponsors and coachees belong to a client organisation: clear it, or tick one of those roles."
+        )})
     memberships = {m.role: m for m in Membership.objects.select_for_update().filter(user=user)}
     if Role.ADMIN not in roles and memberships.get(Role.ADMIN) and memberships[Role.ADMIN].is_active:
         admins = Membership.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
         if admins.exclude(user=user).count() == 0:
             raise ValidationError("The practice needs at least one active practice admin.")
-    now = timezone.now()
+    now, changes = timezone.now(), []
     for role in Role.values:
         membership = memberships.get(role)
         wanted = role in roles
-        organisation = client_organisation if role in (Role.SPONSOR, Role.COACHEE) else None
+        organisation = client_organisation if role in clients else None
+        label = Role(role).label
         if wanted and membership is None:
             Membership.objects.create(user=user, role=role, client_organisation=organisation)
-        elif wanted and (
-            not membership.is_active
-            or (organisation is not None and membership.client_organisation_id != organisation.pk)
-        ):
+            changes.append(f"{label} role added")
+        elif wanted and (not membership.is_active or membership.client_organisation_id != getattr(organisation, "pk", None)):
+            if not membership.is_active:
+                changes.append(f"{label} role given back")
+            if membership.client_organisation_id != getattr(organisation, "pk", None):
+                changes.append(f"{label} now of {organisation}" if organisation else f"{label} now of no organisation")
             membership.is_active, membership.deactivated_at = True, None
-            membership.client_organisation = organisation or membership.client_organisation
+            membership.client_organisation = organisation
             membership.save()
         elif not wanted and membership is not None and membership.is_active:
             membership.is_active, membership.deactivated_at = False, now
             membership.save()
+            changes.append(f"{label} role ended")
         else:
             continue
         audit.record(
             actor=actor, action="membership.granted" if wanted else "membership.ended",
-            subject=f"{{person}} as {Role(role).label}", people={"person": user},
+            subject=f"{{person}} as {label}", people={"person": user},
         )
+    return changes
 
 
 def deactivate_person(*, user, actor) -> None:

@@ -23,6 +23,7 @@ from coachhub.tenancy.forms import (
     PracticeSettingsForm,
     RolesForm,
     add_service_errors,
+    form_status,
     posted,
     posted_files,
 )
@@ -57,7 +58,7 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Practice settings saved.")
             return redirect("practice_settings")
-    return render(request, "tenancy/settings.html", {"form": form})
+    return render(request, "tenancy/settings.html", {"form": form}, status=form_status(form))
 
 
 @admin_required
@@ -83,7 +84,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("people")
-    return render(request, "tenancy/invite.html", {"form": form})
+    return render(request, "tenancy/invite.html", {"form": form}, status=form_status(form))
 
 
 @admin_required
@@ -101,16 +102,22 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_roles(
+            changes = services.set_roles(
                 user=subject, roles=set(form.cleaned_data["roles"]), actor=request.user,
                 client_organisation=form.cleaned_data["client_organisation"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Roles of {subject} saved.")
+            if changes:
+                messages.success(request, f"Saved for {subject}: {'; '.join(changes)}.")
+            else:
+                messages.info(request, f"Nothing changed for {subject}: these were already their roles.")
             return redirect("person", user_id=subject.pk)
-    return render(request, "tenancy/person.html", {"subject": subject, "memberships": memberships, "form": form})
+    return render(
+        request, "tenancy/person.html", {"subject": subject, "memberships": memberships, "form": form},
+        status=form_status(form),
+    )
 
 
 @admin_required
@@ -123,7 +130,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
         return redirect("organisations")
     return render(
         request, "tenancy/organisations.html",
-        {"organisations": selectors.client_organisations(), "form": form},
+        {"organisations": selectors.client_organisations(), "form": form}, status=form_status(form),
     )
 
 
@@ -137,7 +144,10 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
         messages.success(request, "Organisation saved.")
         return redirect("organisations")
     members = Membership.objects.filter(client_organisation=instance).select_related("user")
-    return render(request, "tenancy/organisation.html", {"organisation": instance, "form": form, "members": members})
+    return render(
+        request, "tenancy/organisation.html", {"organisation": instance, "form": form, "members": members},
+        status=form_status(form),
+    )
 
 
 AUDIT_PAGE_SIZE = 50

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile
 from coachhub.roster.selectors import bookable_coaches
+from coachhub.tenancy.validators import validate_visible_characters
 from engagements import ratelimit
 from engagements.api.coaches import TIME_ZONE_MAX_LENGTH, zone_parameter
 from engagements.api.http import (
@@ -75,7 +76,9 @@ class ChemistryCallRequest(forms.Form):
 
     coach = forms.Field(error_messages={"required": "Choose a coach."})
     start = _Text(error_messages={"required": "Choose a time."})
-    name = _Text(max_length=NAME_MAX_LENGTH, error_messages={"required": "Tell us your name."})
+    name = _Text(
+        max_length=NAME_MAX_LENGTH, validators=[validate_visible_characters], error_messages={"required": "Tell us your name."}
+    )
     email = _Email(max_length=EMAIL_MAX_LENGTH, error_messages={"required": "Tell us your email address."})
     objectives = _Text(
         max_length=OBJECTIVES_MAX_LENGTH, error_messages={"required": "Tell the coach what you would like to work on."}

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django import forms
 
+from coachhub.tenancy.validators import validate_visible_characters
+
 
 class NomineeForm(forms.Form):
     group = forms.ChoiceField(label="Group")
-    name = forms.CharField(label="Name", max_length=150)
+    name = forms.CharField(label="Name", max_length=150, validators=[validate_visible_characters])
     email = forms.CharField(label="Email", max_length=254, widget=forms.EmailInput)
 
     def __init__(self, *args, groups: list[str], **kwargs):

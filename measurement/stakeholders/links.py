@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core import signing
 
 from coachhub.tenancy.context import require_practice
+from coachhub.tenancy.signed import read_signed
 from measurement.models import MeasurementPoint, Nominee
 
 ANSWER_SALT = "measurement.stakeholder-answer"
@@ -38,12 +39,13 @@ def unsubscribe_token(nominee: Nominee) -> str:
     return signing.dumps({"p": nominee.practice_id, "n": nominee.pk, "s": nominee.link_secret}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def _read(token: str, salt: str) -> dict:
-    try:
-        data = signing.loads(token, salt=salt)
-    except signing.BadSignature:
-        raise LinkRefused(NOT_VALID) from None
-    if not isinstance(data, dict) or data.get("p") != require_practice().pk:
+ANSWER_SHAPE = {"p": int, "pt": int, "n": int, "s": str}
+UNSUBSCRIBE_SHAPE = {"p": int, "n": int, "s": str}
+
+
+def _read(token: str, salt: str, shape: dict[str, type]) -> dict:
+    data = read_signed(token, salt=salt, shape=shape)
+    if data is None or data["p"] != require_practice().pk:
         # Another practice's link at this practice's address: as if it did not exist.
         raise LinkRefused(NOT_VALID)
     return data
@@ -67,7 +69,7 @@ class Invitation:
 
 def open_answer_link(token: str) -> Invitation:
     """The point and nominee a link is for, if it may be used now; LinkRefused otherwise."""
-    data = _read(token, ANSWER_SALT)
+    data = _read(token, ANSWER_SALT, ANSWER_SHAPE)
     nominee = _nominee(data)
     point = MeasurementPoint.objects.select_related("version").prefetch_related("version__objectives").filter(
         pk=data.get("pt"), engagement_id=nominee.engagement_id
@@ -84,4 +86,4 @@ def open_answer_link(token: str) -> Invitation:
 
 
 def open_unsubscribe_link(token: str) -> Nominee:
-    return _nominee(_read(token, UNSUBSCRIBE_SALT))
+    return _nominee(_read(token, UNSUBSCRIBE_SALT, UNSUBSCRIBE_SHAPE))

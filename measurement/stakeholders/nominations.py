@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from coachhub.tenancy import audit
 from coachhub.tenancy.events import publish
+from coachhub.tenancy.validators import validate_visible_characters
 from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import ContractVersion, Engagement
@@ -60,6 +61,8 @@ def nominate_stakeholder(*, engagement: Engagement, actor, group: str, name: str
         errors["name"] = ["Give the stakeholder's name."]
     elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = [f"Use at most {NAME_MAX_LENGTH} characters for the name."]
+    elif problem := validate_visible_characters.message_for(name):
+        errors["name"] = [problem]
     try:
         validate_email(email)
     except ValidationError:

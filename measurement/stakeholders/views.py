@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from coachhub.tenancy.forms import add_service_errors
+from coachhub.tenancy.forms import add_service_errors, form_status
 from engagements.access import COACH, COACHEE
 from measurement.access import access_stakeholders
 from measurement.models import Nominee
@@ -79,7 +79,7 @@ def stakeholders(request: HttpRequest, engagement_id: int) -> HttpResponse:
     return render(request, "measurement/stakeholders/engagement.html", {
         "engagement": engagement, "page": page, "with_names": with_names, "is_coachee": is_coachee,
         "is_coach": is_coach, "form": form, "suggestion_form": suggestion_form,
-    }, status=400 if request.method == "POST" else 200)
+    }, status=form_status(form, suggestion_form))
 
 
 def _int(value) -> int | None:
@@ -127,7 +127,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
         "rows": rows, "comment": comment, "comment_errors": errors.get("comment", []), "has_errors": bool(errors),
         "coachee": invitation.nominee.engagement.coachee, "saved": saved is not None, "scale": range(1, 11),
         "point": invitation.point,
-    }, status=400 if errors else 200)
+    }, status=422 if errors else 200)
 
 
 @csrf_exempt  # RFC 8058 one-click: the mail client POSTs with no cookie

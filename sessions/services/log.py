@@ -17,6 +17,7 @@ from coachhub.roster.models import Booking
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
+from coachhub.tenancy.signed import read_signed
 from engagements.access import COACH, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import Engagement
@@ -144,11 +145,12 @@ def keep_signed_out_draft(
     Only the page's own token (this session, its coach, this practice, recent) opens this door, and
     it leads only to the draft: the log itself changes when the signed-in coach saves.
     """
-    try:
-        claims = signing.loads(token, salt=DRAFT_TOKEN_SALT, max_age=DRAFT_TOKEN_MAX_AGE)
-    except signing.BadSignature:
+    claims = read_signed(
+        token, salt=DRAFT_TOKEN_SALT, shape={"session": int, "coach": int, "practice": int}, max_age=DRAFT_TOKEN_MAX_AGE
+    )
+    if claims is None:
         raise ValidationError("This page is too old to keep a draft while you are signed out. Copy your text, "
-                              "sign in again and paste it.") from None
+                              "sign in again and paste it.")
     if claims.get("session") != session_id or claims.get("practice") != require_practice().pk:
         raise CoachingSession.DoesNotExist
     session = CoachingSession.objects.select_related("engagement").get(

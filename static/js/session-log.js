@@ -20,7 +20,9 @@
   form.addEventListener("htmx:beforeRequest", function () { unsaved = false; });
   form.addEventListener("htmx:beforeSwap", function (event) {
     const xhr = event.detail.xhr;
-    if (xhr.status >= 400) {
+    if (xhr.status === 422) {
+      unsaved = true;  // refused (too long, say): the answer says why, and is swapped in as the status
+    } else if (xhr.status >= 400) {
       event.detail.shouldSwap = false;
       unsaved = true;
       notSaved("the server refused the save (" + xhr.status + ").");

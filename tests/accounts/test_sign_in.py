@@ -67,7 +67,7 @@ def test_a_session_from_one_practice_is_not_accepted_at_another(acme):
 
 def test_wrong_password_gets_a_clear_message(acme):
     response = login(Client(HTTP_HOST=acme.host), acme.coach.email, "wrong-password")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "not correct" in response.content.decode()
 
 

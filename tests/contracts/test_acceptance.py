@@ -101,7 +101,7 @@ def test_a_hash_that_is_not_the_texts_is_refused_and_nothing_recorded(acme, enga
 def test_a_malformed_hash_asks_to_reload(acme, engagement, in_practice):
     version = sent(acme, engagement)
     response = answer(acme, acme.coachee2, version, action="accept", text_sha256="<script>")
-    assert response.status_code == 200 and "please reload it" in response.content.decode()
+    assert response.status_code == 422 and "please reload it" in response.content.decode()
 
 
 def test_a_draft_cannot_be_accepted(acme, engagement, in_practice):
@@ -138,7 +138,7 @@ def test_a_party_can_ask_for_changes_with_a_comment_and_the_coach_is_told(acme, 
 def test_asking_for_changes_needs_a_comment(acme, engagement, in_practice):
     version = sent(acme, engagement)
     response = answer(acme, acme.coachee2, version, action="changes", comment="  ")
-    assert response.status_code == 200 and "Say what you would like changed." in response.content.decode()
+    assert response.status_code == 422 and "Say what you would like changed." in response.content.decode()
     with in_practice(acme):
         assert not Acceptance.objects.exists()
 

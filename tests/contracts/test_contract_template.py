@@ -53,7 +53,7 @@ def test_a_draft_starts_from_the_saved_template(acme, engagement, in_practice):
 
 def test_zero_sessions_in_the_template_is_explained_and_nothing_is_saved(acme, in_practice):
     response = client_at(acme, acme.admin).post("/practice/contract-template/", {**SECTIONS, **PACKAGE, "sessions": 0})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "A package has at least one session." in response.content.decode()
     with in_practice(acme):
         assert not ContractTemplate.objects.exists()

@@ -71,7 +71,7 @@ def test_a_time_that_is_not_free_is_refused_next_to_the_picker(acme, engagement,
     response = client_at(acme, acme.coach).post(
         f"/engagements/{engagement.pk}/contracting-session/", {"start": (start + timedelta(minutes=7)).isoformat()}
     )
-    assert response.status_code == 200 and "not one of your free times" in response.content.decode()
+    assert response.status_code == 422 and "not one of your free times" in response.content.decode()
     with in_practice(acme):
         assert not Booking.objects.exists()
 

@@ -106,7 +106,7 @@ def test_objectives_can_be_removed(acme, engagement, in_practice):
 ])
 def test_bad_draft_input_is_explained_next_to_the_field_and_nothing_is_saved(acme, fresh, in_practice, overrides, message):
     response = client_at(acme, acme.coach).post(f"/contracts/{fresh.pk}/edit/", draft_form(fresh, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert 'class="field-error"' in response.content.decode() or 'class="form-errors"' in response.content.decode()
     with in_practice(acme):

@@ -56,7 +56,7 @@ def test_an_incomplete_draft_is_saved_but_not_sent_and_the_page_says_why(acme, e
                  "objectives-0-target": "", "sessions": "10"})
     response = client_at(acme, acme.coach).post(f"/contracts/{version.pk}/edit/", form)
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Your draft is saved, but it cannot be sent yet" in page
     assert "Give the date the coaching starts." in page and "The “Confidentiality” section is empty." in page
     assert "Agree at least one objective before sending." in page

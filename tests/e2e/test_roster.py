@@ -68,6 +68,14 @@ def test_a_coach_sets_up_publishes_and_subscribes_and_the_admin_unpublishes(
     expect(preview).to_contain_text("No free times in the next four weeks")
 
     hours = page.get_by_role("region", name="Weekly hours")
+    # A refused window answers 422, which htmx swaps in as it does a 200: the message by the field.
+    hours.get_by_label("From").fill("12:00")
+    hours.get_by_label("Until").fill("10:00")
+    with page.expect_response(re.compile(r"/roster/me/availability/hours/$")) as refused:
+        hours.get_by_role("button", name="Add hours").click()
+    assert refused.value.status == 422
+    expect(hours).to_contain_text("The window must end after it starts.")
+    expect(page).to_have_url(availability_url)
     hours.get_by_label("Day").select_option(label="Tuesday")
     hours.get_by_label("From").fill("10:00")
     hours.get_by_label("Until").fill("12:00")

@@ -78,7 +78,7 @@ def test_leader_books_on_the_page_and_both_get_an_email_with_an_invite(acme, coa
 def test_bad_booking_input_is_explained_and_nothing_is_booked(acme, coaches, in_practice):
     start = next_slots(coaches[0])[0]
     response = book(acme, coaches[0], start, email="not-an-email", objectives="")
-    assert response.status_code == 200
+    assert response.status_code == 422
     content = response.content.decode()
     assert "Enter a valid email address" in content and "This field is required" in content
     misaligned = book(acme, coaches[0], start + timedelta(minutes=7))
@@ -99,7 +99,7 @@ def test_the_same_slot_cannot_be_booked_twice(acme, coaches, in_practice):
     start = next_slots(coaches[0])[0]
     book(acme, coaches[0], start)
     response = book(acme, coaches[0], start, email="second@example.com")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "no longer free" in response.content.decode() or "just been taken" in response.content.decode()
 
 
@@ -203,7 +203,7 @@ def test_an_outcome_before_the_call_is_refused_clearly(acme, coaches, in_practic
             objectives="x", time_zone="UTC", base_url="http://acme.localhost",
         )
     response = client_at(acme, acme.coach).post(f"/chemistry-calls/{call.pk}/outcome/", {"outcome": "yes"})
-    assert response.status_code == 200 and b"once the call has taken place" in response.content
+    assert response.status_code == 422 and b"once the call has taken place" in response.content
 
 
 def test_admin_sees_every_call_and_reassigns_one(acme, coaches, mailoutbox, committed, in_practice):

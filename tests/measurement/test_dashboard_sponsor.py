@@ -117,7 +117,8 @@ def test_csv_holds_the_filtered_rows(acme, five):
     assert len(csv_of(client_at(acme, acme.sponsor).get(CSV_URL))) == 6
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+# A name cannot start with a tab (names refuse control characters): csv_safe's tab case is below.
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)"])
 def test_csv_cells_that_would_run_as_formulas_are_quoted(acme, five, name):
     with practice_context(acme.practice):
         coachee = engagement(acme, five[0]).coachee
@@ -133,6 +134,7 @@ def test_csv_safe_leaves_ordinary_text_alone():
     assert csv_safe(3) == "3"
     assert csv_safe(None) == ""
     assert csv_safe("=1") == "'=1"
+    assert csv_safe("\t=1") == "'\t=1"
 
 
 def test_the_engagement_page_shows_trends_results_and_only_shared_summaries(acme, five):

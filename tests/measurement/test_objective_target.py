@@ -36,7 +36,7 @@ def test_the_page_puts_the_missing_target_next_to_the_field_and_keeps_the_draft(
         f"/contracts/{version.pk}/edit/", draft_form(version, action="send", **{"objectives-0-target": ""})
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "Your draft is saved, but it cannot be sent yet" in page
+    assert response.status_code == 422 and "Your draft is saved, but it cannot be sent yet" in page
     assert 'id="id_objectives-0-target_error">Give objective 1 a target from 1 to 10' in page
     with in_practice(acme):
         version.refresh_from_db()

@@ -180,7 +180,7 @@ def test_a_bad_period_is_explained_and_nothing_changes(acme, months):
     from tests.tenancy.test_practice_settings import settings_form
 
     response = client_at(acme, acme.admin).post("/practice/settings/", settings_form(acme, lead_retention_months=months))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "errorlist" in response.content.decode() or "field-error" in response.content.decode()
     acme.practice.refresh_from_db()
     assert acme.practice.lead_retention_months == 12

@@ -33,7 +33,7 @@ def test_a_person_turns_a_kind_off_and_chooses_the_morning_digest(acme):
 
 def test_an_unknown_kind_posted_is_a_message_not_a_500(acme):
     response = client_at(acme, acme.coach).post("/reminders/settings/", {"enabled_kinds": ["nonsense"]})
-    assert response.status_code == 200 and b"Select a valid choice" in response.content
+    assert response.status_code == 422 and b"Select a valid choice" in response.content
     assert settings_of(acme, acme.coach) is None
 
 
@@ -134,7 +134,7 @@ def test_a_leader_is_not_offered_the_coaches_reminders_nor_the_digest(acme):
 def test_a_leader_posting_the_digest_or_a_coach_only_kind_changes_nothing_of_it(acme):
     client = client_at(acme, acme.coachee)
     response = client.post("/reminders/settings/", {"enabled_kinds": ["session_log"], "morning_digest": "on"})
-    assert response.status_code == 200 and b"Select a valid choice" in response.content
+    assert response.status_code == 422 and b"Select a valid choice" in response.content
     client.post("/reminders/settings/", {"enabled_kinds": ["session_24h"], "morning_digest": "on"})
     saved = settings_of(acme, acme.coachee)
     assert not saved.morning_digest and saved.wants("session_log") and not saved.wants("session_1h")

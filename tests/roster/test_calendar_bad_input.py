@@ -56,10 +56,10 @@ def test_a_private_address_on_the_page_is_a_message_next_to_the_field(acme, in_p
     client = client_at(acme, acme.coach)
     for url in ("http://127.0.0.1/x.ics", "http://169.254.169.254/", "file:///etc/passwd"):
         response = client.post(PAGE + "ical/", {"ical_url": url})
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert "field-error" in response.content.decode()
     response = client.post(PAGE + "caldav/", {"url": "http://127.0.0.1:5232/", "username": "a", "password": "b"})
-    assert response.status_code == 400 and "private network" in response.content.decode()
+    assert response.status_code == 422 and "private network" in response.content.decode()
     with in_practice(acme):
         assert not CalendarConnection.objects.exists()
 

@@ -45,7 +45,7 @@ def test_connecting_on_the_page_discovers_the_calendars_and_picks_one_for_bookin
 def test_a_wrong_password_is_a_message_next_to_the_field(acme, in_practice, coach, radicale):
     username, _ = radicale.add_user()
     response = client_at(acme, acme.coach).post(PAGE + "caldav/", {"url": radicale.url, "username": username, "password": "nope"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "refused the sign-in" in response.content.decode()
     with in_practice(acme):
         assert not CalendarConnection.objects.exists()

@@ -104,7 +104,7 @@ def test_bad_profile_input_is_explained_next_to_the_field_and_nothing_is_saved(a
     client = client_at(acme, acme.coach)
     client.post(URL, profile_form(headline="Saved headline"))
     response = client.post(URL, profile_form(**{"bio": "My new bio, still being written.", "headline": "Edited headline", **changes}))
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     form = response.context["form"]
     assert any(message in error for error in form.errors[field]), form.errors
@@ -146,7 +146,7 @@ def test_a_stored_photo_is_shrunk_and_loses_its_metadata(acme, in_practice):
 )
 def test_a_bad_photo_is_refused_and_the_rest_of_the_form_is_kept(acme, in_practice, upload, message):
     response = client_at(acme, acme.coach).post(URL, {**profile_form(bio="Kept while the photo is refused."), "photo": upload})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert any(message in error for error in response.context["form"].errors["photo"])
     assert "Kept while the photo is refused." in response.content.decode()
     profile = saved_profile(acme, in_practice)
@@ -158,7 +158,7 @@ def test_a_photo_over_two_megabytes_is_refused(acme, in_practice):
     Image.new("RGB", (40, 40)).save(buffer, "PNG")
     upload = SimpleUploadedFile("big.png", buffer.getvalue() + b"\0" * 2_200_000, content_type="image/png")
     response = client_at(acme, acme.coach).post(URL, {**profile_form(), "photo": upload})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "larger than 2 MB" in response.content.decode()
     assert not saved_profile(acme, in_practice).photo
 
@@ -179,7 +179,7 @@ def test_a_published_profile_cannot_lose_its_video_link(acme, in_practice):
     with in_practice(acme):
         profile = publish_coach(acme.coach, headline="Coach")
     response = client_at(acme, acme.coach).post(URL, profile_form(profile, video_link=""))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Unpublish it first" in " ".join(response.context["form"].errors["video_link"])
     assert saved_profile(acme, in_practice).video_link == "https://video.example/room"
 
@@ -209,7 +209,7 @@ def test_anonymous_visitors_are_asked_to_sign_in(acme):
 
 def test_a_good_photo_sent_with_a_mistake_elsewhere_is_asked_for_again(acme, in_practice):
     response = client_at(acme, acme.coach).post(URL, {**profile_form(video_link="not a link"), "photo": image_upload()})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "please choose it again" in " ".join(response.context["form"].errors["photo"])
     assert "Your profile is not saved yet" in response.content.decode()
     assert not saved_profile(acme, in_practice).photo

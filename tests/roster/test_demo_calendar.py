@@ -48,7 +48,7 @@ def test_the_demo_feed_is_served_in_debug_and_syncs_through_the_ordinary_fetch(l
     settings.DEBUG = True
     body = Client(HTTP_HOST="localhost").get("/demo/calendars/board-meetings.ics").content.decode()
     assert "Board meeting" in body and "RRULE:FREQ=WEEKLY;BYDAY=WE" in body
-    settings.PORT = int(live_server.url.rsplit(":", 1)[1])
+    settings.WEB_PORT = int(live_server.url.rsplit(":", 1)[1])
     from coachhub.roster.calendars.sync import seal
 
     with practice_context(acme):

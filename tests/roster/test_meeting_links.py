@@ -58,7 +58,7 @@ def test_the_pattern_must_be_https_with_one_token(acme):
     client = client_at(acme, acme.admin)
     for bad in ("http://meet.example/{token}", "https://meet.example/room", "https://m.example/{token}/{token}"):
         response = client.post("/practice/settings/", settings_form(acme, meeting_link_pattern=bad))
-        assert response.status_code == 200 and "{token} once" in response.content.decode()
+        assert response.status_code == 422 and "{token} once" in response.content.decode()
     response = client.post("/practice/settings/", settings_form(acme, meeting_link_pattern=PATTERN))
     assert response.status_code == 302
     acme.practice.refresh_from_db()

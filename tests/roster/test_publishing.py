@@ -106,7 +106,7 @@ def test_a_published_profile_keeps_a_headline_or_bio(acme, in_practice):
     profile = profile_of(acme, in_practice, headline="Coach", video_link="https://video.example/room", is_published=True)
     add_hours(acme, in_practice, profile)
     response = client_at(acme, acme.coach).post("/roster/me/", profile_form(profile, headline="", bio=""))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "needs a headline or a bio" in " ".join(response.context["form"].errors["headline"])
     with in_practice(acme):
         assert CoachProfile.objects.get(pk=profile.pk).headline == "Coach"

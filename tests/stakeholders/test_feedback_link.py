@@ -48,7 +48,7 @@ def test_a_nominee_answers_and_changes_their_answer(acme, setup):
 def test_bad_answers_get_a_clear_message(acme, setup, score, comment, message):
     _, point, peers = setup
     response = answer(acme, point, peers[0], score, comment)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.content.decode()
     with practice_context(acme.practice):
         assert not StakeholderResponse.objects.filter(point=point).exists()

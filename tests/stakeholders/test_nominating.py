@@ -41,7 +41,7 @@ def test_bad_nominees_get_a_clear_message(acme, engagement, email, message):
     response = client.post(f"/engagements/{engagement.pk}/stakeholders/", {
         "action": "nominate", "group": "Direct reports", "name": "Someone", "email": address.upper(),
     })
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.content.decode()
 
 

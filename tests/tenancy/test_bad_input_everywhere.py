@@ -1,5 +1,6 @@
 """A NUL byte or an over-long value in any query parameter or form field of any page is a 400
-or a form error, never a 5xx, and nothing over-long is saved.
+or a form error, never a 5xx, and nothing over-long is saved. A form shown again with its errors
+answers 422, on every page alike (htmx's partial answers too).
 
 The walk: the demo practice (seed_demo), crawled from its home page as every role and as a
 visitor, one page per URL pattern and role (so with real object ids). Each page is asked again
@@ -30,6 +31,15 @@ pytestmark = pytest.mark.django_db
 HOST = "acme.localhost"
 NUL = "before\x00after"
 LONG = "x" * 100_000
+# What a page shows when a form on it was refused (templates/includes/form.html and the pages'
+# own error lines).
+FORM_ERROR_MARKERS = ('class="field-error"', 'class="form-errors"', "field--invalid")
+# Forms each of which must be seen answering 422 to some over-long value: the check is live.
+REFUSING = {
+    "profile", "practice_settings", "invite", "organisations", "organisation", "person", "contract_template",
+    "notification_settings", "roster_my_profile", "roster_add_hours", "roster_add_time_off", "engagement_stakeholders",
+    "session_autosave", "add_action", "worked_on_topics",
+}
 # Forms the walk does not post: signing out would end the walk for that role.
 NOT_POSTED = {"account_logout"}
 # Patterns the walk does not reach from links, and where each is covered instead.
@@ -206,6 +216,7 @@ VIEWERS = [None, "sponsor", "coachee", "coachee2", "coachee3", "coach", "coach2"
 def test_no_page_or_form_answers_a_nul_or_an_over_long_value_with_a_server_error(demo):
     problems: list[str] = []
     reached: set[str] = set()
+    refused_with_422: set[str] = set()
     for local in VIEWERS:
         email = f"{local}@acme.example" if local else None
         client = signed_in(email, demo)
@@ -227,6 +238,13 @@ def test_no_page_or_form_answers_a_nul_or_an_over_long_value_with_a_server_error
                     response = client.post(form.action, {**form.fields, field_name: value})
                     if response.status_code >= 500 or (label == "NUL" and response.status_code != 400):
                         problems.append(f"{local}: POST {form.action} {field_name}=<{label}> -> {response.status_code}")
+                    if label == "long":
+                        content = response.content.decode(errors="replace")
+                        if response.status_code == 422:
+                            refused_with_422.add(name)
+                        elif response.status_code in (200, 400) and any(marker in content for marker in FORM_ERROR_MARKERS):
+                            problems.append(f"{local}: POST {form.action} {field_name}=<long> showed a form error "
+                                            f"with {response.status_code}, not 422")
                 with practice_context(demo):
                     saved = over_long_rows()
                 if saved:
@@ -234,6 +252,7 @@ def test_no_page_or_form_answers_a_nul_or_an_over_long_value_with_a_server_error
                     break
     assert not problems, "\n".join(problems)
     assert practice_patterns() - reached - NOT_WALKED == set()
+    assert REFUSING - refused_with_422 == set()
 
 
 def practice_patterns(resolver=None) -> set[str]:

@@ -60,7 +60,7 @@ def test_logo_upload_is_stored_per_practice_and_served_on_its_host(acme, globex,
 )
 def test_bad_settings_are_explained_and_nothing_changes(acme, changes, message):
     response = client_at(acme, acme.admin).post("/practice/settings/", settings_form(acme, **changes))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     acme.practice.refresh_from_db()
     assert acme.practice.name == "Acme Coaching"
@@ -69,7 +69,7 @@ def test_bad_settings_are_explained_and_nothing_changes(acme, changes, message):
 def test_a_file_that_is_not_an_image_is_refused_as_logo(acme):
     fake = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
     response = client_at(acme, acme.admin).post("/practice/settings/", {**settings_form(acme), "logo": fake})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"Upload a valid image" in response.content
 
 
@@ -78,7 +78,7 @@ def test_an_oversized_logo_is_refused(acme):
     big_bytes = big.read() + b"\0" * 1_100_000
     upload = SimpleUploadedFile("logo.png", big_bytes, content_type="image/png")
     response = client_at(acme, acme.admin).post("/practice/settings/", {**settings_form(acme), "logo": upload})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"larger than 1 MB" in response.content
 
 

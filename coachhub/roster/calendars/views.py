@@ -15,14 +15,14 @@ from coachhub.roster import selectors as roster_selectors
 from coachhub.roster import services as roster_services
 from coachhub.roster.calendars import selectors, services
 from coachhub.roster.calendars.forms import CalDAVConnectForm, ICalConnectForm, chosen_calendars
-from coachhub.tenancy.forms import add_service_errors
+from coachhub.tenancy.forms import add_service_errors, form_status
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import role_required
 
 coach_required = role_required(Role.COACH)
 
 
-def _page(request: HttpRequest, *, caldav_form=None, ical_form=None, status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, *, caldav_form=None, ical_form=None) -> HttpResponse:
     profile = roster_selectors.profile_to_show(request.user)
     connections = list(selectors.connections_of(profile))
     for connection in connections:
@@ -31,7 +31,7 @@ def _page(request: HttpRequest, *, caldav_form=None, ical_form=None, status: int
     return render(request, "roster/calendars.html", {
         "profile": profile, "connections": connections,
         "caldav_form": caldav_form or CalDAVConnectForm(), "ical_form": ical_form or ICalConnectForm(),
-    }, status=status)
+    }, status=form_status(caldav_form, ical_form))
 
 
 @coach_required
@@ -57,7 +57,7 @@ def connect_caldav(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Connected {connection.host}: your calendars are being read now.")
             return redirect("roster_calendars")
-    return _page(request, caldav_form=form, status=400)
+    return _page(request, caldav_form=form)
 
 
 @coach_required
@@ -74,7 +74,7 @@ def connect_ical(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Subscribed to the calendar at {connection.host}: its busy times are being read now.")
             return redirect("roster_calendars")
-    return _page(request, ical_form=form, status=400)
+    return _page(request, ical_form=form)
 
 
 def _own(request: HttpRequest, connection_id: int):

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = "Print the demo practices' addresses and logins."
 
     def handle(self, *args, **options) -> None:
-        base = f"{settings.BASE_DOMAIN}:{settings.PORT}"
+        base = f"{settings.BASE_DOMAIN}:{settings.WEB_PORT}"
         lines = ["", "CoachHub is starting.", ""]
         lines += [f"  {spec['name']:<20} http://{slug}.{base}" for slug, spec in PRACTICES.items()]
         lines += [
