@@ -21,6 +21,7 @@ from django.utils import timezone
 from coachhub.tenancy.context import practice_context
 from measurement.models import Nominee, StakeholderResponse
 from measurement.services.closing import close_point
+from measurement.stakeholders.results import WITHHELD
 from reminders import stakeholders as nominee_emails
 from tests.conftest import make_practice
 from tests.measurement.conftest import after_grace
@@ -127,14 +128,15 @@ def closed_point():
     return acme, point, given, answered, peers + reports
 
 
-def test_no_answer_names_its_nominee_after_the_close_but_each_keeps_its_group(closed_point):
+def test_no_answer_names_its_nominee_after_the_close_and_each_keeps_the_group_it_is_shown_in(closed_point):
     acme, point, _, _, _ = closed_point
     with practice_context(acme.practice):
         for table, column in _columns_referencing(NOMINEE_TABLE):
             if table in ANSWER_TABLES:
                 assert all(row["row"][column] is None for row in _rows(table)), (table, column)
         groups = Counter(StakeholderResponse.objects.filter(point=point).values_list("group", flat=True))
-    assert groups == {"Peers": 3, "Direct reports": 2}
+    # Two direct reports alone are shown nowhere ("Other stakeholders" needs two groups): filed under none.
+    assert groups == {"Peers": 3, WITHHELD: 2}
 
 
 def test_no_stored_time_falls_within_an_answer(closed_point):

@@ -11,6 +11,7 @@ from coachhub.tenancy.context import practice_context
 from measurement.models import StakeholderResponse
 from measurement.stakeholders import links
 from measurement.services.closing import close_point
+from measurement.stakeholders.results import WITHHELD
 from tests.measurement.conftest import after_grace
 from tests.stakeholders.conftest import answer, due_point, link, name, stakeholder_engagement
 
@@ -84,8 +85,8 @@ def test_a_link_stops_working_when_the_point_closes(acme, setup):
     assert response.status_code == 410 and "has closed" in response.content.decode()
     assert answer(acme, point, peers[0], 9).status_code == 410
     with practice_context(acme.practice):
-        # Closing cut the person from the answer; the group stays.
-        assert list(StakeholderResponse.objects.filter(point=point).values_list("nominee", "group")) == [(None, "Peers")]
+        # Closing cut the person from the answer and, one answer being shown nowhere, its group too.
+        assert list(StakeholderResponse.objects.filter(point=point).values_list("nominee", "group")) == [(None, WITHHELD)]
 
 
 def test_a_link_used_after_unsubscribing_says_so(acme, setup):
