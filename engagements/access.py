@@ -244,6 +244,21 @@ def version_relations(viewer: Viewer, version: ContractVersion) -> frozenset[Rel
 PARTIES = frozenset({COACHEE, COACH, SPONSOR})
 
 
+def versions_to_answer(viewer: Viewer, acting_as: Relation | None = None) -> QuerySet[ContractVersion]:
+    """Sent versions that ask `viewer` for their answer (as `acting_as`, if given): as its coachee or
+    coach while holding that role, as its sponsor only while an active sponsor of its organisation, so
+    a former sponsor is asked for nothing (nor shown it)."""
+    named = Q(pk__in=[])
+    for relation in (acting_as,) if acting_as else PARTIES:
+        if not viewer.holds(_ROLE_OF[relation]):
+            continue
+        if relation == SPONSOR:
+            named |= Q(pk__in=_sponsor_versions(viewer.user).values("pk"))
+        else:
+            named |= Q(**{relation.value: viewer.user})
+    return ContractVersion.objects.filter(named, status=ContractVersion.Status.SENT)
+
+
 def access_contract_version(viewer: Viewer, version_id: int, *, acting_as: Acting = None) -> ContractVersion:
     """One version `viewer` may read (as its coach, who drafts it, or as any of its `PARTIES`,
     who answer it, when `acting_as` says so); Http404 otherwise."""

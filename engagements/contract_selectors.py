@@ -6,13 +6,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.viewers import Viewer
 from engagements.access import (
+    COACH,
     MATCHED_STAGES,
     Data,
+    Relation,
+    versions_to_answer,
     visible_contract_versions,
     visible_engagements,
 )
@@ -23,10 +26,6 @@ from engagements.models.contracts import ContractFrequency
 def contract_template() -> ContractTemplate:
     """The practice's template; an unsaved one with the default texts until an admin saves it."""
     return ContractTemplate.objects.first() or ContractTemplate.with_defaults()
-
-
-def _party_filter(user) -> Q:
-    return Q(coachee=user) | Q(coach=user) | Q(sponsor=user)
 
 
 def _with_answers(versions: QuerySet[ContractVersion]) -> QuerySet[ContractVersion]:
@@ -92,32 +91,31 @@ def _changes_requested():
     ))
 
 
-def _sent_to(user, parties: Q) -> QuerySet[ContractVersion]:
-    """Versions sent for acceptance naming `user` (`parties`), oldest first, each marked `answered`
-    (by `user`) and `changes_requested` (by any party)."""
+def _sent_to(viewer: Viewer, acting_as: Relation | None = None) -> QuerySet[ContractVersion]:
+    """Versions sent asking `viewer` for an answer (access.versions_to_answer), oldest first, each
+    marked `answered` (by them) and `changes_requested` (by any party)."""
     return (
-        ContractVersion.objects.filter(parties, status=ContractVersion.Status.SENT)
+        versions_to_answer(viewer, acting_as)
         .annotate(
-            answered=Exists(Acceptance.objects.filter(version=OuterRef("pk"), party=user)),
+            answered=Exists(Acceptance.objects.filter(version=OuterRef("pk"), party=viewer.user)),
             changes_requested=_changes_requested(),
         )
         .select_related("coachee", "coach").order_by("sent_at")
     )
 
 
-def awaiting_acceptance_by(user, role: str | None = None) -> QuerySet[ContractVersion]:
-    """Versions sent for acceptance that `user` is a party of (as `role`, if given: coachee,
-    coach or sponsor) and has not answered yet. A version someone asked to change waits for
-    its revision instead, so it is not listed."""
-    parties = Q(**{role: user}) if role in Acceptance.Role.values else _party_filter(user)
-    return _sent_to(user, parties).filter(answered=False, changes_requested=False)
+def awaiting_acceptance_by(viewer: Viewer, acting_as: Relation | None = None) -> QuerySet[ContractVersion]:
+    """Versions sent for acceptance that ask `viewer` (as `acting_as`, if given: coachee, coach or
+    sponsor) and that they have not answered yet. A version someone asked to change waits for its
+    revision instead, so it is not listed."""
+    return _sent_to(viewer, acting_as).filter(answered=False, changes_requested=False)
 
 
-def coach_contracts_waiting(coach) -> tuple[list[ContractVersion], list[ContractVersion]]:
-    """Sent versions of `coach`'s contracts: those awaiting the coach's own answer (as
-    `awaiting_acceptance_by(coach, "coach")` lists them), and those a party asked to change, which
+def coach_contracts_waiting(viewer: Viewer) -> tuple[list[ContractVersion], list[ContractVersion]]:
+    """Sent versions of the coach's contracts: those awaiting the coach's own answer (as
+    `awaiting_acceptance_by(viewer, COACH)` lists them), and those a party asked to change, which
     the coach revises. One query, for the home page."""
-    versions = list(_sent_to(coach, Q(coach=coach)))
+    versions = list(_sent_to(viewer, COACH))
     return (
         [version for version in versions if not version.answered and not version.changes_requested],
         [version for version in versions if version.changes_requested],

@@ -81,7 +81,7 @@ def edit_template(request: HttpRequest) -> HttpResponse:
 def contracts(request: HttpRequest) -> HttpResponse:
     return render(request, "contracts/list.html", {
         "engagements": selectors.engagements_with_contracts(request.viewer),
-        "awaiting": selectors.awaiting_acceptance_by(request.user),
+        "awaiting": selectors.awaiting_acceptance_by(request.viewer),
     })
 
 

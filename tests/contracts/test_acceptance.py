@@ -163,3 +163,21 @@ def test_the_home_page_links_to_contracts_awaiting_the_person(acme, engagement):
     assert f'href="/contracts/{version.pk}/"' not in client_at(acme, acme.sponsor).get("/").content.decode()
     assert f'href="/contracts/{version.pk}/"' not in client_at(acme, acme.coachee).get("/").content.decode()
 
+
+
+def test_a_former_sponsor_is_not_asked_for_an_answer(acme, engagement, in_practice):
+    """A sponsor who no longer sponsors for the contract's organisation is no party to answer it: no
+    "awaiting your answer" on their home page or the contracts page (access.versions_to_answer)."""
+    from coachhub.tenancy.models import ClientOrganisation, Membership, Role
+    from coachhub.tenancy.viewers import Viewer
+    from engagements.contract_selectors import awaiting_acceptance_by
+
+    version = sent(acme, engagement)
+    with in_practice(acme):
+        assert list(awaiting_acceptance_by(Viewer.of(acme.sponsor))) == [version]
+        elsewhere = ClientOrganisation.objects.create(name="Elsewhere Ltd")
+        Membership.objects.filter(user=acme.sponsor, role=Role.SPONSOR).update(client_organisation=elsewhere)
+        assert not awaiting_acceptance_by(Viewer.of(acme.sponsor)).exists()
+    client = client_at(acme, acme.sponsor)
+    for url in ("/", "/contracts/"):
+        assert f'href="/contracts/{version.pk}/"' not in client.get(url).content.decode(), url

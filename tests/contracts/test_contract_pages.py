@@ -79,7 +79,8 @@ def test_the_home_page_takes_as_many_queries_for_many_awaiting_contracts_as_for_
     client = client_at(acme, acme.sponsor)
     baseline = queries(client, "/")
     for coachee in (acme.coachee, acme.coach2, acme.admin):
-        sent(acme, matched_engagement(acme, coachee=coachee))
+        # The sponsor's own organisation: a sponsor answers only for the organisation they sponsor for.
+        sent(acme, matched_engagement(acme, coachee=coachee), changes={"client_organisation": acme.organisation})
     with django_assert_max_num_queries(baseline):
         page = client.get("/").content.decode()
     assert page.count("Review the contract for") == 4
