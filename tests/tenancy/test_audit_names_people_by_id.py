@@ -55,7 +55,7 @@ def test_an_erased_persons_entries_show_their_label_and_nowhere_their_name_or_em
     name, email = person.full_name, person.email
     client_at(acme, person)  # a sign-in, as the person
     with practice_context(acme.practice):
-        services.set_roles(user=person, roles={"coach", "sponsor"}, actor=acme.admin)
+        services.set_roles(user=person, roles={"coach", "sponsor"}, actor=acme.admin, client_organisation=acme.organisation)
         services.invite_person(email=email, role="coachee", invited_by=acme.admin, base_url="https://acme.test")
         erasure.erase_person(person=person, actor=acme.admin)
     page = client_at(acme, acme.admin).get("/practice/audit/")
