@@ -121,7 +121,7 @@ def test_a_deactivated_person_can_no_longer_sign_in(page: Page, acme_site, fresh
     roles.get_by_label("Coach", exact=True).uncheck()
     page.get_by_role("button", name="Save roles").click()
 
-    expect(page.get_by_role("status")).to_contain_text(f"Roles of {coach}")
+    expect(page.get_by_role("status")).to_contain_text(f"Saved for {coach}: Coach role ended.")
     expect(page.get_by_role("main").get_by_role("listitem").filter(has_text="Coach: since")).to_contain_text("ended")
     page.get_by_role("link", name="← People").click()
     expect(page.get_by_role("row", name=re.compile(re.escape(coach.email)))).to_contain_text("Deactivated")
