@@ -73,11 +73,12 @@ def nominate_stakeholder(*, engagement: Engagement, actor, group: str, name: str
             **({mailbox(contract.sponsor.email): "the sponsor"} if contract.sponsor_id else {}),
         }
         named = Nominee.objects.filter(engagement=engagement, purged_at__isnull=True).values_list("email", flat=True)
-        if mailbox(email) in parties:
+        reaches = mailbox(email)
+        if reaches in parties:
             errors["email"] = [
-                f"That address reaches {parties[mailbox(email)]}, who rates at the measurement points already: name someone else."
+                f"That address reaches {parties[reaches]}, who rates at the measurement points already: name someone else."
             ]
-        elif mailbox(email) in {mailbox(other) for other in named}:
+        elif reaches in {mailbox(other) for other in named}:
             errors["email"] = ["That address reaches someone already named for this coaching (each person once, in one group)."]
     if errors:
         raise ValidationError(errors)

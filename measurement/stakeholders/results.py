@@ -75,9 +75,8 @@ def live_counts(answered: dict[str, int], *, groups: list[str], minimum: int) ->
     once it reaches the minimum and may be shown alone; None ("fewer than 3") otherwise, so a group of
     one's count never tells that its one person has answered."""
     names = list(groups) + [name for name in answered if name not in groups and name != WITHHELD]
-    return {
-        name: answered.get(name, 0) if shown_alone(name) and answered.get(name, 0) >= minimum else None for name in names
-    }
+    alone, _, _ = _arrange(answered, minimum)
+    return {name: answered[name] if name in alone else None for name in names}
 
 
 def fewer_than(minimum: int) -> str:
