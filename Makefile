@@ -54,9 +54,11 @@ serve: migrated
 	mkdir -p var/mail
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
+# The tests run on every core (pytest-xdist, a file per worker at a time); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 suite:
 	$(BIN)/python manage.py setup_database
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Imports go one way down the layers (pyproject.toml's [tool.importlinter]).
 lint: install

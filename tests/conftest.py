@@ -4,7 +4,10 @@ two practices with a person in every role, and clients signed in at a practice's
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -34,13 +37,38 @@ CHROMIUM_ARGS = [
 def pytest_configure(config):
     # Hashing demo passwords at full strength would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        _give_the_worker_its_own_redis_and_files(int(worker.removeprefix("gw")))
+
+
+def _give_the_worker_its_own_redis_and_files(number: int) -> None:
+    """Under `pytest -n N` (xdist) every worker runs its own tests against its own test database
+    (pytest-django suffixes its name) and, here, its own Redis database — TEST_REDIS_DB minus
+    the worker's number, since tests empty the cache and purge the broker — and its own
+    MEDIA_ROOT, since practice and person ids repeat across the workers' databases."""
+    from django.test.utils import override_settings
+
+    from coachhub.celery import app
+
+    url = urlsplit(settings.REDIS_URL)
+    database = int(url.path.strip("/") or 0) - number
+    if database < 0:
+        raise pytest.UsageError(f"Too many test workers for TEST_REDIS_DB={url.path.strip('/')}")
+    redis_url = urlunsplit(url._replace(path=f"/{database}"))
+    caches = {alias: {**cache_settings, "LOCATION": redis_url} for alias, cache_settings in settings.CACHES.items()}
+    media = tempfile.mkdtemp(prefix=f"coachhub-media-gw{number}-")
+    override_settings(REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, CACHES=caches, MEDIA_ROOT=media).enable()
+    app.conf.broker_url = redis_url
+    # Subprocesses (a real Celery worker, manage.py commands) inherit the same database.
+    os.environ["REDIS_URL"] = os.environ["TEST_REDIS_URL"] = redis_url
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
     """Create and migrate the test database as the owner, then run every test as the
     application role, so Row-Level Security really applies (an owner or superuser would
-    bypass it and prove nothing)."""
+    bypass it and prove nothing). Under xdist each worker gets its own database
+    (`django_db_modify_db_settings` suffixes the test database's name with the worker's id)."""
     from django.test.utils import setup_databases, teardown_databases
 
     default = connections["default"]
