@@ -32,8 +32,8 @@ def empty_bench_caches(redis_url: str) -> list[str]:
     from django.core.cache import caches
 
     emptied = []
-    for alias in ("default", "shared"):
-        if alias in settings.CACHES and settings.CACHES[alias].get("LOCATION") == redis_url:
+    for alias in settings.CACHES:
+        if settings.CACHES[alias].get("LOCATION") == redis_url:
             caches[alias].clear()
             emptied.append(alias)
     return emptied

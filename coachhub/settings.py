@@ -133,7 +133,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coachhub.tenancy.context_processors.practice",
-                "coachhub.tenancy.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -174,22 +173,11 @@ CACHES = {
         "KEY_PREFIX": "coachhub",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
-    # The same Redis, keys not scoped by the current practice: sessions, and the look-ups made
-    # before a practice is known (tenancy.freshness keeps them fresh).
-    "shared": {
-        "BACKEND": "coachhub.tenancy.redis_cache.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "coachhub-shared",
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    },
 }
-# Read from Redis, written through to PostgreSQL: no session query per request, none lost
-# when Redis restarts.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_CACHE_ALIAS = "shared"
-# Whole pages cached per viewer (tenancy.pagecache); off, every page is built for each request
-# (the pages bench measures both).
-PAGE_CACHE = _setting(env.bool, "PAGE_CACHE", default=True)
+# Sessions, the person, their roles and the practice for a host are read from PostgreSQL on every
+# request (one indexed query each): a change made by any path — a command, psql, another
+# process — is seen by the next request, with nothing to keep fresh.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
@@ -231,8 +219,8 @@ REMINDERS_BATCH_SIZE = _setting(env.int, "REMINDERS_BATCH_SIZE", default=500)
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "coachhub.accounts.backends.PasswordBackend",
-    "coachhub.accounts.backends.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -17,7 +17,6 @@ from coachhub.roster.selectors import bookable_coaches
 from coachhub.roster.slots import free_slots
 from coachhub.tenancy.forms import form_status, posted
 from coachhub.tenancy.models import Role
-from coachhub.tenancy.pagecache import cached_page
 from coachhub.tenancy.permissions import admin_required, role_required
 from coachhub.tenancy.timezones import zone_for
 from engagements import selectors, services
@@ -43,7 +42,6 @@ def _refused(form, error: services.BookingRefused) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-@cached_page
 def directory(request: HttpRequest) -> HttpResponse:
     """The practice's coaches, public; filter by specialism and language."""
     coaches = list(bookable_coaches())

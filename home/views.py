@@ -6,12 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from coachhub.tenancy.models import Role
-from coachhub.tenancy.pagecache import cached_page
 from engagements import selectors as journey
 from sessions import selectors as coaching_sessions
 
 
-@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """Signed in: a section per role held. Otherwise the practice's front door."""
     if not request.user.is_authenticated:

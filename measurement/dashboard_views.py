@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from coachhub.tenancy.models import Role
-from coachhub.tenancy.pagecache import cached_page
 from coachhub.tenancy.permissions import admin_required, role_required
 from coachhub.tenancy.spreadsheets import csv_response
 from measurement import dashboards
@@ -61,7 +60,6 @@ def _filtered(request: HttpRequest):
 
 @require_GET
 @role_required(Role.SPONSOR)
-@cached_page
 def sponsor_dashboard(request: HttpRequest) -> HttpResponse:
     form, engagements = _filtered(request)
     page = Paginator(engagements, SPONSOR_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -98,7 +96,6 @@ def sponsor_engagement(request: HttpRequest, engagement_id: int) -> HttpResponse
 
 @require_GET
 @admin_required
-@cached_page
 def practice_dashboard(request: HttpRequest) -> HttpResponse:
     practice = request.practice
     now = timezone.now()

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors
-from coachhub.tenancy.pagecache import cached_page
 from engagements.access import COACH
 from engagements.models import Engagement
 from measurement import selectors
@@ -28,7 +27,6 @@ from measurement.tasks import render_progress_pdf
 
 
 @login_required
-@cached_page
 def progress(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = access_progress(request.viewer, engagement_id)
     return render(request, "measurement/progress.html", {

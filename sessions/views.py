@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.forms import add_service_errors, form_status, posted
-from coachhub.tenancy.pagecache import cached_page
 from coachhub.tenancy.permissions import admin_required
 from coachhub.tenancy.viewers import Viewer
 from engagements.access import COACH, COACHEE, Data, access_engagement, relations_to
@@ -52,7 +51,6 @@ def _coach_session(request: HttpRequest, session_id: int) -> CoachingSession:
 
 
 @login_required
-@cached_page
 def engagement_sessions(request: HttpRequest, engagement_id: int) -> HttpResponse:
     """The engagement's sessions: the coachee's own page, the coach's overview; dates only for
     the practice admin and the sponsor (with the summaries the coachee shared)."""

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from coachhub.accounts.models import User
 from coachhub.tenancy.context import practice_context
@@ -92,23 +91,9 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and cached pages must not leak between tests (Redis database 15)."""
+    """Rate limits and cached values must not leak between tests (Redis database 15)."""
     cache.clear()
     yield
-
-
-@pytest.fixture(autouse=True)
-def _queries_counted_from_a_cold_cache(monkeypatch):
-    """A query count is of the page built from scratch: counting starts with an empty cache
-    (no cached page, session, person, roles or practice), so counts compare like with like.
-    The warm path has tests of its own (tests/tenancy/test_page_cache.py)."""
-    enter = CaptureQueriesContext.__enter__
-
-    def cold_enter(self):
-        cache.clear()
-        return enter(self)
-
-    monkeypatch.setattr(CaptureQueriesContext, "__enter__", cold_enter)
 
 
 @pytest.fixture

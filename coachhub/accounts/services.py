@@ -61,7 +61,7 @@ def accept_invitation(
     invitation.accepted_by = user
     invitation.save()
     audit.record(actor=user, action="invitation.accepted", subject=invitation)
-    login(request, user, backend="coachhub.accounts.backends.PasswordBackend")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return user
 
 

@@ -7,11 +7,8 @@ class TenancyConfig(AppConfig):
     verbose_name = "Practices"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from coachhub.tenancy import freshness
         from coachhub.tenancy.database import grant_application_role
 
         post_migrate.connect(grant_application_role, dispatch_uid="tenancy_grant_application_role")
-        connection_created.connect(freshness.install, dispatch_uid="tenancy_freshness")

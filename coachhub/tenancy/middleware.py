@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,14 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from coachhub.tenancy import freshness, health
+from coachhub.tenancy import health
 from coachhub.tenancy.context import practice_context
-from coachhub.tenancy.models import Practice
 from coachhub.tenancy.selectors import active_roles, practice_for_host
 from coachhub.tenancy.timezones import zone_for
 from coachhub.tenancy.viewers import Viewer, requesting
 
-logger = logging.getLogger(__name__)
 
 SESSION_PRACTICE_KEY = "practice_id"
 
@@ -36,30 +32,6 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
-# host → (the platform generation it was read under, the practice): this process's own copy.
-_practices_by_host: dict[str, tuple[str, Practice | None]] = {}
-_HOSTS_KEPT = 10_000
-
-
-def _practice_for(host: str) -> Practice | None:
-    """The practice for `host`, read once per platform generation (a change to any practice or
-    domain renews it). Asking for the platform's and the practice's generations together, as the
-    last answer for this host suggests, makes them one round trip to Redis for the whole request."""
-    known = _practices_by_host.get(host)
-    try:
-        platform, _ = freshness.generations(known[1].pk if known and known[1] else None)
-    except Exception:  # Redis away: read it from the database, keep nothing.
-        logger.warning("Generations unavailable; reading the practice for %s", host, exc_info=True)
-        return practice_for_host(host)
-    if known is not None and known[0] == platform:
-        return known[1]
-    practice = practice_for_host(host)
-    if len(_practices_by_host) >= _HOSTS_KEPT:
-        _practices_by_host.clear()
-    _practices_by_host[host] = (platform, practice)
-    return practice
-
-
 class PracticeMiddleware:
     """Finds the practice from the host and runs the whole request in its context.
 
@@ -71,19 +43,12 @@ class PracticeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        memo = freshness.start_request()
-        try:
-            return self._within_practice(request)
-        finally:
-            freshness.end_request(memo)
-
-    def _within_practice(self, request: HttpRequest) -> HttpResponse:
         host = request.get_host().rsplit(":", 1)[0].rstrip(".").lower()
         request.practice = None
         if host == settings.BASE_DOMAIN:
             request.urlconf = settings.PLATFORM_URLCONF
         else:
-            practice = _practice_for(host)
+            practice = practice_for_host(host)
             if practice is None:
                 return render(request, "tenancy/unknown_host.html", {"host": host}, status=404)
             if practice.is_suspended:
@@ -113,11 +78,7 @@ class MembershipMiddleware:
         practice = request.practice
         if user.is_authenticated and practice is not None:
             bound = request.session.get(SESSION_PRACTICE_KEY)
-            request.roles = (
-                freshness.cached(f"roles:{user.pk}", lambda: active_roles(user), practice_id=practice.pk)
-                if bound == practice.pk
-                else frozenset()
-            )
+            request.roles = active_roles(user) if bound == practice.pk else frozenset()
             if not request.roles:
                 logout(request)
                 messages.error(

@@ -15,7 +15,6 @@ from django.utils import timezone
 from coachhub.roster.models import CoachProfile
 from coachhub.roster.selectors import bookable_coaches
 from coachhub.roster.slots import free_slots
-from coachhub.tenancy.pagecache import cached_page
 from coachhub.tenancy.timezones import zone_or_none
 from engagements.api.http import (
     endpoint,
@@ -69,7 +68,6 @@ def _lowered(field: str) -> Cast:
 
 
 @endpoint("GET")
-@cached_page
 def coaches(request: HttpRequest) -> HttpResponse:
     """Published coaches, optionally those with one specialism and/or one language."""
     errors: dict[str, list[str]] = {}

@@ -34,10 +34,6 @@ def _private_cache(settings):
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"coachhub-api-race-{os.getpid()}",
         },
-        "shared": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"coachhub-api-race-shared-{os.getpid()}",
-        },
     }
     settings.BOOKING_RATE_LIMIT_PER_IP = settings.BOOKING_RATE_LIMIT_PER_EMAIL = "100/h"
 

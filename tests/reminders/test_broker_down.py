@@ -19,10 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def broker_down(settings):
     """The real broker client, pointed at a port where nothing listens."""
-    settings.CACHES = {
-        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"broker-down-{alias}"}
-        for alias in ("default", "shared")
-    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "broker-down"}}
     celery_app.conf.task_always_eager = False
     saved = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"

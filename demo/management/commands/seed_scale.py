@@ -9,7 +9,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from coachhub.tenancy import freshness
 from demo.journey import DEMO_PASSWORD
 from demo.scale import writing
 from demo.scale.practice import COACH_COUNT, COACHEE_COUNT, slug
@@ -49,8 +48,6 @@ class Command(BaseCommand):
             password_hash=make_password(DEMO_PASSWORD),  # hashed once: every scaled person shares it
         )
         writing.analyze()
-        # COPY bypasses Django's connections, whose writes renew the cached pages and look-ups: say so.
-        freshness.touch_platform()
         self.stdout.write(self.style.SUCCESS(
             f"{len(wanted)} scaled practices added ({len(already & set(range(1, practices + 1)))} were there), "
             f"{sum(totals.values()):,} rows in {time.monotonic() - started:.0f} s (password: {DEMO_PASSWORD})."
