@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Modules whose import registers benches (in this order).
-BENCH_MODULES = ["bench.benches", "bench.measurement", "bench.reminders", "bench.ceiling_pages", "bench.stakeholders", "bench.calendars"]
+BENCH_MODULES = ["bench.benches", "bench.measurement", "bench.reminders", "bench.ceiling_pages", "bench.mix", "bench.stakeholders", "bench.calendars"]
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def demo_pages() -> list[DemoPage]:
     ]
 
 
-def _seed_demo(run: Run) -> None:
+def seed_demo(run: Run) -> None:
     import io
 
     from django.core.management import call_command
@@ -121,7 +121,7 @@ def _explain_page(run: Run, practice, page: DemoPage, client) -> None:
 def pages(run: Run) -> None:
     from coachhub.tenancy.models import Practice
 
-    _seed_demo(run)
+    seed_demo(run)
     if run.scale:
         _seed_scale(run)
     practice = Practice.objects.get(slug=DEMO_SLUG)

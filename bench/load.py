@@ -65,12 +65,44 @@ def ensure_wrk(say) -> None:
     wrk_path()
 
 
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _rotation(requests: list[tuple[str, str, str]]) -> str:
+    """Lua for wrk: each connection's next request is the next of `requests` (path, Host, Cookie),
+    every thread starting at its own place in the list."""
+    rows = ",\n".join(
+        f"  wrk.format(\"GET\", {_lua(path)}, {{Host = {_lua(host)}{f', Cookie = {_lua(cookie)}' if cookie else ''}}})"
+        for path, host, cookie in requests
+    )
+    return f"""
+local threads = 0
+setup = function(thread)
+  thread:set("start", threads * 7919)
+  threads = threads + 1
+end
+local requests, at
+init = function(args)
+  requests = {{
+{rows}
+  }}
+  at = start or 0
+end
+request = function()
+  at = at + 1
+  return requests[(at % #requests) + 1]
+end
+"""
+
+
 def run_wrk(
     url: str, seconds: float, *, threads: int = THREADS, connections: int = CONNECTIONS, host: str = HOST,
-    cookie: str = "",
+    cookie: str = "", requests: list[tuple[str, str, str]] | None = None,
 ) -> LoadResult:
+    """wrk on `url` for `seconds`; with `requests` (path, Host, Cookie), it loads those in turn instead."""
     script = VAR / "wrk-report.lua"
-    script.write_text(_REPORT)
+    script.write_text((_rotation(requests) if requests else "") + _REPORT)
     command = [
         wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
         "--timeout", "10s", "-H", f"Host: {host}", *(["-H", f"Cookie: {cookie}"] if cookie else []), "-s", str(script), url,
