@@ -9,4 +9,11 @@ class EngagementsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the module subscribes it to the calls' events (write-back to coaches' calendars).
+        from coachhub.roster.registry import register_booking_describer, register_load_counter
         from engagements import calendar_writeback  # noqa: F401
+        from engagements.calendar_feed import CHEMISTRY_CALL_RELATED, describe_chemistry_call
+        from engagements.selectors import coach_loads
+
+        # The roster shows calls in coaches' feeds and coachees carried without reaching up (coachhub/roster/registry.py).
+        register_booking_describer(related=CHEMISTRY_CALL_RELATED, describe=describe_chemistry_call)
+        register_load_counter(coach_loads)

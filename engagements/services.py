@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from coachhub.accounts.services import leader_account
 from coachhub.roster.models import Booking, CoachProfile
-from coachhub.roster.selectors import coach_load
 from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
@@ -31,7 +30,7 @@ from engagements.events import (
 )
 from engagements.locking import lock_engagement
 from engagements.models import ChemistryCall, Engagement
-from engagements.selectors import open_enquiry
+from engagements.selectors import coach_loads, open_enquiry
 
 
 class BookingRefused(Exception):
@@ -69,7 +68,7 @@ def _hold(*, profile: CoachProfile, kind: str, starts_at: datetime, minutes: int
 def _check_coach_bookable(profile: CoachProfile) -> None:
     if not profile.is_bookable:
         raise BookingRefused(COACH_UNAVAILABLE, "This coach is not taking bookings at the moment.", "coach")
-    if coach_load([profile.user_id]).get(profile.user_id, 0) >= profile.capacity:
+    if coach_loads([profile.user_id]).get(profile.user_id, 0) >= profile.capacity:
         raise BookingRefused(COACH_UNAVAILABLE, "This coach has no room for new coachees at the moment.", "coach")
 
 
