@@ -100,3 +100,35 @@ def test_the_roster_and_accounts_name_no_model_or_relation_of_the_apps_above(pac
         if (hits := reaches_up(path.read_text(), models, relations))
     }
     assert offences == {}
+
+
+# Who owns each folder of templates/ (the others: base, emails, includes, allauth's, are shared).
+TEMPLATE_FOLDERS = {
+    "tenancy": "coachhub.tenancy", "accounts": "coachhub.accounts", "roster": "coachhub.roster",
+    "engagements": "engagements", "contracts": "engagements", "sessions": "sessions", "measurement": "measurement",
+    "reminders": "reminders", "records": "records", "home": "home",
+}
+# pyproject.toml's layers contract, bottom first; home and demo share the top.
+LAYERS = ["coachhub.tenancy", "coachhub.accounts", "coachhub.roster", "engagements", "sessions", "measurement",
+          "reminders", "records", "home"]
+LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
+
+
+def _layer(module: str) -> int | None:
+    return next((LAYERS.index(layer) for layer in LAYERS if module == layer or module.startswith(layer + ".")), None)
+
+
+@pytest.mark.parametrize("folder", sorted(TEMPLATE_FOLDERS))
+def test_templates_load_no_tag_library_of_an_app_above_their_own(folder):
+    from django.template import engines
+
+    libraries = engines["django"].engine.libraries  # name -> module path
+    own = _layer(TEMPLATE_FOLDERS[folder])
+    offences = []
+    for path in sorted((ROOT / "templates" / folder).rglob("*.html")):
+        for match in LOAD.finditer(path.read_text()):
+            for name in match.group(1).split():
+                layer = _layer(libraries[name]) if name in libraries else None
+                if layer is not None and layer > own:
+                    offences.append(f"{path.relative_to(ROOT)}: {{% load {name} %}}")
+    assert offences == []
