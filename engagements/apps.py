@@ -8,9 +8,7 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagements"
 
     def ready(self) -> None:
-        # Importing the module subscribes it to the calls' events (write-back to coaches' calendars).
         from coachhub.roster.registry import register_booking_describer, register_load_counter
-        from engagements import calendar_writeback  # noqa: F401
         from engagements.calendar_feed import CHEMISTRY_CALL_RELATED, describe_chemistry_call
         from engagements.selectors import coach_loads
 
