@@ -1,20 +1,12 @@
-"""Chemistry calls written into the coach's own calendar (coachhub/roster/calendars/writeback.py):
-subscribed to the calls' events, so every booking, move, reassignment, cancellation and closing
-reaches the calendar with the invite's UID and SEQUENCE. Only the kind of meeting and the practice
-are named, never the leader's objectives."""
+"""Chemistry calls and contracting sessions written into the coach's own calendar
+(coachhub/roster/calendars/writeback.py): called by their services, so every booking, move,
+reassignment, cancellation and closing reaches the calendar with the invite's UID and SEQUENCE.
+Only the kind of meeting and the practice are named, never the leader's objectives."""
 
 from __future__ import annotations
 
 from coachhub.roster.calendars.services import queue_reassignment, queue_write_back
 from coachhub.roster.calendars.writeback import Meeting
-from coachhub.tenancy.events import subscribe
-from engagements.events import (
-    ChemistryCallBooked,
-    ChemistryCallCancelled,
-    ChemistryCallClosed,
-    ChemistryCallMoved,
-    ChemistryCallReassigned,
-)
 from engagements.models import ChemistryCall, ContractingSession
 
 
@@ -23,25 +15,24 @@ def _meeting(call: ChemistryCall, *, cancelled: bool) -> Meeting:
                    ends_at=call.booking.ends_at, kind="Chemistry call", cancelled=cancelled)
 
 
-@subscribe(ChemistryCallBooked, ChemistryCallMoved)
-def chemistry_call_held(event) -> None:
-    queue_write_back(coach_id=event.call.coach_id, meeting=_meeting(event.call, cancelled=False))
+def chemistry_call_held(call: ChemistryCall) -> None:
+    """Booked or moved: the same UID, a higher SEQUENCE."""
+    queue_write_back(coach_id=call.coach_id, meeting=_meeting(call, cancelled=False))
 
 
-@subscribe(ChemistryCallReassigned)
-def chemistry_call_reassigned(event: ChemistryCallReassigned) -> None:
+def chemistry_call_reassigned(call: ChemistryCall, *, previous_coach_id: int) -> None:
     """Out of the first coach's calendar, into the new coach's."""
-    queue_reassignment(previous_coach_id=event.previous_coach_id, coach_id=event.call.coach_id,
-                       meeting=_meeting(event.call, cancelled=False))
+    queue_reassignment(previous_coach_id=previous_coach_id, coach_id=call.coach_id,
+                       meeting=_meeting(call, cancelled=False))
 
 
-@subscribe(ChemistryCallCancelled, ChemistryCallClosed)
-def chemistry_call_gone(event) -> None:
-    queue_write_back(coach_id=event.call.coach_id, meeting=_meeting(event.call, cancelled=True))
+def chemistry_call_gone(call: ChemistryCall) -> None:
+    """Cancelled, or closed because the leader chose another coach."""
+    queue_write_back(coach_id=call.coach_id, meeting=_meeting(call, cancelled=True))
 
 
 def contracting_session_held(session: ContractingSession, *, coach_id: int) -> None:
-    """Called by the contracting session's service (booked or moved: the same UID, a higher SEQUENCE)."""
+    """Booked or moved: the same UID, a higher SEQUENCE."""
     queue_write_back(coach_id=coach_id, meeting=Meeting(
         uid=session.ics_uid, sequence=session.ics_sequence, starts_at=session.booking.starts_at,
         ends_at=session.booking.ends_at, kind="Contracting session",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from engagements.models import ChemistryCall, Engagement
@@ -17,6 +17,16 @@ def open_enquiry(coachee) -> Engagement | None:
 def has_coach(coachee) -> bool:
     """Whether the leader is already matched (contracting or being coached)."""
     return Engagement.objects.filter(coachee=coachee, stage__in=["contracting", "active"]).exists()
+
+
+def coach_loads(coach_ids: list[int]) -> dict[int, int]:
+    """How many coachees each coach carries (engagements matched and not yet completed): one query.
+    Coaches carrying none are left out. The roster's page asks it through its registry."""
+    rows = (
+        Engagement.objects.filter(coach_id__in=coach_ids, stage__in=["contracting", "active"])
+        .order_by().values("coach_id").annotate(n=Count("pk"))
+    )
+    return {row["coach_id"]: row["n"] for row in rows}
 
 
 def coaches_met(engagement: Engagement) -> list:

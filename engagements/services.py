@@ -14,12 +14,11 @@ from django.utils import timezone
 
 from coachhub.accounts.services import leader_account
 from coachhub.roster.models import Booking, CoachProfile
-from coachhub.roster.selectors import coach_load
 from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
-from engagements import notifications
+from engagements import calendar_writeback, notifications
 from engagements.access import COACH, require_call_relation
 from engagements.events import (
     ChemistryCallBooked,
@@ -31,7 +30,7 @@ from engagements.events import (
 )
 from engagements.locking import lock_engagement
 from engagements.models import ChemistryCall, Engagement
-from engagements.selectors import open_enquiry
+from engagements.selectors import coach_loads, open_enquiry
 
 
 class BookingRefused(Exception):
@@ -69,7 +68,7 @@ def _hold(*, profile: CoachProfile, kind: str, starts_at: datetime, minutes: int
 def _check_coach_bookable(profile: CoachProfile) -> None:
     if not profile.is_bookable:
         raise BookingRefused(COACH_UNAVAILABLE, "This coach is not taking bookings at the moment.", "coach")
-    if coach_load([profile.user_id]).get(profile.user_id, 0) >= profile.capacity:
+    if coach_loads([profile.user_id]).get(profile.user_id, 0) >= profile.capacity:
         raise BookingRefused(COACH_UNAVAILABLE, "This coach has no room for new coachees at the moment.", "coach")
 
 
@@ -105,6 +104,7 @@ def book_chemistry_call(
         engagement=engagement, coach_id=profile.user_id, booking=booking, manage_token_digest=digest
     )
     audit.record(actor=leader, action="chemistry_call.booked", subject=call)
+    calendar_writeback.chemistry_call_held(call)
     publish(ChemistryCallBooked(call=call))
     notifications.chemistry_call_booked(call, manage_token=token, base_url=base_url)
     return call, created
@@ -163,6 +163,7 @@ def reschedule_chemistry_call(*, call: ChemistryCall, starts_at: datetime, actor
     call.ics_sequence += 1
     call.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.rescheduled", subject=call, previous=old.starts_at.isoformat())
+    calendar_writeback.chemistry_call_held(call)
     publish(ChemistryCallMoved(call=call))
     notifications.chemistry_call_changed(call, base_url=base_url, previous_start=old.starts_at)
     return call
@@ -179,6 +180,7 @@ def cancel_chemistry_call(*, call: ChemistryCall, actor, base_url: str) -> Chemi
     call.booking.is_active = False
     call.booking.save(update_fields=["is_active", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.cancelled", subject=call)
+    calendar_writeback.chemistry_call_gone(call)
     publish(ChemistryCallCancelled(call=call))
     notifications.chemistry_call_cancelled(call, base_url=base_url)
     return call
@@ -237,6 +239,7 @@ def _match_if_agreed(engagement: Engagement) -> None:
     for call in others:
         call.status = ChemistryCall.Status.CLOSED
         call.save(update_fields=["status", "updated_at"])
+        calendar_writeback.chemistry_call_gone(call)
         publish(ChemistryCallClosed(call=call))
         if call.booking.starts_at > timezone.now():
             call.booking.is_active = False
@@ -264,6 +267,7 @@ def reassign_chemistry_call(*, call: ChemistryCall, profile: CoachProfile, start
     call.ics_sequence += 1
     call.save(update_fields=["booking", "coach", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="chemistry_call.reassigned", subject=call, previous_coach=previous_coach.pk)
+    calendar_writeback.chemistry_call_reassigned(call, previous_coach_id=previous_coach.pk)
     publish(ChemistryCallReassigned(call=call, previous_coach_id=previous_coach.pk))
     notifications.chemistry_call_reassigned(call, previous_coach=previous_coach, base_url=base_url)
     return call

@@ -13,7 +13,7 @@ from sessions import selectors as coaching_sessions
 def home(request: HttpRequest) -> HttpResponse:
     """Signed in: a section per role held. Otherwise the practice's front door."""
     if not request.user.is_authenticated:
-        return render(request, "tenancy/welcome.html")
+        return render(request, "home/welcome.html")
     context = {}
     if Role.COACH in request.roles:
         context["upcoming_calls"], context["calls_awaiting_outcome"] = journey.coach_calls(request.user)
@@ -23,4 +23,4 @@ def home(request: HttpRequest) -> HttpResponse:
         context["open_enquiry"] = journey.open_enquiry(request.user)
         context["has_coach"] = journey.has_coach(request.user)
         context["my_engagements"] = coaching_sessions.coachee_engagements(request.user)
-    return render(request, "tenancy/home.html", context)
+    return render(request, "home/home.html", context)

@@ -10,3 +10,8 @@ class MeasurementConfig(AppConfig):
     def ready(self) -> None:
         # Importing the module subscribes it to contract and session events (the layers below).
         from measurement import subscribers  # noqa: F401
+        from measurement.panels import progress_panel_html
+        from sessions.panels import register_engagement_panel
+
+        # The sessions page (below) shows the progress panel without loading measurement's tags.
+        register_engagement_panel(progress_panel_html)

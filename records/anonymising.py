@@ -6,7 +6,8 @@ any id; the number is kept on an `ErasureRequest`, which also shows the admins w
 why); every role here ends and the account can no longer sign in; notification settings, exports and
 pending reminders go; invitations to their address are re-addressed. Audit entries are not touched:
 they name people by id, so the renamed account makes them show the label (coachhub/tenancy/audit.py).
-`PersonErased` is announced for the apps that keep more.
+`PersonErased` is announced for the apps below that keep more of a person (the roster: a coach's
+profile and own calendars).
 """
 
 from __future__ import annotations

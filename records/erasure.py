@@ -5,7 +5,10 @@ What happens (one transaction, audited, announced as `PersonErased` for the apps
   email become "Former coachee 17" (or coach, sponsor; "member" for an admin only), numbered per
   practice, so every page that names them shows the label;
 - free text they wrote is removed: chemistry-call objectives and hopes, reflections, rating comments,
-  their coach profile and time-off notes, comments on measurement points, reasons for moving them;
+  comments on measurement points, reasons for moving them;
+- the roster, told by `PersonErased` (coachhub/roster/subscribers.py), forgets a coach's profile texts
+  and photo, time-off notes, the connections to their own calendars (credentials, busy times) and
+  their feed link;
 - free text others wrote in their engagements that names them (full name or email) says the label
   instead (anonymising.label_in_free_text lists the fields);
 - stored files that name them are deleted in the transaction (records/files.py): their engagements'
@@ -33,7 +36,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from coachhub.roster.models import Booking, CoachProfile, TimeOff
+from coachhub.roster.models import Booking
 from coachhub.tenancy import audit
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.models import Membership, Role
@@ -173,13 +176,5 @@ def _remove_free_text(person, now) -> int:
     # Private coach notes of their engagements, as the retention purge would at the end of the period.
     CoachingSession.objects.filter(mine).exclude(private_notes_ciphertext="").update(private_notes_ciphertext="", updated_at=now)
     LogDraft.objects.filter(Q(author=person) | Q(session__engagement__coachee=person)).delete()
-    for profile in CoachProfile.objects.filter(user=person):
-        if profile.photo:
-            profile.photo.delete(save=False)
-        CoachProfile.objects.filter(pk=profile.pk).update(
-            photo="", headline="", bio="", approach="", specialisms=[], accreditations=[], languages=[],
-            video_link="", is_published=False, is_active=False, updated_at=now,
-        )
-    TimeOff.objects.filter(coach__user=person).update(note="", updated_at=now)
     # The stakeholders they named lose their names and emails, as at the end of the retention period.
     return sum(purge_nominees(engagement=engagement, now=now) for engagement in as_coachee.order_by("pk"))

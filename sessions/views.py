@@ -36,6 +36,7 @@ from sessions.forms import (
     WorkedOnTopicsForm,
 )
 from sessions.models import Attendance, CoachingSession
+from sessions.panels import engagement_panels
 
 PAST_SESSIONS_SHOWN = 10
 DONE_ACTIONS_SHOWN = 20
@@ -70,6 +71,7 @@ def _engagement_page(request: HttpRequest, engagement, viewer, reflection_form: 
         "today": timezone.localdate(),
         "reflections": selectors.reflections_for(engagement, viewer),
         "reflection_form": reflection_form or ReflectionForm(),
+        "panels": engagement_panels(viewer=request.viewer, engagement=engagement, commitment=page.commitment),
     }, status=422 if reflection_form is not None else 200)
 
 

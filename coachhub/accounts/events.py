@@ -9,13 +9,11 @@ from coachhub.tenancy.events import DomainEvent
 
 @dataclass(frozen=True)
 class PersonErased(DomainEvent):
-    """A person was erased from a practice (records/erasure.py), inside its transaction and practice
-    context. The account is already anonymised ("Former coachee 17"); subscribers remove whatever
-    else of theirs the person wrote or named, e.g. stakeholder nominees they named:
-
-        @subscribe(PersonErased)
-        def purge_nominees(event: PersonErased) -> None: ...
-    """
+    """A person was erased from a practice (records/anonymising.py, for an erasure or the retention
+    purge), inside its transaction and practice context. The account is already anonymised ("Former
+    coachee 17"); subscribers forget whatever else of the person their app keeps (the roster: a
+    coach's profile and own calendars, coachhub/roster/subscribers.py). Records, above every app,
+    removes the rest itself."""
 
     practice_id: int
     user_id: int

@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from coachhub.roster import registry
 from coachhub.roster.meeting_links import has_meeting_link, meeting_link
 from coachhub.roster.models import Booking, CoachProfile, TimeOff, WeeklyHours
 from coachhub.roster.slots import free_slots
@@ -39,17 +39,6 @@ def bookable_coaches() -> QuerySet[CoachProfile]:
         .select_related("user")
         .distinct()
     )
-
-
-def coach_load(coach_ids: list[int]) -> dict[int, int]:
-    """How many coachees each coach carries (engagements matched and not yet completed): one query.
-
-    Counted through the engagements' foreign key to their coach, so the roster needs none of the
-    journey's code; the practice is named as the journey's scoped manager would."""
-    carried = Q(engagements_as_coach__practice=require_practice(),
-                engagements_as_coach__stage__in=["contracting", "active"])
-    rows = get_user_model().objects.filter(pk__in=coach_ids).annotate(n=Count("engagements_as_coach", filter=carried))
-    return {user_id: n for user_id, n in rows.values_list("pk", "n") if n}
 
 
 def profile_of(user) -> CoachProfile | None:
@@ -142,49 +131,36 @@ def slot_preview(profile: CoachProfile, now: datetime | None = None) -> list[dat
 
 
 def calendar_bookings(profile: CoachProfile, now: datetime | None = None) -> QuerySet[Booking]:
-    """The coach's active bookings from a month ago onward, with whom each one is: one query."""
+    """The coach's active bookings from a month ago onward, with what the apps that own them read
+    to describe them (coachhub/roster/registry.py): one query."""
     since = (now or timezone.now()) - FEED_PAST
     return Booking.objects.filter(coach_id=profile.user_id, is_active=True, ends_at__gte=since).select_related(
-        "chemistry_call__engagement__coachee", "coaching_session__engagement__coachee"
+        *registry.booking_relations()
     )
 
 
 def feed_events(profile: CoachProfile, *, practice_name: str, now: datetime | None = None) -> list[dict]:
     """The coach's bookings as events for coachhub.roster.calendar.feed(): one query.
 
-    A chemistry call keeps the UID and SEQUENCE of the invites emailed about it, so a
-    calendar holding both the invite and the feed shows one event, updated on reschedule.
+    The app that owns a booking describes it (a chemistry call or a coaching session keeps the
+    UID and SEQUENCE of the invites emailed about it, so a calendar holding both the invite and
+    the feed shows one event, updated on reschedule); a booking nobody claims is its kind alone.
     The leader's objectives stay out: a feed link is handed to calendar providers.
     """
     coach = profile.user
     events = []
     for booking in calendar_bookings(profile, now):
-        call = getattr(booking, "chemistry_call", None)
-        # A coaching session, likewise, keeps the UID and SEQUENCE of its invites.
-        session = getattr(booking, "coaching_session", None)
-        kind = booking.get_kind_display()
-        attendees = []
-        if call is not None:
-            leader = call.engagement.coachee
-            summary = f"{kind} with {leader}"
-            attendees.append((str(leader), leader.email))
-            uid, sequence = call.ics_uid, call.ics_sequence
-        elif session is not None:
-            leader = session.engagement.coachee
-            summary = f"Coaching session {session.number}: {leader}"
-            attendees.append((str(leader), leader.email))
-            uid, sequence = session.ics_uid, session.ics_sequence
-        else:
-            summary = kind
-            uid, sequence = f"booking-{booking.pk}@{settings.BASE_DOMAIN}", 0
-        description = f"{summary}, booked through {practice_name}."
-        link = meeting_link(profile, uid=uid)
+        described = registry.describe_booking(booking) or registry.BookingDescription(
+            uid=f"booking-{booking.pk}@{settings.BASE_DOMAIN}", sequence=0, summary=booking.get_kind_display(),
+        )
+        description = f"{described.summary}, booked through {practice_name}."
+        link = meeting_link(profile, uid=described.uid)
         if link:
             description += f"\nJoin: {link}"
         events.append({
-            "uid": uid, "sequence": sequence, "starts_at": booking.starts_at, "ends_at": booking.ends_at,
-            "summary": summary, "description": description, "location": link,
-            "organiser": (str(coach), coach.email), "attendees": attendees,
+            "uid": described.uid, "sequence": described.sequence, "starts_at": booking.starts_at,
+            "ends_at": booking.ends_at, "summary": described.summary, "description": description, "location": link,
+            "organiser": (str(coach), coach.email), "attendees": list(described.attendees),
         })
     return events
 
@@ -238,7 +214,7 @@ def coach_roster() -> list[RosterEntry]:
     }
     profiles = {profile.user_id: profile for profile in CoachProfile.objects.select_related("user")}
     users = {**{user_id: p.user for user_id, p in profiles.items()}, **coaches}
-    loads = coach_load(list(users))
+    loads = registry.coach_loads(list(users))  # as the journey counts them, registered at ready time
     entries = [
         RosterEntry(user=user, profile=profiles.get(user_id), is_coach=user_id in coaches, load=loads.get(user_id, 0))
         for user_id, user in users.items()

@@ -6,12 +6,13 @@ ValidationError keyed by the field they concern, so a page can show the message 
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from coachhub.roster import selectors
+from coachhub.roster.calendars.models import CalendarConnection
 from coachhub.roster.meeting_links import has_meeting_link
 from coachhub.roster.models import (
     CoachProfile,
@@ -128,6 +129,24 @@ def deactivate_coach(*, profile: CoachProfile, actor) -> CoachProfile:
         profile.save(update_fields=["is_active", "is_published", "updated_at"])
         audit.record(actor=actor, action="coach_profile.deactivated", subject=profile)
     return profile
+
+
+@transaction.atomic
+def forget_erased_coach(*, user_id: int, now: datetime) -> None:
+    """What the roster keeps of a person erased from the practice (records/erasure.py announces
+    PersonErased): their profile's texts and photo (unpublished and deactivated), their time-off notes,
+    their own calendars' connections with the sealed credentials, the calendars found and every busy
+    block read from them (so nothing syncs or writes to their calendar again), and their feed link,
+    replaced so the old one leads nowhere. Their bookings stay: the practice's record of meetings."""
+    for profile in CoachProfile.objects.filter(user_id=user_id):
+        if profile.photo:
+            profile.photo.delete(save=False)
+        CoachProfile.objects.filter(pk=profile.pk).update(
+            photo="", headline="", bio="", approach="", specialisms=[], accreditations=[], languages=[],
+            video_link="", is_published=False, is_active=False, calendar_token=new_calendar_token(), updated_at=now,
+        )
+    TimeOff.objects.filter(coach__user_id=user_id).update(note="", updated_at=now)
+    CalendarConnection.objects.filter(coach__user_id=user_id).delete()
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from measurement import compute
 from measurement.events import EngagementCompleted, PointClosed
 from measurement.models import MeasurementPoint, ObjectiveResult, Rating
 from measurement.selectors import grace_ends_at, missing_raters, point_input, sessions_held
-from measurement.services.scheduling import coach_point
+from measurement.services.points import coach_point
 from measurement.stakeholders.answers import seal_answers
 from measurement.stakeholders.results import closing_means
 

@@ -21,8 +21,7 @@ from coachhub.tenancy import audit
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.models import Practice
-from engagements.access import COACH, require_relation
-from engagements.locking import lock_engagement, sweep_engagements
+from engagements.locking import sweep_engagements
 from engagements.models import ContractVersion, Engagement
 from measurement.events import PointFellDue, PointMoved
 from measurement.models import (
@@ -33,6 +32,8 @@ from measurement.models import (
     Rating,
 )
 from measurement.selectors import last_held_session_date, sessions_held
+from measurement.services.closing import close_baseline_rounds
+from measurement.services.points import coach_point
 
 
 def default_due_rules(version: ContractVersion) -> dict[str, dict]:
@@ -120,6 +121,10 @@ def mark_points_due(*, engagement: Engagement, now: datetime | None = None) -> l
             point.fell_due_at = now
             point.save(update_fields=["fell_due_at", "updated_at"])
             fallen.append(point)
+            if point.parties_rate:
+                # A baseline round still open closes first: the baseline is what the stakeholders saw
+                # before the coaching moved on, and nominees get one round at a time.
+                close_baseline_rounds(engagement=engagement, now=now, due_only=False)
             publish(PointFellDue(point=point))
     return fallen
 
@@ -143,17 +148,6 @@ def mark_points_due_today(*, practice: Practice | None = None, now: datetime | N
         return len(mark_points_due(engagement=engagement, now=now))
 
     return sum(sweep_engagements(practice, engagement_ids, fall_due, sweep="measurement points falling due"))
-
-
-def coach_point(point: MeasurementPoint, actor) -> MeasurementPoint:
-    lock_engagement(point.engagement_id)  # the lock order: engagement, then its points
-    point = (
-        MeasurementPoint.objects.select_for_update(of=("self",))
-        .select_related("engagement", "version", "version__coachee", "version__coach", "version__sponsor")
-        .get(pk=point.pk)
-    )
-    require_relation(actor, point.engagement, COACH)
-    return point
 
 
 @transaction.atomic

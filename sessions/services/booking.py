@@ -28,7 +28,7 @@ from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
-from sessions import selectors
+from sessions import calendar_writeback, selectors
 from sessions.access import bookers
 from sessions.events import SessionBooked, SessionCancelled, SessionMoved
 from sessions.models import Attendance, CoachingSession
@@ -94,6 +94,7 @@ def book_session(
     booking = _hold(profile=profile, kind=Booking.Kind.COACHING, starts_at=starts_at, minutes=minutes)
     session = CoachingSession.objects.create(engagement=engagement, booking=booking, number=commitment.next_number)
     audit.record(actor=actor, action="coaching_session.booked", subject=session, starts_at=starts_at.isoformat())
+    calendar_writeback.session_held(session)
     publish(SessionBooked(session=session))
     _notify(session, profile, base_url=base_url, event="booked")
     return session
@@ -135,6 +136,7 @@ def cancel_session(*, session: CoachingSession, actor, base_url: str, now: datet
     booking.is_active = False
     booking.save(update_fields=["is_active", "updated_at"])
     audit.record(actor=actor, action="coaching_session.cancelled", subject=session, attendance=session.attendance)
+    calendar_writeback.session_cancelled(session)
     publish(SessionCancelled(session=session))
     profile = CoachProfile.objects.get(user_id=session.engagement.coach_id)
     _notify(session, profile, base_url=base_url, event="cancelled")
@@ -179,6 +181,7 @@ def reschedule_session(
     session.ics_sequence += 1
     session.save(update_fields=["booking", "ics_sequence", "updated_at"])
     audit.record(actor=actor, action="coaching_session.moved", subject=session, previous=old.starts_at.isoformat())
+    calendar_writeback.session_held(session)
     publish(SessionMoved(session=session))
     _notify(session, profile, base_url=base_url, event="moved", previous=old.starts_at)
     return session

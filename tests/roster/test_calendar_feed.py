@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from coachhub.roster import services
+from coachhub.roster.models import Booking
 from coachhub.tenancy.models import AuditEntry
+from engagements.models import ContractingSession
 from tests.conftest import client_at, make_user, publish_coach
-from tests.roster.conftest import at, booking, chemistry_call, end_coach_role
+from tests.roster.conftest import at, booking, carried, chemistry_call, end_coach_role
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +57,19 @@ def test_the_feed_is_a_calendar_of_the_coachs_bookings(acme, in_practice, profil
     assert chemistry["summary"] == f"Chemistry call with {acme.coachee}"
     assert chemistry["start"] == at(3, 9) and chemistry["location"] == "https://video.example/room"
     assert found[f"booking-{session.pk}@{settings.BASE_DOMAIN}"]["summary"] == "Coaching session"
+
+
+def test_a_contracting_session_shows_under_its_invites_uid_with_the_leader(acme, in_practice, profile):
+    """As its emailed invite names it, so a per-meeting video link is the same in both."""
+    with in_practice(acme):
+        engagement = carried(acme.coach, acme.coachee)
+        session = ContractingSession.objects.create(
+            engagement=engagement, booking=booking(profile, at(4, 10), Booking.Kind.CONTRACTING), ics_sequence=1,
+        )
+    found = events(fetch(acme, profile))
+    assert list(found) == [session.ics_uid]
+    assert found[session.ics_uid]["summary"] == f"Contracting session with {acme.coachee}"
+    assert found[session.ics_uid]["sequence"] == 1
 
 
 def test_a_moved_chemistry_call_keeps_its_uid_with_a_higher_sequence(acme, in_practice, profile):

@@ -90,5 +90,12 @@ def test_measurement_and_reminders_subscribe_to_what_they_follow():
     # As before the events: a logged session may make a point fall due, then its reminders re-arm.
     assert listeners(session_events.SessionLogSaved) == ["measurement.subscribers", "reminders.subscribers"]
     assert listeners(engagement_events.ContractAccepted) == ["measurement.subscribers"]
-    # A cancelled session also leaves the coach's own calendar (write-back), then its reminders go.
-    assert listeners(session_events.SessionCancelled) == ["sessions.calendar_writeback", "reminders.subscribers"]
+    # A cancelled session leaves the coach's own calendar by a direct call in sessions; reminders listen.
+    assert listeners(session_events.SessionCancelled) == ["reminders.subscribers"]
+
+
+@pytest.mark.parametrize("event_class", JOURNEY_EVENTS, ids=lambda cls: cls.__name__)
+def test_no_app_listens_to_its_own_events(event_class):
+    """Events carry news up the layers; inside one app a service calls the function it means."""
+    app = event_class.__module__.split(".")[0]
+    assert [h.__module__ for h in subscribers(event_class) if h.__module__.split(".")[0] == app] == []
