@@ -24,6 +24,7 @@ from engagements.access import (
     MEASURED_STAGES,
     Data,
     may_see,
+    party_role,
     relations_to,
 )
 from engagements.models import ContractVersion, Engagement, Objective
@@ -246,14 +247,13 @@ def may_close(view: PointView, *, is_coach: bool, now: datetime | None = None) -
     return not view.waiting_for or (now or timezone.now()) >= grace_ends_at(view.point)
 
 
-def _view(point: MeasurementPoint, viewer, *, is_coach: bool) -> PointView:
+def _view(point: MeasurementPoint, viewer: Viewer | None, role: str | None, *, is_coach: bool) -> PointView:
     objectives = list(point.version.objectives.all())
     # Coachee, coach, sponsor: the order of the charts' series and the rating form's raters.
     ratings = sorted(
         (r for r in point.ratings.all() if r.objective.version_id == point.version_id),
         key=lambda r: (r.objective.position, RATER_ORDER.get(r.role, 9)),
     )
-    role = point.version.role_of(viewer) if viewer is not None else None
     rater_roles = list(expected_raters(point.version, objectives)) if point.parties_rate else []
     waiting = missing_raters(point, objectives=objectives, given={(r.objective_id, r.role) for r in ratings})
     rated = [r for r in rater_roles if r not in dict(waiting)]
@@ -301,7 +301,9 @@ def progress_for(
     relations = relations_to(viewer, engagement) if viewer is not None else frozenset()
     is_coach, is_admin = COACH in relations, ADMIN in relations
     points = list(_points(engagement))
-    views = [_view(point, viewer.user if viewer is not None else None, is_coach=is_coach) for point in points]
+    # The party each point's version asks to rate (access.party_role), once per version.
+    roles = {point.version_id: party_role(viewer, point.version) for point in points} if viewer is not None else {}
+    views = [_view(point, viewer, roles.get(point.version_id), is_coach=is_coach) for point in points]
     if any(point.version.stakeholder_groups for point in points):
         feedback = stakeholder_results(points)
         for view in views:
