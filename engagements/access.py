@@ -268,18 +268,25 @@ def version_relations(viewer: Viewer, version: ContractVersion) -> frozenset[Rel
 PARTIES = frozenset({COACHEE, COACH, SPONSOR})
 
 
+def party_versions(viewer: Viewer, relation: Relation) -> QuerySet[ContractVersion]:
+    """The versions naming `viewer` as their `relation` (coachee, coach or sponsor) by `party_role`'s
+    rule: holding that role; a sponsor while an active sponsor of the version's organisation. The
+    "awaiting your answer" and "awaiting your rating" lists start here."""
+    if not viewer.holds(_ROLE_OF[relation]):
+        return ContractVersion.objects.none()
+    if relation == SPONSOR:
+        return _sponsor_versions(viewer.user)
+    return ContractVersion.objects.filter(**{relation.value: viewer.user})
+
+
 def versions_to_answer(viewer: Viewer, acting_as: Relation | None = None) -> QuerySet[ContractVersion]:
     """Sent versions that ask `viewer` for their answer (as `acting_as`, if given): as its coachee or
     coach while holding that role, as its sponsor only while an active sponsor of its organisation, so
     a former sponsor is asked for nothing (nor shown it)."""
     named = Q(pk__in=[])
     for relation in (acting_as,) if acting_as else PARTIES:
-        if not viewer.holds(_ROLE_OF[relation]):
-            continue
-        if relation == SPONSOR:
-            named |= Q(pk__in=_sponsor_versions(viewer.user).values("pk"))
-        else:
-            named |= Q(**{relation.value: viewer.user})
+        if viewer.holds(_ROLE_OF[relation]):
+            named |= Q(pk__in=party_versions(viewer, relation).values("pk"))
     return ContractVersion.objects.filter(named, status=ContractVersion.Status.SENT)
 
 
