@@ -268,10 +268,17 @@ def version_relations(viewer: Viewer, version: ContractVersion) -> frozenset[Rel
 PARTIES = frozenset({COACHEE, COACH, SPONSOR})
 
 
-def party_versions(viewer: Viewer, relation: Relation) -> QuerySet[ContractVersion]:
-    """The versions naming `viewer` as their `relation` (coachee, coach or sponsor) by `party_role`'s
-    rule: holding that role; a sponsor while an active sponsor of the version's organisation. The
-    "awaiting your answer" and "awaiting your rating" lists start here."""
+def party_versions(viewer: Viewer, relation: Relation | None = None) -> QuerySet[ContractVersion]:
+    """The versions naming `viewer` as their `relation` (coachee, coach or sponsor; any of them when
+    None) by `party_role`'s rule: holding that role; a sponsor while an active sponsor of the version's
+    organisation. The "awaiting your answer" and "awaiting your rating" lists and a person's data
+    export start here."""
+    if relation is None:
+        named = Q(pk__in=[])
+        for party in PARTIES:
+            if viewer.holds(_ROLE_OF[party]):
+                named |= Q(pk__in=party_versions(viewer, party).values("pk"))
+        return ContractVersion.objects.filter(named)
     if not viewer.holds(_ROLE_OF[relation]):
         return ContractVersion.objects.none()
     if relation == SPONSOR:
@@ -283,11 +290,7 @@ def versions_to_answer(viewer: Viewer, acting_as: Relation | None = None) -> Que
     """Sent versions that ask `viewer` for their answer (as `acting_as`, if given): as its coachee or
     coach while holding that role, as its sponsor only while an active sponsor of its organisation, so
     a former sponsor is asked for nothing (nor shown it)."""
-    named = Q(pk__in=[])
-    for relation in (acting_as,) if acting_as else PARTIES:
-        if viewer.holds(_ROLE_OF[relation]):
-            named |= Q(pk__in=party_versions(viewer, relation).values("pk"))
-    return ContractVersion.objects.filter(named, status=ContractVersion.Status.SENT)
+    return party_versions(viewer, acting_as).filter(status=ContractVersion.Status.SENT)
 
 
 def party_role(viewer: Viewer, version: ContractVersion) -> str | None:

@@ -1,8 +1,10 @@
 """What a person's export holds: one JSON document per file, by the roles they held here.
 
-Each builder reads the person's own relations directly (coachee of, coach of, sponsor party to),
-never what an admin role would let them see: an export is the person's data, not the practice's.
-Former members hold no active role, so relations are read from every membership, ended or not.
+Each builder reads the person's own relations (coachee of, coach of, sponsor of, party to) from the
+policy (engagements/access.py, `acting_as` each relation), never what an admin role would let them
+see: an export is the person's data, not the practice's. Relations are those of the roles held
+active here, as on the pages (issue 23): a role ended leaves its engagements out, and a former
+member's export holds their account, memberships and settings.
 
 Left out, always (README.txt says so in the ZIP): other people's reflections (only the coachee
 sees theirs), ratings given by others (their scores are in the progress report as pages show

@@ -6,10 +6,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone as dt_timezone
 
-from django.db.models import Q
-
 from coachhub.tenancy import audit
-from coachhub.tenancy.models import Membership, Role
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import COACH, COACHEE, SPONSOR, Data, Relation, party_versions, visible_engagements
 from engagements.models import ContractVersion, Engagement
 from measurement.models import Rating
 from sessions.models import CoachingSession
@@ -50,29 +49,35 @@ class ExportFile:
 class PersonData:
     """The person's relations here, read once and shared by the builders."""
 
-    user: object
-    roles: set[str]
+    viewer: Viewer
     coachee_of: list[Engagement]
     coach_of: list[Engagement]
     sponsor_of: list[Engagement]
     versions: list[ContractVersion]
 
+    @property
+    def user(self):
+        return self.viewer.user
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.viewer.roles
+
 
 def gather(user) -> PersonData:
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    related = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation").order_by("pk")
-    versions = list(
-        ContractVersion.objects.filter(Q(coachee=user) | Q(coach=user) | Q(sponsor=user))
-        .select_related("coachee", "coach", "sponsor").order_by("engagement_id", "number")
-    )
-    # A sponsor relates through the contract versions they were a party to (DESIGN.md).
-    sponsored = {v.engagement_id for v in versions if v.sponsor_id == user.pk}
+    """The person's relations by the policy (engagements/access.py), as the pages see them: the roles
+    they hold active here; a sponsor the engagements they sponsor in force, and the contract versions
+    they are a party to (a sponsor replaced by an amendment keeps theirs). A role ended takes its
+    engagements out of the export as it takes them off the pages."""
+    viewer = Viewer.of(user)
+
+    def engagements_as(relation: Relation) -> list[Engagement]:
+        return list(visible_engagements(viewer, Data.SESSION_DATES, acting_as=relation).order_by("pk"))
+
+    versions = party_versions(viewer).select_related("coachee", "coach", "sponsor").order_by("engagement_id", "number")
     return PersonData(
-        user=user, roles=roles,
-        coachee_of=list(related.filter(coachee=user)) if Role.COACHEE in roles else [],
-        coach_of=list(related.filter(coach=user)) if Role.COACH in roles else [],
-        sponsor_of=list(related.filter(pk__in=sponsored)) if Role.SPONSOR in roles else [],
-        versions=versions,
+        viewer=viewer, coachee_of=engagements_as(COACHEE), coach_of=engagements_as(COACH),
+        sponsor_of=engagements_as(SPONSOR), versions=list(versions),
     )
 
 
