@@ -293,11 +293,12 @@ def versions_to_answer(viewer: Viewer, acting_as: Relation | None = None) -> Que
     return party_versions(viewer, acting_as).filter(status=ContractVersion.Status.SENT)
 
 
-def party_role(viewer: Viewer, version: ContractVersion) -> str | None:
-    """The party `viewer` answers and rates `version` as (an `Acceptance.Role`), or None: its coachee
-    or coach while holding that role; its sponsor while an active sponsor of its client organisation
-    (one replaced by an amendment is no party to the versions after; one deactivated, or moved to
-    another organisation, to none). Admins are no party. One query at most, for a sponsor."""
+def party_role(viewer: Viewer | object, version: ContractVersion) -> str | None:
+    """The party `viewer` (or a person: services pass their actor) answers and rates `version` as
+    (an `Acceptance.Role`), or None: its coachee or coach while holding that role; its sponsor while
+    an active sponsor of its client organisation (one replaced by an amendment is no party to the
+    versions after; one deactivated, or moved to another organisation, to none). Admins are no party.
+    One query at most, for a sponsor (and one for a person's roles, unless they are the requester)."""
     viewer = as_viewer(viewer)
     named = _named_as(viewer, coachee=version.coachee_id, coach=version.coach_id, sponsor=version.sponsor_id)
     for relation in (COACHEE, COACH, SPONSOR):
