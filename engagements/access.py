@@ -75,6 +75,8 @@ WHO_SEES: dict[Data, frozenset[Relation]] = {
 MATCHED_STAGES = (Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED)
 MEASURED_STAGES = (Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED)
 
+Acting = Relation | frozenset[Relation] | None
+
 _ROLE_OF = {COACHEE: Role.COACHEE, COACH: Role.COACH, ADMIN: Role.ADMIN, SPONSOR: Role.SPONSOR}
 
 
@@ -111,10 +113,19 @@ def _party_filter(viewer: Viewer, relations: frozenset[Relation], **fields: str)
     return visible
 
 
-def _relation_filters(viewer: Viewer, to_see: Data) -> Q | None:
-    """A filter on Engagement for the engagements of which `viewer` may see `to_see`; None for all."""
-    visible = _party_filter(viewer, WHO_SEES[to_see], coachee="coachee", coach="coach")
-    if visible is not None and SPONSOR in WHO_SEES[to_see] and viewer.holds(Role.SPONSOR):
+def _narrowed(relations: frozenset[Relation], acting_as: Acting) -> frozenset[Relation]:
+    """`relations`, only those of `acting_as` when given (a list of one's own things: "as their coach")."""
+    if acting_as is None:
+        return relations
+    return relations & (acting_as if isinstance(acting_as, frozenset) else frozenset({acting_as}))
+
+
+def _relation_filters(viewer: Viewer, to_see: Data, acting_as: Acting = None) -> Q | None:
+    """A filter on Engagement for the engagements of which `viewer` may see `to_see` (through
+    `acting_as`, when given); None for all."""
+    relations = _narrowed(WHO_SEES[to_see], acting_as)
+    visible = _party_filter(viewer, relations, coachee="coachee", coach="coach")
+    if visible is not None and SPONSOR in relations and viewer.holds(Role.SPONSOR):
         if to_see == Data.CONTRACT:
             visible |= Exists(_sponsor_versions(viewer.user).filter(engagement=OuterRef("pk")))
         else:
@@ -122,11 +133,12 @@ def _relation_filters(viewer: Viewer, to_see: Data) -> Q | None:
     return visible
 
 
-def visible_engagements(viewer: Viewer, to_see: Data) -> QuerySet[Engagement]:
-    """Every engagement of which `viewer` may see `to_see` (`with_relations` adds, per row, whether
-    they are its sponsor in force)."""
+def visible_engagements(viewer: Viewer, to_see: Data, *, acting_as: Acting = None) -> QuerySet[Engagement]:
+    """Every engagement of which `viewer` may see `to_see`, through any relation or only those of
+    `acting_as` ("the engagements I coach": an admin who coaches lists only theirs). `with_relations`
+    adds, per row, whether they are its sponsor in force."""
     engagements = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation")
-    visible = _relation_filters(viewer, to_see)
+    visible = _relation_filters(viewer, to_see, acting_as)
     return engagements if visible is None else engagements.filter(visible)
 
 
@@ -163,9 +175,6 @@ def may_see(viewer: Viewer, to_see: Data, engagement: Engagement) -> bool:
     return bool(relations_to(viewer, engagement) & WHO_SEES[to_see])
 
 
-Acting = Relation | frozenset[Relation] | None
-
-
 def acts_as(relations: frozenset[Relation], acting_as: Acting) -> bool:
     if acting_as is None:
         return True
@@ -185,6 +194,19 @@ def access_engagement(
     if engagement is None or not acts_as(relations_to(viewer, engagement), acting_as):
         raise Http404
     return engagement
+
+
+def relates_as(actor, engagement: Engagement, relation: Relation) -> bool:
+    """For services that answer differently per party (the coach may book past the contract): whether
+    `actor` relates to `engagement` as `relation`."""
+    return relation in relations_to(as_viewer(actor), engagement)
+
+
+def open_enquiry(viewer: Viewer) -> Engagement | None:
+    """`viewer`'s own enquiry still at the chemistry stage, as its leader (an active coachee); None if
+    there is none. There is at most one (a constraint)."""
+    leader = _party_filter(viewer, frozenset({COACHEE}), coachee="coachee")
+    return Engagement.objects.filter(leader, stage=Engagement.Stage.CHEMISTRY).first()
 
 
 def require_relation(actor, engagement: Engagement, acting_as: Acting) -> None:
@@ -217,10 +239,12 @@ def require_call_relation(actor, call: ChemistryCall, acting_as: Acting) -> None
         raise Http404
 
 
-def visible_chemistry_calls(viewer: Viewer) -> QuerySet[ChemistryCall]:
-    """The chemistry calls `viewer` may see: admins all, a coach the calls with them, a leader theirs."""
+def visible_chemistry_calls(viewer: Viewer, *, acting_as: Acting = None) -> QuerySet[ChemistryCall]:
+    """The chemistry calls `viewer` may see: admins all, a coach the calls with them, a leader theirs
+    (only those of `acting_as`, when given: a coach's own calls on their home page)."""
     calls = ChemistryCall.objects.select_related("booking", "coach", "engagement__coachee")
-    visible = _party_filter(viewer, WHO_SEES[Data.CHEMISTRY_OBJECTIVES], coachee="engagement__coachee", coach="coach")
+    relations = _narrowed(WHO_SEES[Data.CHEMISTRY_OBJECTIVES], acting_as)
+    visible = _party_filter(viewer, relations, coachee="engagement__coachee", coach="coach")
     return calls if visible is None else calls.filter(visible)
 
 
@@ -244,19 +268,82 @@ def version_relations(viewer: Viewer, version: ContractVersion) -> frozenset[Rel
 PARTIES = frozenset({COACHEE, COACH, SPONSOR})
 
 
+def party_versions(viewer: Viewer, relation: Relation | None = None) -> QuerySet[ContractVersion]:
+    """The versions naming `viewer` as their `relation` (coachee, coach or sponsor; any of them when
+    None) by `party_role`'s rule: holding that role; a sponsor while an active sponsor of the version's
+    organisation. The "awaiting your answer" and "awaiting your rating" lists and a person's data
+    export start here."""
+    if relation is None:
+        named = Q(pk__in=[])
+        for party in PARTIES:
+            if viewer.holds(_ROLE_OF[party]):
+                named |= Q(pk__in=party_versions(viewer, party).values("pk"))
+        return ContractVersion.objects.filter(named)
+    if not viewer.holds(_ROLE_OF[relation]):
+        return ContractVersion.objects.none()
+    if relation == SPONSOR:
+        return _sponsor_versions(viewer.user)
+    return ContractVersion.objects.filter(**{relation.value: viewer.user})
+
+
 def versions_to_answer(viewer: Viewer, acting_as: Relation | None = None) -> QuerySet[ContractVersion]:
     """Sent versions that ask `viewer` for their answer (as `acting_as`, if given): as its coachee or
     coach while holding that role, as its sponsor only while an active sponsor of its organisation, so
     a former sponsor is asked for nothing (nor shown it)."""
-    named = Q(pk__in=[])
-    for relation in (acting_as,) if acting_as else PARTIES:
-        if not viewer.holds(_ROLE_OF[relation]):
+    return party_versions(viewer, acting_as).filter(status=ContractVersion.Status.SENT)
+
+
+def party_role(viewer: Viewer | object, version: ContractVersion) -> str | None:
+    """The party `viewer` (or a person: services pass their actor) answers and rates `version` as
+    (an `Acceptance.Role`), or None: its coachee or coach while holding that role; its sponsor while
+    an active sponsor of its client organisation (one replaced by an amendment is no party to the
+    versions after; one deactivated, or moved to another organisation, to none). Admins are no party.
+    One query at most, for a sponsor (and one for a person's roles, unless they are the requester)."""
+    viewer = as_viewer(viewer)
+    named = _named_as(viewer, coachee=version.coachee_id, coach=version.coach_id, sponsor=version.sponsor_id)
+    for relation in (COACHEE, COACH, SPONSOR):
+        if relation not in named:
             continue
-        if relation == SPONSOR:
-            named |= Q(pk__in=_sponsor_versions(viewer.user).values("pk"))
-        else:
-            named |= Q(**{relation.value: viewer.user})
-    return ContractVersion.objects.filter(named, status=ContractVersion.Status.SENT)
+        if relation == SPONSOR and not _sponsor_versions(viewer.user).filter(pk=version.pk).exists():
+            continue
+        return Acceptance.Role(relation.value)
+    return None
+
+
+# --- A person's own data: what their subject-access export gathers (records/contents) ----------
+# A coachee's and a coach's engagements, and every contract version naming a person, are their own
+# data through every relation they hold or once held: an ended membership takes them off the pages,
+# never out of the person's export. A sponsor's engagements are other people's work shared with
+# the sponsor in force, so they follow the pages' rule (their own ratings and versions stay theirs).
+
+
+def data_subject(person) -> Viewer:
+    """`person` with every role they hold or held in the current practice (one query)."""
+    return Viewer(person, frozenset(Membership.objects.filter(user=person).values_list("role", flat=True)))
+
+
+def subject_engagements(subject: Viewer, relation: Relation) -> QuerySet[Engagement]:
+    """The engagements naming `subject` as their coachee or coach, if they ever held that role; as
+    sponsor, those they sponsor in force as an active sponsor (the pages' rule)."""
+    if relation == SPONSOR:
+        return visible_engagements(subject, Data.SESSION_DATES, acting_as=SPONSOR)
+    engagements = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation")
+    if not subject.holds(_ROLE_OF[relation]):
+        return engagements.none()
+    return engagements.filter(**{relation.value: subject.user})
+
+
+def subject_versions(subject: Viewer) -> QuerySet[ContractVersion]:
+    """Every contract version naming `subject` as a party."""
+    return ContractVersion.objects.filter(Q(coachee=subject.user) | Q(coach=subject.user) | Q(sponsor=subject.user))
+
+
+def subject_role(subject: Viewer, version: ContractVersion) -> str | None:
+    """The party `version` names `subject` as (coachee first), whatever their roles now."""
+    for relation in (COACHEE, COACH, SPONSOR):
+        if getattr(version, f"{relation.value}_id") == subject.pk:
+            return Acceptance.Role(relation.value)
+    return None
 
 
 def access_contract_version(viewer: Viewer, version_id: int, *, acting_as: Acting = None) -> ContractVersion:

@@ -15,6 +15,7 @@ from engagements.access import (
     MATCHED_STAGES,
     Data,
     Relation,
+    party_role,
     versions_to_answer,
     visible_contract_versions,
     visible_engagements,
@@ -62,7 +63,7 @@ def version_state(version: ContractVersion, viewer: Viewer) -> VersionState:
     objectives, acceptances = list(version.objectives.all()), list(version.acceptances.all())
     text = version.rendered_text or canonical_text(version, objectives)
     mine = next((a for a in acceptances if a.party_id == viewer.pk), None)
-    role = version.role_of(viewer.user)
+    role = party_role(viewer, version)
     answered = {a.party_id for a in acceptances}
     return VersionState(
         objectives=objectives, acceptances=acceptances, text=text, text_sha256=version.text_sha256 or sha256_of(text),

@@ -7,16 +7,16 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import COACH, COACHEE, Data, visible_chemistry_calls, visible_engagements
 from engagements.models import ChemistryCall, Engagement
 
 
-def open_enquiry(coachee) -> Engagement | None:
-    return Engagement.objects.filter(coachee=coachee, stage=Engagement.Stage.CHEMISTRY).first()
-
-
-def has_coach(coachee) -> bool:
-    """Whether the leader is already matched (contracting or being coached)."""
-    return Engagement.objects.filter(coachee=coachee, stage__in=["contracting", "active"]).exists()
+def has_coach(viewer: Viewer) -> bool:
+    """Whether the leader `viewer` is already matched (contracting or being coached)."""
+    return visible_engagements(viewer, Data.SESSION_DATES, acting_as=COACHEE).filter(
+        stage__in=[Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE]
+    ).exists()
 
 
 def coach_loads(coach_ids: list[int]) -> dict[int, int]:
@@ -37,15 +37,14 @@ def coaches_met(engagement: Engagement) -> list:
     return [call.coach for call in calls]
 
 
-def coach_calls(coach, *, now: datetime | None = None) -> tuple[list[ChemistryCall], list[ChemistryCall]]:
-    """The coach's booked chemistry calls not yet ended, and those begun whose outcome they have
-    still to record (a call under way is both), for the home page: one query."""
+def coach_calls(viewer: Viewer, *, now: datetime | None = None) -> tuple[list[ChemistryCall], list[ChemistryCall]]:
+    """The booked chemistry calls `viewer` holds as the coach called, not yet ended, and those begun
+    whose outcome they have still to record (a call under way is both), for the home page: one query."""
     now = now or timezone.now()
     upcoming = Q(booking__ends_at__gte=now)
     awaiting_outcome = Q(coach_outcome="", booking__starts_at__lt=now)
     calls = list(
-        ChemistryCall.objects.filter(upcoming | awaiting_outcome, coach=coach, status=ChemistryCall.Status.BOOKED)
-        .select_related("booking", "engagement__coachee")
+        visible_chemistry_calls(viewer, acting_as=COACH).filter(upcoming | awaiting_outcome, status=ChemistryCall.Status.BOOKED)
     )
     return (
         [call for call in calls if call.booking.ends_at >= now],
@@ -53,7 +52,6 @@ def coach_calls(coach, *, now: datetime | None = None) -> tuple[list[ChemistryCa
     )
 
 
-def calls_of_coachee(coachee) -> QuerySet[ChemistryCall]:
-    return ChemistryCall.objects.filter(engagement__coachee=coachee).exclude(
-        status=ChemistryCall.Status.CANCELLED
-    ).select_related("booking", "coach", "engagement")
+def calls_of_coachee(viewer: Viewer) -> QuerySet[ChemistryCall]:
+    """The chemistry calls `viewer` booked as a leader, not cancelled."""
+    return visible_chemistry_calls(viewer, acting_as=COACHEE).exclude(status=ChemistryCall.Status.CANCELLED)

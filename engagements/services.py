@@ -18,8 +18,9 @@ from coachhub.roster.slots import is_free_slot
 from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
+from coachhub.tenancy.viewers import as_viewer
 from engagements import calendar_writeback, notifications
-from engagements.access import COACH, require_call_relation
+from engagements.access import COACH, COACHEE, open_enquiry, relates_as, require_call_relation
 from engagements.events import (
     ChemistryCallBooked,
     ChemistryCallCancelled,
@@ -30,7 +31,7 @@ from engagements.events import (
 )
 from engagements.locking import lock_engagement
 from engagements.models import ChemistryCall, Engagement
-from engagements.selectors import coach_loads, open_enquiry
+from engagements.selectors import coach_loads
 
 
 class BookingRefused(Exception):
@@ -116,13 +117,13 @@ def _open_enquiry_for(leader, *, objectives: str, hopes: str) -> Engagement:
     An existing enquiry keeps its objectives: an anonymous booking must not rewrite what a
     leader wrote before (they edit it signed in).
     """
-    engagement = open_enquiry(leader)
+    engagement = open_enquiry(as_viewer(leader))
     if engagement is None:
         try:
             with transaction.atomic():
                 engagement = Engagement.objects.create(coachee=leader, objectives=objectives.strip(), hopes=hopes.strip())
         except IntegrityError:
-            engagement = open_enquiry(leader)  # created a moment ago by the same leader's other request
+            engagement = open_enquiry(as_viewer(leader))  # created a moment ago by the same leader's other request
     engagement = lock_engagement(engagement.pk)
     if engagement.purged_at is not None:
         # The retention purge emptied this long-quiet enquiry (records/retention/leads.py): the leader is
@@ -207,7 +208,7 @@ def record_chemistry_outcome(*, call: ChemistryCall, coach, outcome: str, notes:
 def record_preference(*, engagement: Engagement, coachee, coach_id: int) -> Engagement:
     """The leader chooses the coach they would like among those they have met."""
     engagement = lock_engagement(engagement.pk)
-    if engagement.coachee_id != coachee.pk or engagement.stage != Engagement.Stage.CHEMISTRY:
+    if engagement.stage != Engagement.Stage.CHEMISTRY or not relates_as(coachee, engagement, COACHEE):
         raise BookingRefused("invalid", "This enquiry is not open any more.")
     met = engagement.chemistry_calls.filter(
         status=ChemistryCall.Status.BOOKED, booking__starts_at__lte=timezone.now(), coach_id=coach_id

@@ -25,6 +25,7 @@ from engagements.access import (
     COACH,
     COACHEE,
     access_chemistry_call,
+    open_enquiry,
     visible_chemistry_calls,
 )
 from engagements.forms import (
@@ -186,7 +187,7 @@ def record_outcome(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def choose_coach(request: HttpRequest) -> HttpResponse:
     """The leader's preference among the coaches they have met."""
-    engagement = selectors.open_enquiry(request.user)
+    engagement = open_enquiry(request.viewer)
     if engagement is None:
         raise Http404
     met = selectors.coaches_met(engagement)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from coachhub.tenancy.models import Role
 from engagements import selectors as journey
+from engagements.access import open_enquiry
 from sessions import selectors as coaching_sessions
 
 
@@ -16,11 +17,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home/welcome.html")
     context = {}
     if Role.COACH in request.roles:
-        context["upcoming_calls"], context["calls_awaiting_outcome"] = journey.coach_calls(request.user)
-        context.update(coaching_sessions.coach_home(request.user))
+        context["upcoming_calls"], context["calls_awaiting_outcome"] = journey.coach_calls(request.viewer)
+        context.update(coaching_sessions.coach_home(request.viewer))
     if Role.COACHEE in request.roles:
-        context["my_calls"] = journey.calls_of_coachee(request.user)
-        context["open_enquiry"] = journey.open_enquiry(request.user)
-        context["has_coach"] = journey.has_coach(request.user)
-        context["my_engagements"] = coaching_sessions.coachee_engagements(request.user)
+        context["my_calls"] = journey.calls_of_coachee(request.viewer)
+        context["open_enquiry"] = open_enquiry(request.viewer)
+        context["has_coach"] = journey.has_coach(request.viewer)
+        context["my_engagements"] = coaching_sessions.coachee_engagements(request.viewer)
     return render(request, "home/home.html", context)

@@ -5,7 +5,7 @@ Inside a point, who sees the others' ratings before rating is the point's own ru
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from coachhub.tenancy.viewers import Viewer
@@ -13,17 +13,39 @@ from engagements.access import (
     MEASURED_STAGES,
     Acting,
     Data,
+    Relation,
     access_engagement,
     may_see,
+    party_versions,
     visible_engagements,
 )
-from engagements.models import Engagement
-from measurement.models import MeasurementPoint
+from engagements.models import Engagement, Objective
+from measurement.models import RATED_KINDS, MeasurementPoint, Rating
+
+RATED_BY = {"coachee": "rated_by_coachee", "coach": "rated_by_coach", "sponsor": "rated_by_sponsor"}
 
 
-def visible_progress(viewer: Viewer) -> QuerySet[Engagement]:
-    """Every engagement whose objectives, ratings, status and progress report `viewer` may see."""
-    return visible_engagements(viewer, Data.PROGRESS).filter(stage__in=MEASURED_STAGES)
+def visible_progress(viewer: Viewer, *, acting_as: Acting = None) -> QuerySet[Engagement]:
+    """Every engagement whose objectives, ratings, status and progress report `viewer` may see (only
+    as `acting_as`, when given: the sponsor's dashboard lists what they see as sponsor)."""
+    return visible_engagements(viewer, Data.PROGRESS, acting_as=acting_as).filter(stage__in=MEASURED_STAGES)
+
+
+def points_rated_by(viewer: Viewer, role: str) -> Q:
+    """Open points the parties rate whose version names `viewer` as the party `role` (the policy's
+    `party_versions`: a sponsor only while an active sponsor of its organisation): a filter."""
+    return Q(
+        closed_at__isnull=True, fell_due_at__isnull=False, kind__in=RATED_KINDS,
+        version__in=party_versions(viewer, Relation(role)).values("pk"),
+    )
+
+
+def awaits_rating_by(viewer: Viewer, role: str) -> Q:
+    """A due, open point the parties rate where `viewer` rates as `role` (the version's party, an
+    objective rated by that role) and has not rated yet: a filter, or an annotation (dashboards)."""
+    rates = Objective.objects.filter(version=OuterRef("version"), **{RATED_BY[role]: True})
+    rated = Rating.objects.filter(point=OuterRef("pk"), role=role)
+    return points_rated_by(viewer, role) & Exists(rates) & ~Exists(rated)
 
 
 def access_progress(viewer: Viewer, engagement_id: int, *, acting_as: Acting = None) -> Engagement:

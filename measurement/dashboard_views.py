@@ -51,7 +51,7 @@ class DashboardFilters(forms.Form):
 
 
 def _filtered(request: HttpRequest):
-    engagements = dashboards.sponsored_engagements(request.user)
+    engagements = dashboards.sponsored_engagements(request.viewer)
     form = DashboardFilters(request.GET or None, coaches=dashboards.coaches_of(engagements))
     if form.is_bound:
         form.is_valid()
@@ -64,7 +64,7 @@ def sponsor_dashboard(request: HttpRequest) -> HttpResponse:
     form, engagements = _filtered(request)
     page = Paginator(engagements, SPONSOR_PAGE_SIZE).get_page(request.GET.get("page"))
     # With the points awaiting this sponsor's own rating: the row links straight to the form.
-    rows = dashboards.rows_for(list(page.object_list), sponsor=request.user)
+    rows = dashboards.rows_for(list(page.object_list), sponsor=request.viewer)
     overdue_before = grace_cutoff()
     for row in rows:
         row.next_point_text = row.progress.describe_next(overdue_before=overdue_before)
@@ -84,7 +84,7 @@ def sponsor_dashboard_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.SPONSOR)
 def sponsor_engagement(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = dashboards.sponsored_engagement(request.user, engagement_id)
+    engagement = dashboards.sponsored_engagement(request.viewer, engagement_id)
     row = dashboards.rows_for([engagement])[0]
     return render(request, "measurement/dashboards/sponsor_engagement.html", {
         "engagement": engagement, "row": row,

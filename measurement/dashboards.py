@@ -45,7 +45,8 @@ from coachhub.tenancy.models import Membership, Practice, Role
 from coachhub.tenancy.viewers import Viewer
 from engagements.models import ContractVersion, Engagement, Objective
 from engagements.models.contracts import STAKEHOLDER_MINIMUM
-from measurement.access import visible_progress
+from engagements.access import SPONSOR
+from measurement.access import awaits_rating_by, visible_progress
 from measurement.models import (
     VERDICTS,
     MeasurementPoint,
@@ -58,7 +59,6 @@ from measurement.models import (
 )
 from measurement.selectors import (
     POINT_LABELS,
-    awaits_rating_by,
     describe_due_rule,
     grace_cutoff,
     trend_chart,
@@ -121,20 +121,19 @@ def filter_engagements(
 # --- The sponsor's dashboard ----------------------------------------------------------------------------
 
 
-def sponsored_engagements(sponsor: User) -> QuerySet[Engagement]:
-    """The engagements on `sponsor`'s dashboard: those whose progress they see as their sponsor,
-    active or completed, annotated with their progress. The dashboard's views, its CSV and its
-    engagement pages all start here."""
+def sponsored_engagements(viewer: Viewer) -> QuerySet[Engagement]:
+    """The engagements on the sponsor `viewer`'s dashboard: those whose progress they see as their
+    sponsor, active or completed, annotated with their progress. The dashboard's views, its CSV and
+    its engagement pages all start here."""
     # As a sponsor only: a sponsor who is also a practice admin or a coachee sees just theirs here.
-    as_sponsor = Viewer(sponsor, frozenset({Role.SPONSOR}))
-    return with_progress(visible_progress(as_sponsor).filter(stage__in=DASHBOARD_STAGES)).order_by(
+    return with_progress(visible_progress(viewer, acting_as=SPONSOR).filter(stage__in=DASHBOARD_STAGES)).order_by(
         "coachee__full_name", "pk"
     )
 
 
-def sponsored_engagement(sponsor: User, engagement_id: int) -> Engagement:
-    """One engagement of `sponsor`'s dashboard; Http404 for any other."""
-    engagement = sponsored_engagements(sponsor).filter(pk=engagement_id).first()
+def sponsored_engagement(viewer: Viewer, engagement_id: int) -> Engagement:
+    """One engagement of the sponsor `viewer`'s dashboard; Http404 for any other."""
+    engagement = sponsored_engagements(viewer).filter(pk=engagement_id).first()
     if engagement is None:
         raise Http404
     return engagement
@@ -230,7 +229,7 @@ def describe_point(point: MeasurementPoint | None, *, overdue_before: datetime |
     return f"{label}: {describe_due_rule(point)}"
 
 
-def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor: User | None = None) -> dict[int, Progress]:
+def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor: Viewer | None = None) -> dict[int, Progress]:
     """Points (and, with `trends`, the in-force objectives with closed points' ratings and results) of
     `engagements`, keyed by engagement id. One query for the points, three more for the trends,
     however many engagements. Only closed points' ratings are shown: a sponsor who rates never sees
@@ -315,7 +314,7 @@ class Row:
         return STATUS_RANK.get(self.engagement.latest_status, 3)
 
 
-def rows_for(engagements: list[Engagement], *, trends: bool = True, sponsor: User | None = None) -> list[Row]:
+def rows_for(engagements: list[Engagement], *, trends: bool = True, sponsor: Viewer | None = None) -> list[Row]:
     progress = load_progress(engagements, trends=trends, sponsor=sponsor)
     return [Row(engagement=engagement, progress=progress[engagement.pk]) for engagement in engagements]
 

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -24,13 +24,14 @@ from engagements.access import (
     MEASURED_STAGES,
     Data,
     may_see,
+    party_role,
     relations_to,
 )
 from engagements.models import ContractVersion, Engagement, Objective
 from engagements.retention import retention_ends_at
 from measurement import compute
+from measurement.access import awaits_rating_by, points_rated_by
 from measurement.models import (
-    RATED_KINDS,
     MeasurementPoint,
     ObjectiveResult,
     PointMove,
@@ -246,14 +247,13 @@ def may_close(view: PointView, *, is_coach: bool, now: datetime | None = None) -
     return not view.waiting_for or (now or timezone.now()) >= grace_ends_at(view.point)
 
 
-def _view(point: MeasurementPoint, viewer, *, is_coach: bool) -> PointView:
+def _view(point: MeasurementPoint, viewer: Viewer | None, role: str | None, *, is_coach: bool) -> PointView:
     objectives = list(point.version.objectives.all())
     # Coachee, coach, sponsor: the order of the charts' series and the rating form's raters.
     ratings = sorted(
         (r for r in point.ratings.all() if r.objective.version_id == point.version_id),
         key=lambda r: (r.objective.position, RATER_ORDER.get(r.role, 9)),
     )
-    role = point.version.role_of(viewer) if viewer is not None else None
     rater_roles = list(expected_raters(point.version, objectives)) if point.parties_rate else []
     waiting = missing_raters(point, objectives=objectives, given={(r.objective_id, r.role) for r in ratings})
     rated = [r for r in rater_roles if r not in dict(waiting)]
@@ -301,7 +301,9 @@ def progress_for(
     relations = relations_to(viewer, engagement) if viewer is not None else frozenset()
     is_coach, is_admin = COACH in relations, ADMIN in relations
     points = list(_points(engagement))
-    views = [_view(point, viewer.user if viewer is not None else None, is_coach=is_coach) for point in points]
+    # The party each point's version asks to rate (access.party_role), once per version.
+    roles = {point.version_id: party_role(viewer, point.version) for point in points} if viewer is not None else {}
+    views = [_view(point, viewer, roles.get(point.version_id), is_coach=is_coach) for point in points]
     if any(point.version.stakeholder_groups for point in points):
         feedback = stakeholder_results(points)
         for view in views:
@@ -409,38 +411,22 @@ def trend_chart(
     )
 
 
-RATED_BY = {"coachee": "rated_by_coachee", "coach": "rated_by_coach", "sponsor": "rated_by_sponsor"}
-
-
-def awaits_rating_by(user, role: str) -> Q:
-    """A due, open point the parties rate where `user` rates as `role` (the version's party, an
-    objective rated by that role) and has not rated yet: a filter, or an annotation (dashboards)."""
-    rates = Objective.objects.filter(version=OuterRef("version"), **{RATED_BY[role]: True})
-    rated = Rating.objects.filter(point=OuterRef("pk"), role=role)
-    return Q(
-        closed_at__isnull=True, fell_due_at__isnull=False, kind__in=RATED_KINDS, **{f"version__{role}": user}
-    ) & Exists(rates) & ~Exists(rated)
-
-
-def points_to_rate(user, role: str) -> QuerySet[MeasurementPoint]:
-    """The points awaiting `user`'s rating as `role` (awaits_rating_by), oldest first. Two queries at
-    most on a home page."""
+def points_to_rate(viewer: Viewer, role: str) -> QuerySet[MeasurementPoint]:
+    """The points awaiting `viewer`'s rating as `role` (access.awaits_rating_by), oldest first. Two
+    queries at most on a home page."""
     return (
-        MeasurementPoint.objects.filter(awaits_rating_by(user, role))
+        MeasurementPoint.objects.filter(awaits_rating_by(viewer, role))
         .select_related("engagement__coachee").order_by("fell_due_at")
     )
 
 
-def coach_points(coach, *, now=None) -> tuple[list[MeasurementPoint], list[MeasurementPoint]]:
+def coach_points(viewer: Viewer, *, now=None) -> tuple[list[MeasurementPoint], list[MeasurementPoint]]:
     """For the coach's home page, in one query: the open points they have still to rate, and those
     whose grace period (practice setting) is over, which they may close with the ratings given. (A
     baseline round is neither: the coach does not rate it, and it closes by itself.)"""
     cutoff = grace_cutoff(now)
     points = list(
-        MeasurementPoint.objects.filter(
-            closed_at__isnull=True, fell_due_at__isnull=False, version__coach=coach, kind__in=RATED_KINDS,
-            engagement__stage=Engagement.Stage.ACTIVE,
-        ).annotate(
+        MeasurementPoint.objects.filter(points_rated_by(viewer, "coach"), engagement__stage=Engagement.Stage.ACTIVE).annotate(
             coach_rates=Exists(Objective.objects.filter(version=OuterRef("version"), rated_by_coach=True)),
             coach_rated=Exists(Rating.objects.filter(point=OuterRef("pk"), role="coach")),
         ).select_related("engagement__coachee").order_by("fell_due_at")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachhub.tenancy.documents import stored_pdf_or_preparing
 from coachhub.tenancy.forms import add_service_errors
-from engagements.access import COACH
+from engagements.access import COACH, party_role
 from engagements.models import Engagement
 from measurement import selectors
 from measurement.services.closing import close_point, comment_on_point, complete_engagement
@@ -62,7 +62,7 @@ def point(request: HttpRequest, engagement_id: int, point_id: int) -> HttpRespon
     engagement, point = access_point(request.viewer, engagement_id, point_id)
     if request.method == "GET":
         return _point_page(request, engagement, point)
-    role = point.version.role_of(request.user) if point.parties_rate else None
+    role = party_role(request.viewer, point.version) if point.parties_rate else None
     objectives = [o for o in point.version.objectives.all() if role and role in o.raters]
     if not objectives:
         raise Http404

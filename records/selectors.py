@@ -8,13 +8,16 @@ from django.db.models import QuerySet
 
 from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.models import Membership
+from coachhub.tenancy.viewers import Viewer
 from engagements.models import Engagement
+from records.access import visible_exports
 from records.models import DataExport, ErasureRequest
 from sessions.models import CoachingSession
 
 
-def exports_of(person) -> QuerySet[DataExport]:
-    return DataExport.objects.filter(person=person).order_by("-created_at")
+def exports_of(viewer: Viewer) -> QuerySet[DataExport]:
+    """`viewer`'s own exports (records.access), newest first."""
+    return visible_exports(viewer).order_by("-created_at")
 
 
 def pending_erasure_of(person) -> ErasureRequest | None:

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from coachhub.tenancy import audit
 from coachhub.tenancy.models import Membership
 from records import tasks
-from coachhub.tenancy.models import token_digest
 from records.models import DataExport
 
 ALREADY_PREPARING = "An export of this person's data is already being prepared: one export is made, and an email says when it is ready."
@@ -44,10 +43,6 @@ def request_export(*, person, requested_by, base_url: str) -> DataExport:
     )
     tasks.build_export.delay_on_commit(export_id=export.pk, token=token, base_url=base_url)
     return export
-
-
-def export_for_token(token: str) -> DataExport | None:
-    return DataExport.objects.select_related("person").filter(token_digest=token_digest(token)).first()
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +18,7 @@ from coachhub.tenancy.forms import form_status, posted
 from coachhub.tenancy.permissions import admin_required
 from engagements.access import COACH, Data, access_engagement
 from records import erasure as erasure_service
+from records.access import access_export, access_export_by_link
 from records import files, selectors, services, tasks
 from records.forms import PersonChoiceForm
 from records.models import DataExport, ErasureRequest
@@ -56,7 +56,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         return redirect("records:my_data")
     return render(request, "records/my_data.html", {
-        "exports": list(selectors.exports_of(request.user)[:10]),
+        "exports": list(selectors.exports_of(request.viewer)[:10]),
         "pending_erasure": selectors.pending_erasure_of(request.user),
     })
 
@@ -65,19 +65,13 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def download(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: for the person whose data it is, for 7 days. Anyone else's link answers 404."""
-    export = services.export_for_token(token)
-    if export is None or export.person_id != request.user.pk:
-        raise Http404
-    return _download_page(request, export)
+    return _download_page(request, access_export_by_link(request.viewer, token))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def download_mine(request: HttpRequest, export_id: int) -> HttpResponse:
-    export = DataExport.objects.select_related("person").filter(pk=export_id, person=request.user).first()
-    if export is None:
-        raise Http404
-    return _download_page(request, export)
+    return _download_page(request, access_export(request.viewer, export_id))
 
 
 def _download_page(request: HttpRequest, export: DataExport) -> HttpResponse:
@@ -149,11 +143,7 @@ def decline(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def download_for_admin(request: HttpRequest, export_id: int) -> HttpResponse:
     """An admin answering a subject-access request downloads the export they ran (audited)."""
-    export = DataExport.objects.select_related("person").filter(
-        pk=export_id, status=DataExport.Status.READY, requested_by__isnull=False,
-    ).exclude(requested_by=F("person")).first()
-    if export is None or export.is_expired:
-        raise Http404
+    export = access_export(request.viewer, export_id, as_admin=True)
     services.record_download(export=export, actor=request.user)
     return _serve(request, export)
 

@@ -23,6 +23,7 @@ from engagements.access import (
     access_engagement,
     may_see,
     relations_to,
+    visible_engagements,
 )
 from engagements.models import ContractVersion, Engagement
 from sessions import encryption
@@ -160,9 +161,12 @@ def private_notes_of(session: CoachingSession, viewer) -> str:
     return encryption.decrypt(session.private_notes_ciphertext)
 
 
-def signed_out_draft_of(session: CoachingSession, user) -> dict | None:
-    """What its coach typed into the log while signed out and has not saved since, or None."""
-    draft = LogDraft.objects.filter(session=session, author=user, session__engagement__coach=user).first()
+def signed_out_draft_of(session: CoachingSession, viewer: Viewer) -> dict | None:
+    """What its coach typed into the log while signed out and has not saved since, or None (for
+    anyone else: a draft holds private notes)."""
+    if not may_see(viewer, Data.PRIVATE_NOTES, session.engagement):
+        return None
+    draft = LogDraft.objects.filter(session=session, author=viewer.user).first()
     if draft is None:
         return None
     return {"goals": draft.goals, "summary": draft.summary, "worked_on": draft.worked_on,
@@ -254,36 +258,41 @@ def worked_on_choices(session: CoachingSession) -> list[str]:
 # --- The coach's home page ------------------------------------------------------------------------
 
 
-def coach_home(coach, now: datetime | None = None) -> dict:
-    """Active engagements, today's and this week's sessions, sessions not yet logged, overdue actions.
-    Four queries."""
+def coach_home(viewer: Viewer, now: datetime | None = None) -> dict:
+    """The engagements `viewer` coaches (as their coach, not as an admin): active engagements, today's
+    and this week's sessions, sessions not yet logged, overdue actions. Four queries."""
+    coached = visible_engagements(viewer, Data.SESSION_DATES, acting_as=COACH)
+    mine = coached.values("pk")
     now = now or timezone.now()
     today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tomorrow = today_start + timedelta(days=1)
     week = list(
         CoachingSession.objects.filter(
-            engagement__coach=coach, booking__starts_at__gte=today_start,
+            engagement__in=mine, booking__starts_at__gte=today_start,
             booking__starts_at__lt=today_start + timedelta(days=7), attendance=Attendance.SCHEDULED,
         ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")
     )
     return {
         "coaching_engagements": list(
-            Engagement.objects.filter(coach=coach, stage=Engagement.Stage.ACTIVE).select_related("coachee").order_by("matched_at")
+            coached.filter(stage=Engagement.Stage.ACTIVE).order_by("matched_at")
         ),
         "sessions_today": [session for session in week if session.booking.starts_at < tomorrow],
         "sessions_this_week": [session for session in week if session.booking.starts_at >= tomorrow],
         "sessions_not_logged": list(
             CoachingSession.objects.filter(
-                engagement__coach=coach, booking__starts_at__lt=now, attendance=Attendance.SCHEDULED,
+                engagement__in=mine, booking__starts_at__lt=now, attendance=Attendance.SCHEDULED,
             ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")[:50]
         ),
         "overdue_actions": list(
             ActionItem.objects.filter(
-                engagement__coach=coach, status=ActionItem.Status.OPEN, due_date__lt=timezone.localdate(now),
+                engagement__in=mine, status=ActionItem.Status.OPEN, due_date__lt=timezone.localdate(now),
             ).select_related("engagement__coachee").order_by("due_date")[:50]
         ),
     }
 
 
-def coachee_engagements(coachee) -> QuerySet[Engagement]:
-    return Engagement.objects.filter(coachee=coachee, stage__in=[Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]).select_related("coach")
+def coachee_engagements(viewer: Viewer) -> QuerySet[Engagement]:
+    """The engagements `viewer` is coached in (as their coachee), active or completed."""
+    return visible_engagements(viewer, Data.SESSION_DATES, acting_as=COACHEE).filter(
+        stage__in=[Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
+    )

@@ -187,7 +187,7 @@ def _save(request: HttpRequest, session: CoachingSession, form: SessionLogForm, 
 def log(request: HttpRequest, session_id: int) -> HttpResponse:
     """The coach's log of one session: one page, saved as they type (see `autosave`)."""
     session = _coach_session(request, session_id)
-    draft = selectors.signed_out_draft_of(session, request.user) if request.method == "GET" else None
+    draft = selectors.signed_out_draft_of(session, request.viewer) if request.method == "GET" else None
     form = _log_form(session, request.viewer, posted(request), draft=draft)
     # Notes may be prepared before the session; it is logged (attendance and all) once it has begun.
     started = session.booking.starts_at <= timezone.now()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coachhub.tenancy import audit
 from coachhub.tenancy.events import publish
+from engagements.access import party_role
 from engagements.contract_selectors import sha256_of
 from engagements.contracting import versions
 from engagements.contracting.versions import email_party, lock_version, normalised
@@ -33,7 +34,7 @@ class Answer:
 
 def _answerable(version: ContractVersion, party, text_sha256: str) -> tuple[ContractVersion, str, Acceptance | None]:
     version = lock_version(version)
-    role = version.role_of(party)
+    role = party_role(party, version)
     if role is None:
         raise ContractVersion.DoesNotExist
     earlier = version.acceptances.filter(party=party).first()
@@ -124,7 +125,7 @@ def request_contract_changes(
         comment=comment, ip_address=ip_address, text_sha256=text_sha256,
     )
     audit.record(actor=party, action="contract.changes_requested", subject=version, role=role, ip=ip_address)
-    if party.pk != version.coach_id:
+    if role != Acceptance.Role.COACH:
         email_party(version.coach, "changes_requested", version, base_url=base_url, extra={"acceptance": acceptance})
     publish(ContractAnswered(version=version))
     return Answer(acceptance, created=True, fully_accepted=False)

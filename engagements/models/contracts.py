@@ -326,12 +326,6 @@ class ContractVersion(PracticeOwnedModel, ContractTerms):
     def party_ids(self) -> set[int]:
         return {self.coachee_id, self.coach_id} | ({self.sponsor_id} if self.sponsor_id else set())
 
-    def role_of(self, user) -> str | None:
-        for role, party in self.parties():
-            if party.pk == user.pk:
-                return role
-        return None
-
 
 class Objective(PracticeOwnedModel):
     """One agreed objective: what, how success is measured, who rates it (1–10), and its baseline."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coachhub.tenancy import audit
 from coachhub.tenancy.events import publish
+from engagements.access import party_role
 from engagements.locking import lock_engagement
 from engagements.models import Engagement, Objective
 from measurement.events import RatingSubmitted
@@ -41,7 +42,7 @@ def _rater_point(point: MeasurementPoint, rater) -> tuple[MeasurementPoint, str,
         .select_related("engagement", "version", "version__coachee", "version__coach", "version__sponsor")
         .get(pk=point.pk)
     )
-    role = point.version.role_of(rater) if point.parties_rate else None
+    role = party_role(rater, point.version) if point.parties_rate else None
     objectives = [objective for objective in point.version.objectives.all() if role in objective.raters] if role else []
     if not objectives:
         raise MeasurementPoint.DoesNotExist

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from coachhub.tenancy.forms import add_service_errors, form_status
-from engagements.access import COACH, COACHEE
+from engagements.access import COACH, COACHEE, relations_to
 from measurement.access import access_stakeholders
 from measurement.models import Nominee
 from measurement.stakeholders import answers, links, nominations, selectors
@@ -25,8 +25,8 @@ from measurement.stakeholders.forms import NomineeForm, SuggestionForm
 def stakeholders(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement, with_names = access_stakeholders(request.viewer, engagement_id)
     page = selectors.stakeholder_page(engagement, with_names=with_names)
-    is_coachee = engagement.coachee_id == request.user.pk and with_names
-    is_coach = engagement.coach_id == request.user.pk and with_names
+    relations = relations_to(request.viewer, engagement)
+    is_coachee, is_coach = with_names and COACHEE in relations, with_names and COACH in relations
     form = NomineeForm(groups=page.groups)
     suggestion_form = SuggestionForm()
     action = request.POST.get("action") if request.method == "POST" else None

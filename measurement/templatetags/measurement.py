@@ -13,11 +13,11 @@ register = template.Library()
 @register.inclusion_tag("measurement/_to_rate.html", takes_context=True)
 def points_to_rate(context, role: str) -> dict:
     """Those awaiting the person as `role` (coachee, coach or sponsor): one list per home section."""
-    user = context["request"].user
-    if not user.is_authenticated:
+    request = context["request"]
+    if not request.user.is_authenticated:
         return {"points": [], "closable": []}
     if role == "coach":
-        to_rate, closable = coach_points(user)
+        to_rate, closable = coach_points(request.viewer)
         return {"points": to_rate, "closable": closable}
-    return {"points": list(points_awaiting(user, role)), "closable": []}
+    return {"points": list(points_awaiting(request.viewer, role)), "closable": []}
 

@@ -1,8 +1,11 @@
 """What a person's export holds: one JSON document per file, by the roles they held here.
 
-Each builder reads the person's own relations directly (coachee of, coach of, sponsor party to),
-never what an admin role would let them see: an export is the person's data, not the practice's.
-Former members hold no active role, so relations are read from every membership, ended or not.
+Each builder reads the person's own relations (coachee of, coach of, sponsor of, party to) from the
+policy as a data subject (engagements/access.py: `data_subject`, `subject_engagements`), never what
+an admin role would let them see: an export is the person's data, not the practice's. A coachee's
+and a coach's engagements and every version naming the person count through every role held
+here, ended ones included (a former member still gets their data); a sponsor's engagements are
+those they sponsor in force, as on the pages, while their own ratings and versions stay theirs.
 
 Left out, always (README.txt says so in the ZIP): other people's reflections (only the coachee
 sees theirs), ratings given by others (their scores are in the progress report as pages show

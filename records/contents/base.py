@@ -6,10 +6,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone as dt_timezone
 
-from django.db.models import Q
-
 from coachhub.tenancy import audit
-from coachhub.tenancy.models import Membership, Role
+from coachhub.tenancy.viewers import Viewer
+from engagements.access import COACH, COACHEE, SPONSOR, Relation, data_subject, subject_engagements, subject_versions
 from engagements.models import ContractVersion, Engagement
 from measurement.models import Rating
 from sessions.models import CoachingSession
@@ -48,31 +47,37 @@ class ExportFile:
 
 @dataclass
 class PersonData:
-    """The person's relations here, read once and shared by the builders."""
+    """The person's relations here, read once and shared by the builders (`viewer`: the person with
+    every role they hold or held, engagements/access.py's data subject)."""
 
-    user: object
-    roles: set[str]
+    viewer: Viewer
     coachee_of: list[Engagement]
     coach_of: list[Engagement]
     sponsor_of: list[Engagement]
     versions: list[ContractVersion]
 
+    @property
+    def user(self):
+        return self.viewer.user
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.viewer.roles
+
 
 def gather(user) -> PersonData:
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    related = Engagement.objects.select_related("coachee", "coach", "sponsor", "client_organisation").order_by("pk")
-    versions = list(
-        ContractVersion.objects.filter(Q(coachee=user) | Q(coach=user) | Q(sponsor=user))
-        .select_related("coachee", "coach", "sponsor").order_by("engagement_id", "number")
-    )
-    # A sponsor relates through the contract versions they were a party to (DESIGN.md).
-    sponsored = {v.engagement_id for v in versions if v.sponsor_id == user.pk}
+    """The person's relations as a data subject (engagements/access.py): the engagements they coach or
+    are coached in and every contract version naming them, through every role they hold or once held
+    here (an ended membership's data is still theirs); as a sponsor, what they sponsor in force."""
+    subject = data_subject(user)
+
+    def engagements_as(relation: Relation) -> list[Engagement]:
+        return list(subject_engagements(subject, relation).order_by("pk"))
+
+    versions = subject_versions(subject).select_related("coachee", "coach", "sponsor").order_by("engagement_id", "number")
     return PersonData(
-        user=user, roles=roles,
-        coachee_of=list(related.filter(coachee=user)) if Role.COACHEE in roles else [],
-        coach_of=list(related.filter(coach=user)) if Role.COACH in roles else [],
-        sponsor_of=list(related.filter(pk__in=sponsored)) if Role.SPONSOR in roles else [],
-        versions=versions,
+        viewer=subject, coachee_of=engagements_as(COACHEE), coach_of=engagements_as(COACH),
+        sponsor_of=engagements_as(SPONSOR), versions=list(versions),
     )
 
 
@@ -123,8 +128,12 @@ RATING_FIELDS = {
 }
 
 
-def ratings_of(user, engagements: list[Engagement], role: str) -> list[dict]:
-    ratings = Rating.objects.filter(rater=user, role=role, point__engagement__in=engagements).select_related(
+def ratings_of(user, engagements: list[Engagement] | None, role: str) -> list[dict]:
+    """The ratings `user` gave as `role` (in `engagements`; None: wherever they gave them)."""
+    ratings = Rating.objects.filter(rater=user, role=role)
+    if engagements is not None:
+        ratings = ratings.filter(point__engagement__in=engagements)
+    ratings = ratings.select_related(
         "point", "objective"
     ).order_by("point__engagement_id", "point__kind", "objective__position")
     return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engagements.access import subject_role
 from engagements.models import Acceptance, ContractVersion, Engagement
 from records.contents.base import ExportFile, PersonData, iso, name_of
 
@@ -27,7 +28,7 @@ def contracts_file(data: PersonData) -> ExportFile:
                 "acceptances": "party, role, decision, decided_at, text_sha256; comment and ip_address for your own only."},
         data=[
             {
-                "engagement": v.engagement_id, "number": v.number, "your_role": v.role_of(data.user), "status": v.status,
+                "engagement": v.engagement_id, "number": v.number, "your_role": subject_role(data.viewer, v), "status": v.status,
                 "sent_at": iso(v.sent_at), "accepted_at": iso(v.accepted_at), "superseded_at": iso(v.superseded_at),
                 "start_date": iso(v.start_date), "end_date": iso(v.end_date), "text_sha256": v.text_sha256,
                 "pdf": contract_pdf_name(v) if v.status != ContractVersion.Status.DRAFT and not v.purged_at else None,

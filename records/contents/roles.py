@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coachhub.roster.models import CoachProfile
+from engagements.access import COACH, visible_chemistry_calls
 from engagements.models import ChemistryCall
 from measurement.models import Nominee
 from records.contents.base import (
@@ -80,7 +81,7 @@ def coachee_files(data: PersonData) -> list[ExportFile]:
 def coach_files(data: PersonData) -> list[ExportFile]:
     user, engagements = data.user, data.coach_of
     profile = CoachProfile.objects.filter(user=user).prefetch_related("weekly_hours", "time_off").first()
-    calls = ChemistryCall.objects.filter(coach=user).select_related("engagement__coachee", "booking").order_by("pk")
+    calls = visible_chemistry_calls(data.viewer, acting_as=COACH).order_by("pk")
     logs = [
         {
             "engagement": s.engagement_id, "number": s.number, "starts_at": iso(s.booking.starts_at),
@@ -146,5 +147,5 @@ def sponsor_files(data: PersonData) -> list[ExportFile]:
                            "summary": "Only where the coachee shared it with you; otherwise null."},
                    data=sessions),
         ExportFile(name="sponsor/ratings.json", about="The ratings you gave at measurement points.",
-                   fields=RATING_FIELDS, data=ratings_of(user, engagements, "sponsor")),
+                   fields=RATING_FIELDS, data=ratings_of(user, None, "sponsor")),  # their own, even where no longer sponsor
     ]

@@ -24,7 +24,7 @@ from coachhub.tenancy.context import require_practice
 from coachhub.tenancy.events import publish
 from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.timezones import describe, zone_for
-from engagements.access import COACH, COACHEE, require_relation
+from engagements.access import COACH, COACHEE, relates_as, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import Engagement
 from engagements.services import NOT_A_SLOT, BookingRefused, _hold
@@ -64,7 +64,7 @@ def book_session(
     confirmed (`beyond_commitment`) after seeing the warning; a coachee cannot go past it.
     """
     engagement = active_engagement(engagement, actor, booking=True)
-    by_coach = engagement.coach_id == actor.pk
+    by_coach = relates_as(actor, engagement, COACH)
     commitment = selectors.commitment(engagement)
     if commitment.contract is None:
         raise BookingRefused(NO_CONTRACT, "There is no accepted contract in force: sessions are booked against it.")
@@ -163,7 +163,7 @@ def reschedule_session(
             "Cancelling it now counts as used.",
         )
     contract = selectors.contract_in_force(session.engagement)
-    by_coach = session.engagement.coach_id == actor.pk
+    by_coach = relates_as(actor, session.engagement, COACH)
     if _contract_day(starts_at) > contract.end_date and not (beyond_commitment and by_coach):
         raise BookingRefused(
             PAST_END_DATE, f"The contract ends on {contract.end_date:%d %B %Y}. " + (

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from coachhub.tenancy.context import practice_context
+from engagements.access import party_role
 from engagements.models import Engagement
 from measurement.services.rating import rate_point
 from measurement.models import MeasurementPoint
@@ -42,7 +43,7 @@ def point_of(cast: PracticeCast, engagement: Engagement, kind: str = "mid") -> M
 
 def rate(cast: PracticeCast, point: MeasurementPoint, user, score: int, comment: str = "", **options):
     with practice_context(cast.practice):
-        objectives = [o for o in point.version.objectives.all() if point.version.role_of(user) in o.raters]
+        objectives = [o for o in point.version.objectives.all() if party_role(user, point.version) in o.raters]
         return rate_point(point=point, rater=user, answers={o.pk: (score, comment) for o in objectives}, **options)
 
 

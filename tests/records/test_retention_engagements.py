@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from coachhub.tenancy.viewers import Viewer
 from coachhub.tenancy.context import practice_context, require_practice
 from coachhub.tenancy.models import AuditEntry
 from engagements.models import (
@@ -63,6 +64,7 @@ def figures(sponsor) -> dict:
     """Every number the sponsor's and the practice admin's dashboards show, by engagement: the rows'
     annotations, the points' statuses and response rates, each objective's scores by role and its
     results, the stage counts, points due, coaches' loads, and the CSV's columns but the names."""
+    sponsor = Viewer.of(sponsor)
     sponsored = list(dashboards.sponsored_engagements(sponsor))
     practice = list(dashboards.engagements_by_track())
     numbers = {}

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from coachhub.tenancy.viewers import Viewer
 from coachhub.tenancy.context import practice_context
 from sessions.models import ActionItem
 from tests.conftest import client_at
@@ -55,6 +56,6 @@ def test_on_the_day_the_clocks_go_back_today_runs_to_midnight(acme, engagement):
             blocked=DateTimeTZRange(starts_at, starts_at + timedelta(minutes=90), "[)"),
         )
         session = CoachingSession.objects.create(engagement=engagement, booking=booking, number=1)
-        home = selectors.coach_home(engagement.coach, now=datetime(2026, 10, 25, 8, 0, tzinfo=london))
+        home = selectors.coach_home(Viewer.of(engagement.coach), now=datetime(2026, 10, 25, 8, 0, tzinfo=london))
     assert [s.pk for s in home["sessions_today"]] == [session.pk]
     assert home["sessions_this_week"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from coachhub.tenancy.viewers import Viewer
 from coachhub.tenancy.context import practice_context
 from sessions import selectors
 from sessions.models import CoachingSession, LogDraft
@@ -73,4 +74,4 @@ def test_nobody_else_sees_a_coachs_draft(acme, engagement):
     client.post(f"/sessions/{session.pk}/autosave/", {"version": 0, "draft_token": token, "private_notes": "Private note: secret"})
     assert client_at(acme, engagement.coachee).get(f"/sessions/{session.pk}/log/").status_code == 404
     with practice_context(acme.practice):
-        assert selectors.signed_out_draft_of(session, acme.admin) is None
+        assert selectors.signed_out_draft_of(session, Viewer.of(acme.admin)) is None

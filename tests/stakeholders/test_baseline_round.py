@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from coachhub.tenancy.viewers import Viewer
 from coachhub.tenancy.context import practice_context
 from engagements.contract_selectors import canonical_text, verify_version
 from engagements.contracting import amendments, drafts, versions
@@ -204,9 +205,9 @@ def test_the_parties_do_not_rate_the_round_and_are_not_asked_to(acme, engagement
         response = client_at(acme, party).post(f"/engagements/{engagement.pk}/progress/points/{baseline.pk}/", {})
         assert response.status_code == 404
     with in_practice(acme):
-        assert not selectors.points_to_rate(engagement.coachee, "coachee").exists()
-        assert not selectors.points_to_rate(acme.sponsor, "sponsor").exists()
-        assert selectors.coach_points(engagement.coach, now=timezone.now() + timedelta(days=30)) == ([], [])
+        assert not selectors.points_to_rate(Viewer.of(engagement.coachee), "coachee").exists()
+        assert not selectors.points_to_rate(Viewer.of(acme.sponsor), "sponsor").exists()
+        assert selectors.coach_points(Viewer.of(engagement.coach), now=timezone.now() + timedelta(days=30)) == ([], [])
         assert not Reminder.objects.filter(kind="measurement_due").exists()
     page = client_at(acme, engagement.coach).get(f"/engagements/{engagement.pk}/progress/points/{baseline.pk}/").content.decode()
     assert "only the stakeholders answer" in page and "Move the point" not in page
