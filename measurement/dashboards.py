@@ -121,13 +121,17 @@ def filter_engagements(
 # --- The sponsor's dashboard ----------------------------------------------------------------------------
 
 
+def as_sponsor(user: User) -> Viewer:
+    """`user` as a sponsor only: a sponsor who is also a practice admin or a coachee sees just the
+    engagements they sponsor on the sponsor's dashboard and its pages."""
+    return Viewer(user, frozenset({Role.SPONSOR}))
+
+
 def sponsored_engagements(sponsor: User) -> QuerySet[Engagement]:
     """The engagements on `sponsor`'s dashboard: those whose progress they see as their sponsor,
     active or completed, annotated with their progress. The dashboard's views, its CSV and its
     engagement pages all start here."""
-    # As a sponsor only: a sponsor who is also a practice admin or a coachee sees just theirs here.
-    as_sponsor = Viewer(sponsor, frozenset({Role.SPONSOR}))
-    return with_progress(visible_progress(as_sponsor).filter(stage__in=DASHBOARD_STAGES)).order_by(
+    return with_progress(visible_progress(as_sponsor(sponsor)).filter(stage__in=DASHBOARD_STAGES)).order_by(
         "coachee__full_name", "pk"
     )
 
