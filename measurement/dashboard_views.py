@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.permissions import admin_required, role_required
 from coachhub.tenancy.spreadsheets import csv_response
-from measurement import dashboards
+from measurement import dashboards, selectors
 from measurement.selectors import grace_cutoff
 
 SPONSOR_PAGE_SIZE = 20  # each row carries a chart per objective
@@ -84,12 +84,17 @@ def sponsor_dashboard_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.SPONSOR)
 def sponsor_engagement(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    engagement = dashboards.sponsored_engagement(request.viewer, engagement_id)
-    row = dashboards.rows_for([engagement])[0]
+    """One engagement as its sponsor may see it: the progress page's objectives and charts (the
+    stakeholder series included), each closed point's stakeholder groups and comments (anonymous, as
+    measurement/stakeholders/results.py shows them to everyone), the summaries shared with them, and
+    links to the progress page and its PDF."""
+    engagement = dashboards.sponsored_engagement(request.viewer, engagement_id)  # 404 unless theirs in force
+    progress = selectors.progress_for(engagement, request.viewer, compact=False)
+    # The dashboard's row (status, next point) read from the points the progress has loaded.
+    row = dashboards.Row(engagement=engagement, progress=dashboards.Progress(points=[v.point for v in progress.points]))
     return render(request, "measurement/dashboards/sponsor_engagement.html", {
-        "engagement": engagement, "row": row,
+        "engagement": engagement, "row": row, "progress": progress,
         "next_point_text": row.progress.describe_next(overdue_before=grace_cutoff()),
-        "closed_points": [p for p in row.progress.points if p.closed_at is not None],
         "summaries": list(dashboards.shared_summaries(engagement)),
     })
 

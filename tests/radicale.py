@@ -11,12 +11,12 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 import caldav
+
+from tests.polling import wait_for
 
 _numbers = itertools.count(1)
 
@@ -50,15 +50,17 @@ class Radicale:
              "--logging-level=warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
+        if wait_for(self._listening, timeout=20):
+            return self
         self.stop()
         raise RuntimeError("Radicale did not start")
+
+    def _listening(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+        except OSError:
+            return False
+        return True
 
     def stop(self) -> None:
         if self.process is not None:

@@ -84,7 +84,7 @@ class ChemistryCallRequest(forms.Form):
         max_length=OBJECTIVES_MAX_LENGTH, error_messages={"required": "Tell the coach what you would like to work on."}
     )
     hopes = _Text(max_length=OBJECTIVES_MAX_LENGTH, required=False)
-    tz = _Text(max_length=TIME_ZONE_MAX_LENGTH, required=False)
+    tz = _Text(max_length=TIME_ZONE_MAX_LENGTH, required=False, strip=False)
 
     def clean_coach(self) -> int:
         value = self.cleaned_data["coach"]
@@ -112,7 +112,9 @@ class ChemistryCallRequest(forms.Form):
 
     def clean_tz(self) -> str:
         errors: dict = {}
-        name, _zone = zone_parameter(self.cleaned_data["tz"], self.practice_zone, errors)
+        # Left out: the practice's zone. Given (even blank or null): one of the names the description lists.
+        given = self.cleaned_data["tz"] if "tz" in self.data else None
+        name, _zone = zone_parameter(given, self.practice_zone, errors)
         if errors:
             raise ValidationError(errors["tz"][0], code="invalid")
         return name

@@ -101,8 +101,10 @@ def _date_parameter(request: HttpRequest, name: str, errors: dict) -> date | Non
 
 
 def zone_parameter(raw: str | None, default: str, errors: dict, field: str = "tz"):
-    """The time zone named `raw` (the default when empty), and its name; an error if unknown."""
-    name = (raw or "").strip() or default
+    """The time zone named exactly `raw` (`default` when it is not given), and its name; an error
+    for anything else, a blank or padded name included: the OpenAPI description lists the names
+    accepted, and a value outside that list is refused, never read as something near it."""
+    name = default if raw is None else raw
     zone = zone_or_none(name)
     if zone is None:
         errors[field] = [f"{name[:TIME_ZONE_MAX_LENGTH]!r} is not a time zone: use an IANA name such as Europe/London."]

@@ -4,18 +4,21 @@ description cannot promise more or less than the API does."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.bad_input import MAX_QUERY_VALUE_LENGTH
+from coachhub.tenancy.timezones import known_zones
 from engagements.api import chemistry_calls as booking
 from engagements.api.coaches import (
     DATE_PATTERN,
     DIRECTORY_FILTERS,
     MAX_SLOT_RANGE_DAYS,
-    TIME_ZONE_MAX_LENGTH,
 )
 from engagements.api.http import ALL, endpoint, json_response
 from engagements.models import ChemistryCall
@@ -25,8 +28,6 @@ from engagements.models import ChemistryCall
 # (values are stripped before they are checked).
 NO_NUL = "^[^\\x00]*$"
 NOT_BLANK = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
-# The shape of an IANA zone name (Europe/London, America/Argentina/Buenos_Aires, Etc/GMT+5).
-TIME_ZONE_PATTERN = "^[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)*$"
 
 
 def _ref(name: str) -> dict:
@@ -63,9 +64,11 @@ def _rate(setting: str, default: str) -> str:
 
 
 def _time_zone(description: str) -> dict:
+    """The names the API accepts, listed: exactly those `zone_parameter` checks against."""
     return {
-        "type": "string", "maxLength": TIME_ZONE_MAX_LENGTH, "pattern": TIME_ZONE_PATTERN,
-        "description": f"{description} A name not in the IANA time zone database is refused.",
+        "type": "string", "enum": sorted(known_zones()),
+        "description": f"{description} Exactly one of the names listed (the IANA time zone database); "
+                       "any other value, a blank or padded name included, is refused.",
     }
 
 
@@ -85,12 +88,21 @@ def _bad_query(example: dict) -> dict:
     )
 
 
-def openapi_document(server_url: str, practice_name: str) -> dict:
-    """The OpenAPI 3.1 description of this API, served from the practice's own origin."""
+def _example_day(today: date) -> date:
+    """The day the examples book and list: a week ahead of the day the document is served, so an
+    example never names a time already past (a booking's start must be in the future)."""
+    return today + timedelta(days=7)
+
+
+def openapi_document(server_url: str, practice_name: str, *, today: date | None = None) -> dict:
+    """The OpenAPI 3.1 description of this API, served from the practice's own origin; its examples'
+    dates are reckoned from `today` (the day it is served)."""
     string_list = {"type": "array", "items": {"type": "string"}}
+    day = _example_day(today or timezone.now().date())
+    start = datetime.combine(day, time(9, 0), tzinfo=UTC)
+    slot_times = [start.isoformat(), (start + timedelta(minutes=30)).isoformat()]
     call_example = {
-        "id": 412, "coach": 7, "start": "2026-12-01T09:00:00+00:00", "end": "2026-12-01T09:30:00+00:00",
-        "tz": "Europe/London", "status": "booked",
+        "id": 412, "coach": 7, "start": slot_times[0], "end": slot_times[1], "tz": "Europe/London", "status": "booked",
     }
     specialism_length = DIRECTORY_FILTERS["specialism"][1]
     language_length = DIRECTORY_FILTERS["language"][1]
@@ -173,10 +185,11 @@ def openapi_document(server_url: str, practice_name: str) -> dict:
                         {"name": "coach_id", "in": "path", "required": True, "description": "The coach's `id`.",
                          "schema": {"type": "integer", "minimum": 1, "maximum": booking.MAX_ID}, "example": 7},
                         {"name": "start", "in": "query", "required": True, "description": "First day, YYYY-MM-DD.",
-                         "schema": {"type": "string", "format": "date", "pattern": DATE_PATTERN}, "example": "2026-12-01"},
+                         "schema": {"type": "string", "format": "date", "pattern": DATE_PATTERN}, "example": day.isoformat()},
                         {"name": "end", "in": "query", "required": True,
                          "description": "Last day, YYYY-MM-DD (inclusive).",
-                         "schema": {"type": "string", "format": "date", "pattern": DATE_PATTERN}, "example": "2026-12-14"},
+                         "schema": {"type": "string", "format": "date", "pattern": DATE_PATTERN},
+                         "example": (day + timedelta(days=13)).isoformat()},
                         {"name": "tz", "in": "query", "required": False,
                          "description": "IANA time zone for days and times; default the practice's.",
                          "schema": _time_zone("An IANA time zone name."), "example": "Europe/London"},
@@ -187,7 +200,7 @@ def openapi_document(server_url: str, practice_name: str) -> dict:
                             "headers": _CORS_HEADER,
                             "content": {"application/json": {"schema": _ref("Slots"), "example": {
                                 "coach": 7, "tz": "Europe/London",
-                                "slots": ["2026-12-01T09:00:00+00:00", "2026-12-01T09:30:00+00:00"],
+                                "slots": slot_times,
                             }}},
                         },
                         "400": _bad_query({
@@ -217,7 +230,7 @@ def openapi_document(server_url: str, practice_name: str) -> dict:
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref("ChemistryCallRequest"), "example": {
-                            "coach": 7, "start": "2026-12-01T09:00:00+00:00", "name": "Grace Hopper",
+                            "coach": 7, "start": slot_times[0], "name": "Grace Hopper",
                             "email": "grace@example.com", "objectives": "Lead a newly merged team.",
                             "hopes": "A clear plan for my first 100 days.", "tz": "Europe/London",
                         }}},

@@ -29,8 +29,9 @@ def test_pages_carry_the_policy_and_the_brand_colour_arrives_from_a_stylesheet(p
 
 def test_an_inline_style_is_refused_and_reported(page, acme_site, csp_violations):
     page.goto(acme_site.url("/coaches/"))
-    page.evaluate("document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>')")
-    page.wait_for_timeout(200)
+    # Wait for the refusal itself (the console message), not for a while.
+    with page.expect_console_message(lambda message: "inline style" in message.text, timeout=10_000):
+        page.evaluate("document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>')")
     assert any("inline style" in refusal for refusal in csp_violations), csp_violations
     csp_violations.clear()
 

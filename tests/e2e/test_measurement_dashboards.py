@@ -1,5 +1,6 @@
 """Measurement dashboards in the browser (issue 6): the sponsor filters their dashboard, sees a
-chart with its text alternative and downloads the CSV; the admin opens the practice dashboard;
+chart with its text alternative, downloads the CSV and follows an engagement's links to its progress
+page and report PDF; the admin opens the practice dashboard;
 another organisation's sponsor gets 404 for the first sponsor's engagement."""
 
 from __future__ import annotations
@@ -52,6 +53,20 @@ def test_the_sponsor_filters_sees_a_chart_and_downloads_the_csv(page: Page, acme
     rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
     assert rows[0][:3] == ["Coachee", "Coach", "Stage"]
     assert [row[0] for row in rows[1:]] == [off_track.coachee.full_name]
+
+    # The engagement's own page, then the links it gives: the progress page and its report PDF.
+    cards.get_by_role("link", name=off_track.coachee.full_name).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(off_track.coachee.full_name)
+    expect(page.get_by_role("heading", name="Measurement points")).to_be_visible()
+    expect(page.get_by_role("img", name="Objective 1: Delegate decision area 1 to the team leads")).to_have_count(1)
+    page.get_by_role("link", name="Progress page").click()
+    expect(page).to_have_url(acme_site.url(f"/engagements/{off_track.pk}/progress/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Progress:")
+    page.go_back()
+    with page.expect_download(timeout=20_000) as report:
+        page.get_by_role("link", name="Progress report (PDF)").click()
+    with open(report.value.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
 
 
 def test_the_admin_opens_the_practice_dashboard(page: Page, acme_site, five):

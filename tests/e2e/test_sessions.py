@@ -15,6 +15,7 @@ from coachhub.tenancy.context import practice_context
 from sessions.models import ActionItem, CoachingSession, LogDraft
 from tests.conftest import publish_coach
 from tests.e2e.conftest import sign_in
+from tests.polling import wait_for
 from tests.sessions.conftest import active_engagement, past_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,14 +76,15 @@ def _coach_books_and_logs(page: Page, site, engagement, session: CoachingSession
     expect(page.locator("#save-status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d"))
     # The last keystrokes' save lands after the debounce: wait until the server has it all.
     with practice_context(cast.practice):
-        for _ in range(50):
+        def stored() -> CoachingSession | None:
             current = CoachingSession.objects.get(pk=session.pk)
-            if current.summary == SUMMARY and current.goals == GOALS and set(current.worked_on) == set(TOPICS):
-                break
-            page.wait_for_timeout(200)
-        else:
+            done = current.summary == SUMMARY and current.goals == GOALS and set(current.worked_on) == set(TOPICS)
+            return current if done else None
+
+        if not wait_for(stored, timeout=10):
+            current = CoachingSession.objects.get(pk=session.pk)
             pytest.fail(f"autosave never stored everything: {current.goals!r} {current.summary!r} {current.worked_on!r}")
-        assert PRIVATE not in (current.private_notes_ciphertext or "")  # encrypted at rest
+        assert PRIVATE not in (stored().private_notes_ciphertext or "")  # encrypted at rest
 
     page.reload()
     expect(page.get_by_label("Sessional goals")).to_have_value(GOALS)
@@ -180,12 +182,9 @@ def test_another_coach_gets_404_on_the_log_page(page: Page, acme_site, engagemen
     assert response.status == 404
 
 
-def _wait_for(predicate, page: Page, what: str) -> None:
-    for _ in range(50):
-        if predicate():
-            return
-        page.wait_for_timeout(200)
-    pytest.fail(f"never happened: {what}")
+def _wait_for(predicate, what: str) -> None:
+    if not wait_for(predicate, timeout=10):
+        pytest.fail(f"never happened: {what}")
 
 
 def test_typing_survives_an_expired_sign_in_and_a_closed_tab(page: Page, fresh_page, acme_site, engagement):
@@ -199,7 +198,7 @@ def test_typing_survives_an_expired_sign_in_and_a_closed_tab(page: Page, fresh_p
     page.get_by_label("Private notes").fill(PRIVATE)
     expect(page.locator("#save-status")).to_contain_text("You are signed out")
     with practice_context(cast.practice):
-        _wait_for(lambda: LogDraft.objects.filter(session=session).exists(), page, "the signed-out draft kept")
+        _wait_for(lambda: LogDraft.objects.filter(session=session).exists(), "the signed-out draft kept")
         assert CoachingSession.objects.get(pk=session.pk).private_notes_ciphertext == ""
 
     # Signed in again, the page gives the text back, and the next save puts it in the log.
@@ -210,14 +209,14 @@ def test_typing_survives_an_expired_sign_in_and_a_closed_tab(page: Page, fresh_p
     page.get_by_label("Sessional goals").fill(GOALS)
     expect(page.locator("#save-status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d"))
     with practice_context(cast.practice):
-        _wait_for(lambda: not LogDraft.objects.filter(session=session).exists(), page, "the draft saved into the log")
+        _wait_for(lambda: not LogDraft.objects.filter(session=session).exists(), "the draft saved into the log")
 
     # Typed and the tab closed at once, inside the autosave's delay: it still reaches the server.
     page.get_by_label("Shared summary").fill(SUMMARY)
     page.close(run_before_unload=True)
     other = fresh_page()
     with practice_context(cast.practice):
-        _wait_for(lambda: CoachingSession.objects.get(pk=session.pk).summary == SUMMARY, other, "the closing tab's text saved")
+        _wait_for(lambda: CoachingSession.objects.get(pk=session.pk).summary == SUMMARY, "the closing tab's text saved")
 
 
 def test_the_coachee_books_their_own_session_where_the_practice_allows(page: Page, acme_site, engagement):

@@ -104,6 +104,52 @@ def test_the_documents_booking_example_is_a_valid_request(acme):
     assert set(schema["required"]) <= set(example) <= set(schema["properties"])
 
 
+def test_tz_is_stated_as_the_list_of_zone_names_the_api_accepts(acme):
+    from coachhub.tenancy.timezones import known_zones
+
+    doc = document(acme)
+    [query] = [p for p in doc["paths"]["/coaches/{coach_id}/slots"]["get"]["parameters"] if p["name"] == "tz"]
+    body = doc["components"]["schemas"]["ChemistryCallRequest"]["properties"]["tz"]
+    for schema in (query["schema"], body):
+        assert schema["enum"] == sorted(known_zones())
+        assert "Europe/London" in schema["enum"] and "Mars/Olympus" not in schema["enum"]
+
+
+@pytest.mark.parametrize("tz", ["", " Europe/London", "Europe/London ", "europe/london", "Mars/Olympus"])
+def test_a_zone_outside_the_list_is_refused_never_read_as_one_near_it(acme, frozen_now, tz):
+    profile = bookable_coach(acme)
+    response = api(acme).get(f"/api/v1/coaches/{profile.pk}/slots", {"start": "2026-03-23", "end": "2026-03-23", "tz": tz})
+    assert response.status_code == 400 and set(response.json()["errors"]) == {"tz"}
+    response = post_booking(acme, booking(profile, tz=tz))
+    assert response.status_code == 422 and set(response.json()["errors"]) == {"tz"}
+
+
+def test_a_booking_whose_zone_is_null_is_refused_and_one_without_it_takes_the_practices(acme, frozen_now):
+    profile = bookable_coach(acme)
+    body = booking(profile)
+    response = post_booking(acme, {**body, "tz": None})
+    assert response.status_code == 422 and set(response.json()["errors"]) == {"tz"}
+    del body["tz"]
+    assert post_booking(acme, body).json()["tz"] == "Europe/London"
+
+
+def test_the_examples_are_dated_from_the_day_the_document_is_served(acme):
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    from engagements.api.openapi import openapi_document
+
+    doc = document(acme)
+    example = doc["paths"]["/chemistry-calls"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert datetime.fromisoformat(example["start"]) > timezone.now()
+    parameters = {p["name"]: p for p in doc["paths"]["/coaches/{coach_id}/slots"]["get"]["parameters"]}
+    assert date.fromisoformat(parameters["start"]["example"]) > timezone.now().date()
+    later = openapi_document("http://acme.localhost/api/v1", "Acme", today=date(2031, 5, 1))
+    example = later["paths"]["/chemistry-calls"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert example["start"] == "2031-05-08T09:00:00+00:00"
+
+
 # --- CORS ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

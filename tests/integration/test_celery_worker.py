@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,12 @@ from coachhub.tenancy.context import practice_context
 from coachhub.tenancy.services import invite_person
 from tests.conftest import make_practice
 from tests.integration.worker_probe import report_visible_rows
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 # The tests' own Redis database (pytest-env sets REDIS_URL), shared with the worker.
 BROKER = settings.REDIS_URL
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

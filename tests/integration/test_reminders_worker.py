@@ -26,20 +26,12 @@ from reminders.models import Reminder
 from reminders.tasks import enqueue_due_reminders
 from coachhub.tenancy.context import practice_context
 from tests.conftest import make_practice
+from tests.polling import wait_for
 from tests.reminders.helpers import due_actions
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def beat_until(condition, timeout=90.0) -> bool:
@@ -160,23 +152,39 @@ def test_a_worker_killed_mid_batch_and_another_started_write_each_reminder_once(
 
 
 class CountingSMTPServer:
-    """An SMTP server (aiosmtpd) on loopback that counts the deliveries of each Message-ID. Each
-    takes 30 ms, so that a worker killed after some deliveries is in the middle of a batch."""
+    """An SMTP server (aiosmtpd) on loopback that counts the deliveries of each Message-ID. With
+    `hold_after=n`, the message after the n-th waits, unanswered, until `release()`: the test kills
+    the worker while it is handing that message over, so the kill lands inside a batch by
+    construction, not by timing."""
 
-    def __init__(self):
+    def __init__(self, hold_after: int | None = None):
         self.deliveries: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self.hold_after = hold_after
+        self.holding = threading.Event()  # set once the held message has arrived
+        self._released = threading.Event()
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content)
         with self._lock:
+            hold = not self.holding.is_set() and self.hold_after is not None and self.delivered_unlocked() == self.hold_after
+            if hold:
+                self.holding.set()
+        if hold:
+            await asyncio.get_running_loop().run_in_executor(None, self._released.wait, 120)
+        with self._lock:
             self.deliveries[message["Message-ID"]] += 1
-        await asyncio.sleep(0.03)
         return "250 Message accepted for delivery"
+
+    def release(self) -> None:
+        self._released.set()
+
+    def delivered_unlocked(self) -> int:
+        return sum(self.deliveries.values())
 
     def delivered(self) -> int:
         with self._lock:
-            return sum(self.deliveries.values())
+            return self.delivered_unlocked()
 
 
 @pytest.fixture
@@ -184,12 +192,13 @@ def smtp_server():
     with socket.socket() as probe:  # a free port on loopback
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = CountingSMTPServer()
+    server = CountingSMTPServer(hold_after=35)  # in the second batch of 25
     controller = Controller(server, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield server, port
     finally:
+        server.release()
         controller.stop()
 
 
@@ -204,11 +213,13 @@ def test_a_worker_killed_mid_batch_sends_at_most_one_email_twice_over_smtp_and_l
     first, first_log = start_worker(tmp_path, "first", env)
     try:
         enqueue_due_reminders.delay()
-        assert wait_for(lambda: server.delivered() >= 35), first_log.read_text()[-3000:]
-        kill(first)  # in the second batch of 25
+        # The 36th message is held unanswered: the worker is in the middle of handing it over.
+        assert server.holding.wait(timeout=60), first_log.read_text()[-3000:]
+        kill(first)
     finally:
         stop(first)
     delivered_before_kill = server.delivered()
+    server.release()  # the held message counts as delivered: the server had it, the worker never heard so
     after_kill = states(acme.practice)
     assert delivered_before_kill < count and after_kill.get("sending"), "the kill must land inside a batch"
     assert after_kill.get("sent", 0) >= delivered_before_kill - 1  # each delivery marked sent, but the last perhaps

@@ -5,6 +5,9 @@ fall due and answer through the nominees' links."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+
 import pytest
 from django.test import Client
 
@@ -13,7 +16,7 @@ from engagements.contracting import drafts
 from engagements.models import ContractVersion, Engagement
 from measurement.models import MeasurementPoint, Nominee
 from measurement.stakeholders import links, nominations
-from tests.conftest import PracticeCast
+from tests.conftest import PracticeCast, client_at
 from tests.contracts.conftest import OBJECTIVE, START, accept, matched_engagement, send
 from tests.measurement.conftest import hold_sessions, point_of
 
@@ -94,3 +97,48 @@ def answer(cast: PracticeCast, point: MeasurementPoint, nominee: Nominee, score,
         link(cast, point, nominee), {**{f"score_{o.pk}": score for o in objectives}, "comment": comment},
     )
     return response
+
+
+# --- Reading what each person sees, for the before-and-after comparisons ---------------------------------
+
+
+def normalised(page: str) -> str:
+    """A page without what changes on every render: the CSRF token, the CSP nonce, the charts' counter."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    page = re.sub(r"objective-chart-\d+", "objective-chart", page)  # a per-render counter
+    return re.sub(r'("X-CSRFToken": "|nonce=")[^"]+"', "", page)
+
+
+def read_page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return normalised(response.content.decode())
+
+
+def signed_in_reader(cast, who: str):
+    """A client signed in as `who`, the sign-in's own message already read (it shows once)."""
+    client = client_at(cast, getattr(cast, who))
+    assert client.get("/").status_code == 200
+    return client
+
+
+def pages_showing(client, engagement, point, who: str) -> dict[str, str]:
+    """Every page and download `who` (signed in on `client`) reads the engagement's stakeholder figures
+    on: the progress page, the point's page, and their dashboard (the sponsor's, its engagement page and
+    its CSV; the admin's)."""
+    urls = [f"/engagements/{engagement.pk}/progress/", f"/engagements/{engagement.pk}/progress/points/{point.pk}/"]
+    if who == "sponsor":
+        urls += ["/dashboard/sponsor/", f"/dashboard/sponsor/engagements/{engagement.pk}/", "/dashboard/sponsor/export.csv"]
+    if who == "admin":
+        urls += ["/practice/dashboard/"]
+    return {url: read_page(client, url) for url in urls}
+
+
+def report_text(cast, engagement) -> str:
+    """The progress report PDF as its reader gets it, rendered now (its stored name follows the points'
+    state, not the answers, so a stored copy would hide a change), as text."""
+    from measurement.pdf import render_progress_pdf
+
+    with practice_context(cast.practice):
+        document = render_progress_pdf(engagement)
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=document, capture_output=True, check=True).stdout.decode()

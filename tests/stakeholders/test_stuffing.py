@@ -19,7 +19,7 @@ from measurement.stakeholders.results import OTHER, assess_groups
 from reminders import stakeholders
 from tests.conftest import client_at
 from tests.measurement.conftest import after_grace
-from tests.stakeholders.conftest import answer, due_point, name
+from tests.stakeholders.conftest import answer, due_point, name, pages_showing, report_text, signed_in_reader
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,37 @@ def test_no_aggregate_shown_depends_on_a_hidden_answer(acme, engagement, hidden)
         numbers = re.findall(r"\d+(?:\.\d+)?", re.sub(r"<[^>]+>", " ", section))
         # From 3 a group, objective 1: peers (3) 7, direct reports (3) 6, the Stakeholders row (n=6) 6.50.
         assert numbers == ["3", "1", "3", "7", "3", "6", "6", "6.50"], repr(numbers)
+
+
+def test_every_page_reads_the_same_whatever_the_hidden_answer_was_or_whether_it_was_given(acme, engagement, settings):
+    """The differencing attack before and after, on everything that shows the closed point: the same
+    point closed with the line manager's one answer at 1, at 10, or not given, reads the same on every
+    page, dashboard, CSV and the progress report of every reader (each closing is rolled back after
+    reading, so the three closings start from the same answers)."""
+    settings.PAGE_CACHE = False  # a cached page compared with itself would prove nothing
+    peers = name(acme, engagement, "Peers", 3)
+    reports = name(acme, engagement, "Direct reports", 3)
+    [manager] = name(acme, engagement, "Line manager", 1)
+    point = due_point(acme, engagement)
+    for nominee, score in zip(peers + reports, [6, 7, 8, 5, 5, 8], strict=True):
+        answer(acme, point, nominee, score, f"shown {score}")
+    readers = {who: signed_in_reader(acme, who) for who in ("coachee2", "coach", "sponsor", "admin")}
+
+    def closed_with(hidden: int | None) -> dict[str, str]:
+        with transaction.atomic():
+            if hidden is not None:
+                assert answer(acme, point, manager, hidden, f"MANAGER {hidden}").status_code == 200
+            with practice_context(acme.practice):
+                close_point(point=point, actor=engagement.coach, now=after_grace(acme, point))
+            read = {f"{who} {url}": page for who, client in readers.items()
+                    for url, page in pages_showing(client, engagement, point, who).items()}
+            read["report"] = report_text(acme, engagement)
+            transaction.set_rollback(True)
+        return read
+
+    low, high, none = closed_with(1), closed_with(10), closed_with(None)
+    assert "Stakeholders (n=6)" in low["sponsor /dashboard/sponsor/engagements/%d/" % engagement.pk]
+    assert "Mid-point: 6 of 7" in low["admin /practice/dashboard/"]
+    for where, page in low.items():
+        assert "MANAGER" not in page and "MANAGER" not in high[where], where
+        assert page == high[where] == none[where], where

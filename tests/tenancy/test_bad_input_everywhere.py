@@ -54,11 +54,9 @@ NOT_WALKED = {
     # Files that read no input (a photo, the logo, the brand stylesheet).
     "coach_photo", "practice_logo", "practice_colours",
     # Shown only in journey states the demo data is not in when the walk passes (a call just
-    # booked or moved, a point due to close, a draft to start or edit, an outcome to record,
-    # an action or time off to remove, a deactivated coach): their forms' fields are the
-    # same kinds the walk posts elsewhere, and the NUL guard sits before every view.
-    "chemistry_call_booked", "chemistry_call_moved", "close_point", "complete_engagement", "draft_contract",
-    "edit_contract", "move_point", "record_outcome", "remove_action", "roster_reactivate", "roster_remove_time_off",
+    # booked or moved, an action or time off to remove, a deactivated coach): their forms' fields
+    # are the same kinds the walk posts elsewhere, and the NUL guard sits before every view.
+    "chemistry_call_booked", "chemistry_call_moved", "remove_action", "roster_reactivate", "roster_remove_time_off",
     # Shown only for a paused calendar connection (its form has no fields; pause is walked).
     "roster_calendar_resume",
 }
@@ -251,7 +249,7 @@ def test_no_page_or_form_answers_a_nul_or_an_over_long_value_with_a_server_error
                     problems.append(f"{local}: POST {form.action} {field_name}=<long> saved {saved}")
                     break
     assert not problems, "\n".join(problems)
-    assert practice_patterns() - reached - NOT_WALKED == set()
+    assert practice_patterns() - reached - NOT_WALKED - IN_JOURNEY_STATES == set()
     assert REFUSING - refused_with_422 == set()
 
 
@@ -276,3 +274,143 @@ def test_a_nul_byte_in_a_token_is_a_400(demo, path):
     response = Client(HTTP_HOST=HOST).get(path)
     assert response.status_code == 400
     assert b"NUL" in response.content
+
+
+# --- Forms shown only at some steps of the journey, walked in those states -------------------------------
+
+# Posted in the journey states that show them (test below), rather than in the demo's.
+IN_JOURNEY_STATES = {"draft_contract", "edit_contract", "record_outcome", "move_point", "close_point", "complete_engagement"}
+
+
+def forms_on(client: Client, path: str, names: set[str]) -> dict[str, Form]:
+    """The forms of the page at `path` whose action is one of the URL patterns `names`, by name."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    parser = PageParser(path)
+    parser.feed(response.content.decode())
+    found = {}
+    for form in parser.forms:
+        name = _url_name(urlsplit(form.action).path)
+        if name in names and form.method == "post":
+            found[name] = form
+    assert set(found) == names, (path, set(found))
+    return found
+
+
+def journey_rows() -> dict[str, list]:
+    """What the forms below write, read as the application: compared before and after each refused post."""
+    from engagements.models import ChemistryCall, ContractVersion, Engagement, Objective
+    from measurement.models import MeasurementPoint, PointMove
+
+    return {
+        model.__name__: sorted(map(repr, model.objects.order_by("pk").values()))
+        for model in (Engagement, ChemistryCall, ContractVersion, Objective, MeasurementPoint, PointMove)
+    }
+
+
+def refuses_each_field(practice: Practice, client: Client, name: str, form: Form) -> list[str]:
+    """Post `form` with each of its fields set to a NUL byte (400) and to 100,000 characters (422 with
+    the message next to the field), the others as the page gave them: never a 5xx, nothing saved."""
+    problems = []
+    fields = [field_name for field_name in sorted(form.fields) if field_name != "csrfmiddlewaretoken"]
+    if not fields:
+        return [f"{name}: the form has no fields to walk"]
+    for field_name in fields:
+        for value, label in ((NUL, "NUL"), (LONG, "long")):
+            with practice_context(practice):
+                before = journey_rows()
+            response = client.post(form.action, {**form.fields, field_name: value})
+            content = response.content.decode(errors="replace")
+            expected = 400 if label == "NUL" else 422
+            if response.status_code != expected:
+                problems.append(f"POST {form.action} {field_name}=<{label}> -> {response.status_code}, not {expected}")
+            elif label == "long" and not any(marker in content for marker in FORM_ERROR_MARKERS):
+                problems.append(f"POST {form.action} {field_name}=<long> -> 422 without a message next to a field")
+            with practice_context(practice):
+                if journey_rows() != before:
+                    problems.append(f"POST {form.action} {field_name}=<{label}> changed what was saved")
+                if over_long_rows():
+                    problems.append(f"POST {form.action} {field_name}=<{label}> saved {over_long_rows()}")
+    return problems
+
+
+def done_then_sent_again(client: Client, form: Form) -> list[str]:
+    """A form with no fields (its button is the whole input): posted, it does its step (a redirect);
+    posted again once the step is done (a second tab, a double click), it leads to the same place
+    (the step is idempotent) or says why it cannot be done, never a 5xx."""
+    problems = []
+    first = client.post(form.action, form.fields)
+    if first.status_code != 302:
+        return [f"POST {form.action} -> {first.status_code}, not the redirect of a step done"]
+    again = client.post(form.action, form.fields)
+    if again.status_code != 302:
+        problems.append(f"POST {form.action} again -> {again.status_code}")
+    elif again["Location"] != first["Location"]:
+        shown = client.get(again["Location"]).content.decode()
+        if 'class="message message--error"' not in shown:
+            problems.append(f"POST {form.action} again -> {again['Location']}, without a message saying why")
+    return problems
+
+
+def test_forms_of_later_journey_states_refuse_bad_input_next_to_the_field_and_save_nothing(acme, in_practice):
+    """The contract draft (start it, edit it), the chemistry call's outcome, a point's move and close,
+    and completing the engagement: each form walked in a state that shows it."""
+    from datetime import timedelta
+
+    from measurement.services.closing import close_point
+    from tests.contracts.conftest import draft, matched_engagement
+    from tests.engagements.test_chemistry_journey import past_call
+    from tests.measurement.conftest import after_grace, due_mid_point, hold_sessions, point_of
+    from tests.sessions.conftest import active_engagement
+
+    problems: list[str] = []
+    walked: set[str] = set()
+    practice = acme.practice
+    coach = signed_in(acme.coach.email, practice)
+
+    # Contracting: an engagement with no draft yet, and a draft to edit.
+    to_draft = matched_engagement(acme)
+    [start] = forms_on(coach, f"/engagements/{to_draft.pk}/contract/", {"draft_contract"}).values()
+    version = draft(acme, matched_engagement(acme, coachee=acme.coachee))
+    [edit] = forms_on(coach, f"/contracts/{version.pk}/edit/", {"edit_contract"}).values()
+    problems += refuses_each_field(practice, coach, "edit_contract", edit)
+    problems += done_then_sent_again(coach, start)
+    with in_practice(acme):
+        assert to_draft.contract_versions.count() == 1  # drafted once, however often sent
+    walked |= {"draft_contract", "edit_contract"}
+
+    # A chemistry call that has happened, its outcome still to record.
+    with in_practice(acme):
+        call = past_call(acme, acme.coach, acme.coachee2)
+    [outcome] = forms_on(coach, f"/chemistry-calls/{call.pk}/outcome/", {"record_outcome"}).values()
+    problems += refuses_each_field(practice, coach, "record_outcome", outcome)
+    walked.add("record_outcome")
+
+    # A mid-point due, unrated and past its grace period: the coach may move it or close it.
+    engagement = active_engagement(acme, coach=acme.coach2)
+    coach = signed_in(acme.coach2.email, practice)
+    point = due_mid_point(acme, engagement)
+    with in_practice(acme):
+        type(point).objects.filter(pk=point.pk).update(
+            fell_due_at=point.fell_due_at - timedelta(days=practice.measurement_grace_days + 1)
+        )
+    forms = forms_on(coach, f"/engagements/{engagement.pk}/progress/points/{point.pk}/", {"move_point", "close_point"})
+    problems += refuses_each_field(practice, coach, "move_point", forms["move_point"])
+    problems += done_then_sent_again(coach, forms["close_point"])
+    with in_practice(acme):
+        assert type(point).objects.get(pk=point.pk).closed_at is not None
+    walked |= {"move_point", "close_point"}
+
+    # The end-point closed: the coach may complete the engagement.
+    hold_sessions(acme, engagement, 3, first=4)
+    end = point_of(acme, engagement, "end")
+    with in_practice(acme):
+        close_point(point=end, actor=acme.coach2, now=after_grace(acme, end))
+    [complete] = forms_on(coach, f"/engagements/{engagement.pk}/progress/", {"complete_engagement"}).values()
+    problems += done_then_sent_again(coach, complete)
+    with in_practice(acme):
+        assert type(engagement).objects.get(pk=engagement.pk).stage == "completed"
+    walked.add("complete_engagement")
+
+    assert not problems, "\n".join(problems)
+    assert walked == IN_JOURNEY_STATES
