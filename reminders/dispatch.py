@@ -39,7 +39,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection as db_connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,7 +48,7 @@ from reminders.kinds import DIGEST_TIME, KINDS, WEEK, next_local_time
 from reminders.models import EngagementPause, NotificationSettings, Reminder
 from reminders.zones import known_zones, zones_of
 from coachhub.roster.models import CoachProfile
-from coachhub.tenancy.context import practice_context, require_practice
+from coachhub.tenancy.context import execute_alone, practice_context, require_practice
 from coachhub.tenancy.models import Practice
 
 logger = logging.getLogger(__name__)
@@ -275,13 +274,13 @@ def _hand_over(
     renewed_at = clock()
     try:
         for index, delivery in enumerate(deliveries):
+            if handed:
+                _settle(practice, *handed, claim, clock(), outcome)
+                handed = None
             renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
             check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
-            if handed or renew or check:
+            if renew or check:
                 with practice_context(practice):
-                    if handed:
-                        _settle(*handed, claim, clock(), outcome)
-                        handed = None
                     if renew:
                         renewed_at = clock()
                         _renew(deliveries[index:], claim, renewed_at)
@@ -296,8 +295,7 @@ def _hand_over(
                 logger.warning("reminder email to %s failed (%s)", delivery.message.to, error)
                 handed = (delivery, f"delivery failed: {error}")
         if handed:
-            with practice_context(practice):
-                _settle(*handed, claim, clock(), outcome)
+            _settle(practice, *handed, claim, clock(), outcome)
     finally:
         connection.close()
 
@@ -356,38 +354,50 @@ def _held(rows: list[Reminder], claim: uuid.UUID) -> list[Reminder]:
     return [row for row in rows if row.pk in held]
 
 
-def _settle(delivery: Delivery, failure: str | None, claim: uuid.UUID, at: datetime, outcome: Outcome) -> None:
-    """After a hand-over: its rows are sent, or wait to be tried again."""
+def _settle(
+    practice: Practice, delivery: Delivery, failure: str | None, claim: uuid.UUID, at: datetime, outcome: Outcome,
+) -> None:
+    """After a hand-over: its rows are sent, or wait to be tried again. Its own transaction, committed
+    before the next message goes: a worker killed later sends this one no more."""
     if failure:
-        _retry_later(delivery.rows, claim, at, failure, outcome)
+        with practice_context(practice):
+            _retry_later(delivery.rows, claim, at, failure, outcome)
         return
-    marked = _mark_sent([row.pk for row in delivery.rows], claim, at)
+    ids = [row.pk for row in delivery.rows]
+    if any(KINDS[row.kind].recurring for row in delivery.rows):
+        # The next weekly reminder is written with the mark, in the same transaction, or it could be lost.
+        with practice_context(practice):
+            marked = _mark_sent(practice, ids, claim, at)
+            for row in delivery.rows:
+                row.state = Reminder.State.SENT
+            _chain_following(delivery.rows, at)
+    else:
+        marked = _mark_sent(practice, ids, claim, at)
+        for row in delivery.rows:
+            row.state = Reminder.State.SENT
     if marked < len(delivery.rows):
-        logger.warning("reminders %s were sent after another dispatch took them over: they may go twice",
-                       [row.pk for row in delivery.rows])
-    for row in delivery.rows:
-        row.state = Reminder.State.SENT
+        logger.warning("reminders %s were sent after another dispatch took them over: they may go twice", ids)
     outcome.sent += len(delivery.rows)
-    _chain_following(delivery.rows, at)
 
 
-def _mark_sent(ids: list[int], claim: uuid.UUID, at: datetime) -> int:
-    """Mark a message's rows sent, if still this dispatch's: once per message, so in one round trip.
+def _mark_sent(practice: Practice, ids: list[int], claim: uuid.UUID, at: datetime) -> int:
+    """Mark a message's rows sent, if still this dispatch's: once per message, so one statement by
+    primary key in one round trip (execute_alone), committed before the next message goes.
 
-    Its transaction commits without waiting for the write-ahead log to reach the disk (waiting once per
-    message would cost more than the rest of the message). A killed worker loses nothing by it: the
-    server has the commit. Only a crash of PostgreSQL itself could forget the last fraction of a second
-    of marks; those few messages would go again after their lease, with their Message-IDs. SET LOCAL,
-    like the practice, so a pooled connection never carries it on. Row-Level Security applies as to the
-    ORM's queries; the practice is in the WHERE clause as the scoped manager would put it."""
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"SET LOCAL synchronous_commit = off; UPDATE {Reminder._meta.db_table}"
-            " SET state = %s, sent_at = %s, reason = '', attempts = attempts + 1, updated_at = %s"
-            " WHERE practice_id = %s AND id = ANY(%s) AND claim = %s AND state = %s",
-            [Reminder.State.SENT, at, at, require_practice().pk, ids, claim, Reminder.State.SENDING],
-        )
-        return cursor.rowcount
+    It commits without waiting for the write-ahead log to reach the disk (waiting once per message
+    would cost more than the rest of the message). A killed worker loses nothing by it: the server
+    has the commit. Only a crash of PostgreSQL itself could forget the last fraction of a second of
+    marks; those few messages would go again after their lease, with their Message-IDs. Row-Level
+    Security applies as to the ORM's queries; the practice is in the WHERE clause as the scoped
+    manager would put it."""
+    return execute_alone(
+        practice,
+        f"UPDATE {Reminder._meta.db_table}"
+        " SET state = %s, sent_at = %s, reason = '', attempts = attempts + 1, updated_at = %s"
+        " WHERE practice_id = %s AND id = ANY(%s) AND claim = %s AND state = %s",
+        [Reminder.State.SENT, at, at, practice.pk, ids, claim, Reminder.State.SENDING],
+        wait_for_disk=False,
+    )
 
 
 def _subject_pk(row: Reminder) -> int:

@@ -50,7 +50,12 @@ IGNORED_TABLES = frozenset({
 IGNORED_COLUMNS = {"accounts_user": frozenset({"last_login"})}
 _SET = re.compile(r'\sSET\s+(.*?)(?:\s+WHERE\s|$)', re.IGNORECASE | re.DOTALL)
 _ASSIGNED = re.compile(r'"(\w+)"\s*=')
-_WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|COPY|CREATE|ALTER|DROP)\s+"?(\w+)', re.IGNORECASE)
+# A write, perhaps after statements that only set transaction-local settings (context.execute_alone).
+_WRITE = re.compile(
+    r'^\s*(?:(?:SELECT\s+set_config\([^;]*\)|SET\s+LOCAL\s[^;]*);\s*)*'
+    r'(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE|COPY|CREATE|ALTER|DROP)\s+"?(\w+)',
+    re.IGNORECASE,
+)
 
 # A request's generations, read once (PracticeMiddleware starts and ends the memo).
 _memo: ContextVar[dict[str, str] | None] = ContextVar("generations_memo", default=None)
