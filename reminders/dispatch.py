@@ -8,10 +8,11 @@ no transaction open; inside one it still works, but then nothing commits until t
    address? digest reader?), write the message of each one to send, and COMMIT: the skipped and
    deferred rows with their reasons, the others as `sending` under this dispatch's claim. The row
    locks end there; none is held while the mail server is talked to.
-2. Hand over, one message at a time, with no transaction open; then a short transaction marks it
-   sent (or to retry, with backoff, giving up after MAX_ATTEMPTS) before the next one goes. Every
-   CHECK_AHEAD messages that transaction also checks the next ones again, on fresh copies of what
-   they are about, and skips those that no longer apply.
+2. Hand over, one message at a time, with no transaction open; then mark it sent in a transaction of
+   its own (one UPDATE by primary key, one round trip) before the next one goes, or to retry, with
+   backoff, giving up after MAX_ATTEMPTS. A message whose reminders were last checked more than
+   RECHECK_AFTER ago is checked again first, with the CHECK_AHEAD next ones, on fresh copies of what
+   they are about; those that no longer apply are skipped.
 
 A worker killed mid-batch leaves the message it was handing over and those it had not reached
 `sending`. Once their lease has run out a later dispatch claims them again: that one message goes a
@@ -57,7 +58,10 @@ BATCH_SIZE = 500
 MAX_ATTEMPTS = 6
 SMTP_TIMEOUT_SECONDS = 30
 LEASE_IN_SMTP_TIMEOUTS = 10
-# Before each this many messages, those next to go are checked again (one query per kind, not per message).
+# A reminder is sent on a check of its subject at most this old: past it, the message whose turn has
+# come and the CHECK_AHEAD - 1 after it are checked again (one query per kind, not per message). A
+# batch sent briskly goes on the check made as it was claimed; a slow mail server gets checks as it goes.
+RECHECK_AFTER = timedelta(seconds=2)
 CHECK_AHEAD = 10
 # Everything a dispatch may change on a row it holds.
 ROW_FIELDS = [
@@ -87,6 +91,7 @@ class Delivery:
 
     rows: list[Reminder]
     message: EmailMultiAlternatives
+    checked_at: datetime  # when what its rows are about was last loaded and found to still apply
     # A digest is written again, without them, when some of its rows no longer apply at hand-over.
     rewrite: Callable[[list[Reminder]], EmailMultiAlternatives] | None = None
 
@@ -240,9 +245,9 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
                 logger.exception("reminder %s could not be written", row.pk)
                 _skip(row, f"could not be written: {error}", outcome)
                 continue
-            deliveries.append(Delivery([row], message))
+            deliveries.append(Delivery([row], message, now))
         for recipient_id, entries in digests.items():
-            deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], base_url, practice))
+            deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], base_url, practice, now))
 
     sending = [row for delivery in deliveries for row in delivery.rows]
     for row in sending:
@@ -278,7 +283,7 @@ def _hand_over(
                 _settle(practice, *handed, claim, clock(), outcome)
                 handed = None
             renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
-            check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
+            check = clock() - delivery.checked_at > RECHECK_AFTER
             if renew or check:
                 with practice_context(practice):
                     if renew:
@@ -314,6 +319,8 @@ def _renew(remaining: list[Delivery], claim: uuid.UUID, at: datetime) -> None:
 
 def _check_again(group: list[Delivery], claim: uuid.UUID, at: datetime, outcome: Outcome) -> None:
     """Just before they go, check the next messages' reminders still apply, on fresh copies of their subjects."""
+    for delivery in group:
+        delivery.checked_at = at
     by_kind: dict[str, list[Reminder]] = defaultdict(list)
     for delivery in group:
         for row in delivery.rows:
@@ -414,12 +421,14 @@ def _coach_ids(objects: dict) -> set[int]:
     return ids
 
 
-def _digest(entries: list[tuple[Reminder, dict]], recipient, zone: str, base_url: str, practice) -> Delivery:
+def _digest(
+    entries: list[tuple[Reminder, dict]], recipient, zone: str, base_url: str, practice, checked_at: datetime,
+) -> Delivery:
     def without_the_rest(kept: list[Reminder]) -> EmailMultiAlternatives:
         return emails.digest_message([entry for entry in entries if entry[0] in kept], recipient, zone, base_url, practice)
 
     message = emails.digest_message(entries, recipient, zone, base_url, practice)
-    return Delivery([row for row, _ in entries], message, rewrite=without_the_rest)
+    return Delivery([row for row, _ in entries], message, checked_at, rewrite=without_the_rest)
 
 
 def _retry_later(rows: list[Reminder], claim: uuid.UUID, now: datetime, reason: str, outcome: Outcome) -> None:
