@@ -194,7 +194,7 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
     ).values_list("engagement_id", flat=True))
     zones = zones_of(recipient_ids)
     profiles = {p.user_id: p for p in CoachProfile.objects.filter(user_id__in={*recipient_ids, *_coach_ids(objects)})}
-    base_url = emails.practice_base_url(practice)
+    stationery = emails.Stationery(practice)
 
     deliveries: list[Delivery] = []
     digests: dict[int, list[tuple[Reminder, dict]]] = defaultdict(list)
@@ -230,7 +230,7 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
                 continue
             zone = zones[row.recipient_id]
             try:
-                context = emails.reminder_context(kind, obj, row, recipient, zone, profiles, base_url)
+                context = emails.reminder_context(kind, obj, row, recipient, zone, profiles, stationery)
                 if preference is not None and preference.morning_digest:
                     if row.for_digest:
                         digests[row.recipient_id].append((row, context))
@@ -240,14 +240,14 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
                         row.state, row.for_digest, row.next_attempt_at = Reminder.State.PENDING, True, digest_at
                         outcome.deferred += 1
                         continue
-                message = emails.reminder_message(kind.template, context, recipient, row.message_id, row.kind, practice)
+                message = emails.reminder_message(kind.template, context, recipient, row.message_id, row.kind, stationery)
             except Exception as error:  # noqa: BLE001 - one broken reminder must not block the batch every minute
                 logger.exception("reminder %s could not be written", row.pk)
                 _skip(row, f"could not be written: {error}", outcome)
                 continue
             deliveries.append(Delivery([row], message, now))
         for recipient_id, entries in digests.items():
-            deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], base_url, practice, now))
+            deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], stationery, now))
 
     sending = [row for delivery in deliveries for row in delivery.rows]
     for row in sending:
@@ -422,12 +422,12 @@ def _coach_ids(objects: dict) -> set[int]:
 
 
 def _digest(
-    entries: list[tuple[Reminder, dict]], recipient, zone: str, base_url: str, practice, checked_at: datetime,
+    entries: list[tuple[Reminder, dict]], recipient, zone: str, stationery: emails.Stationery, checked_at: datetime,
 ) -> Delivery:
     def without_the_rest(kept: list[Reminder]) -> EmailMultiAlternatives:
-        return emails.digest_message([entry for entry in entries if entry[0] in kept], recipient, zone, base_url, practice)
+        return emails.digest_message([entry for entry in entries if entry[0] in kept], recipient, zone, stationery)
 
-    message = emails.digest_message(entries, recipient, zone, base_url, practice)
+    message = emails.digest_message(entries, recipient, zone, stationery)
     return Delivery([row for row, _ in entries], message, checked_at, rewrite=without_the_rest)
 
 
