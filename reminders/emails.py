@@ -104,7 +104,9 @@ def reminder_message(
     return message
 
 
-def digest_message(entries: list[tuple[Reminder, dict]], recipient, zone: str, stationery: Stationery) -> EmailMultiAlternatives:
+def digest_message(
+    entries: list[tuple[Reminder, dict]], recipient, zone: str, stationery: Stationery,
+) -> EmailMultiAlternatives:
     """A reader's morning digest: one line per reminder, each written as that reminder's subject."""
     rows = [row for row, _ in entries]
     digest = hashlib.sha256("|".join(sorted(r.key for r in rows)).encode()).hexdigest()[:40]
@@ -113,7 +115,9 @@ def digest_message(entries: list[tuple[Reminder, dict]], recipient, zone: str, s
         # A digest line names its time, never "tomorrow" or "in an hour": the digest may come on the day itself.
         context = {"practice": stationery.practice, **context, "in_digest": True}
         items.append({
-            "line": " ".join(stationery.render(f"emails/reminders/{KINDS[row.kind].template}_subject.txt", context).split()),
+            "line": " ".join(
+                stationery.render(f"emails/reminders/{KINDS[row.kind].template}_subject.txt", context).split()
+            ),
             "url": context["url"],
             "when": context.get("when", ""),
         })

@@ -58,5 +58,8 @@ def test_inside_an_open_transaction_it_joins_it_and_hands_the_outer_practice_bac
 
 
 def test_a_write_after_transaction_local_settings_still_renews_what_it_touches():
-    sql = "SELECT set_config(%s, %s, true); SET LOCAL synchronous_commit = off; DELETE FROM \"tenancy_practice\" WHERE id = %s"
+    sql = (
+        "SELECT set_config(%s, %s, true); SET LOCAL synchronous_commit = off;"
+        ' DELETE FROM "tenancy_practice" WHERE id = %s'
+    )
     assert freshness._touched_scope(sql) == freshness.PLATFORM
