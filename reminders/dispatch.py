@@ -8,10 +8,11 @@ no transaction open; inside one it still works, but then nothing commits until t
    address? digest reader?), write the message of each one to send, and COMMIT: the skipped and
    deferred rows with their reasons, the others as `sending` under this dispatch's claim. The row
    locks end there; none is held while the mail server is talked to.
-2. Hand over, one message at a time, with no transaction open; then a short transaction marks it
-   sent (or to retry, with backoff, giving up after MAX_ATTEMPTS) before the next one goes. Every
-   CHECK_AHEAD messages that transaction also checks the next ones again, on fresh copies of what
-   they are about, and skips those that no longer apply.
+2. Hand over, one message at a time, with no transaction open; then mark it sent in a transaction of
+   its own (one UPDATE by primary key, one round trip) before the next one goes, or to retry, with
+   backoff, giving up after MAX_ATTEMPTS. A message whose reminders were last checked more than
+   RECHECK_AFTER ago is checked again first, with the CHECK_AHEAD next ones, on fresh copies of what
+   they are about; those that no longer apply are skipped.
 
 A worker killed mid-batch leaves the message it was handing over and those it had not reached
 `sending`. Once their lease has run out a later dispatch claims them again: that one message goes a
@@ -39,7 +40,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection as db_connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,7 +49,7 @@ from reminders.kinds import DIGEST_TIME, KINDS, WEEK, next_local_time
 from reminders.models import EngagementPause, NotificationSettings, Reminder
 from reminders.zones import known_zones, zones_of
 from coachhub.roster.models import CoachProfile
-from coachhub.tenancy.context import practice_context, require_practice
+from coachhub.tenancy.context import execute_alone, practice_context, require_practice
 from coachhub.tenancy.models import Practice
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,10 @@ BATCH_SIZE = 500
 MAX_ATTEMPTS = 6
 SMTP_TIMEOUT_SECONDS = 30
 LEASE_IN_SMTP_TIMEOUTS = 10
-# Before each this many messages, those next to go are checked again (one query per kind, not per message).
+# A reminder is sent on a check of its subject at most this old: past it, the message whose turn has
+# come and the CHECK_AHEAD - 1 after it are checked again (one query per kind, not per message). A
+# batch sent briskly goes on the check made as it was claimed; a slow mail server gets checks as it goes.
+RECHECK_AFTER = timedelta(seconds=2)
 CHECK_AHEAD = 10
 # Everything a dispatch may change on a row it holds.
 ROW_FIELDS = [
@@ -88,6 +91,7 @@ class Delivery:
 
     rows: list[Reminder]
     message: EmailMultiAlternatives
+    checked_at: datetime  # when what its rows are about was last loaded and found to still apply
     # A digest is written again, without them, when some of its rows no longer apply at hand-over.
     rewrite: Callable[[list[Reminder]], EmailMultiAlternatives] | None = None
 
@@ -190,7 +194,7 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
     ).values_list("engagement_id", flat=True))
     zones = zones_of(recipient_ids)
     profiles = {p.user_id: p for p in CoachProfile.objects.filter(user_id__in={*recipient_ids, *_coach_ids(objects)})}
-    base_url = emails.practice_base_url(practice)
+    stationery = emails.Stationery(practice)
 
     deliveries: list[Delivery] = []
     digests: dict[int, list[tuple[Reminder, dict]]] = defaultdict(list)
@@ -226,7 +230,7 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
                 continue
             zone = zones[row.recipient_id]
             try:
-                context = emails.reminder_context(kind, obj, row, recipient, zone, profiles, base_url)
+                context = emails.reminder_context(kind, obj, row, recipient, zone, profiles, stationery)
                 if preference is not None and preference.morning_digest:
                     if row.for_digest:
                         digests[row.recipient_id].append((row, context))
@@ -236,14 +240,14 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
                         row.state, row.for_digest, row.next_attempt_at = Reminder.State.PENDING, True, digest_at
                         outcome.deferred += 1
                         continue
-                message = emails.reminder_message(kind.template, context, recipient, row.message_id, row.kind, practice)
+                message = emails.reminder_message(kind.template, context, recipient, row.message_id, row.kind, stationery)
             except Exception as error:  # noqa: BLE001 - one broken reminder must not block the batch every minute
                 logger.exception("reminder %s could not be written", row.pk)
                 _skip(row, f"could not be written: {error}", outcome)
                 continue
-            deliveries.append(Delivery([row], message))
+            deliveries.append(Delivery([row], message, now))
         for recipient_id, entries in digests.items():
-            deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], base_url, practice))
+            deliveries.append(_digest(entries, recipients[recipient_id], zones[recipient_id], stationery, now))
 
     sending = [row for delivery in deliveries for row in delivery.rows]
     for row in sending:
@@ -275,13 +279,13 @@ def _hand_over(
     renewed_at = clock()
     try:
         for index, delivery in enumerate(deliveries):
+            if handed:
+                _settle(practice, *handed, claim, clock(), outcome)
+                handed = None
             renew = clock() - renewed_at >= lease() / LEASE_IN_SMTP_TIMEOUTS
-            check = index % CHECK_AHEAD == 0 and index > 0  # the first ones were checked as they were claimed
-            if handed or renew or check:
+            check = clock() - delivery.checked_at > RECHECK_AFTER
+            if renew or check:
                 with practice_context(practice):
-                    if handed:
-                        _settle(*handed, claim, clock(), outcome)
-                        handed = None
                     if renew:
                         renewed_at = clock()
                         _renew(deliveries[index:], claim, renewed_at)
@@ -296,8 +300,7 @@ def _hand_over(
                 logger.warning("reminder email to %s failed (%s)", delivery.message.to, error)
                 handed = (delivery, f"delivery failed: {error}")
         if handed:
-            with practice_context(practice):
-                _settle(*handed, claim, clock(), outcome)
+            _settle(practice, *handed, claim, clock(), outcome)
     finally:
         connection.close()
 
@@ -316,6 +319,8 @@ def _renew(remaining: list[Delivery], claim: uuid.UUID, at: datetime) -> None:
 
 def _check_again(group: list[Delivery], claim: uuid.UUID, at: datetime, outcome: Outcome) -> None:
     """Just before they go, check the next messages' reminders still apply, on fresh copies of their subjects."""
+    for delivery in group:
+        delivery.checked_at = at
     by_kind: dict[str, list[Reminder]] = defaultdict(list)
     for delivery in group:
         for row in delivery.rows:
@@ -356,38 +361,50 @@ def _held(rows: list[Reminder], claim: uuid.UUID) -> list[Reminder]:
     return [row for row in rows if row.pk in held]
 
 
-def _settle(delivery: Delivery, failure: str | None, claim: uuid.UUID, at: datetime, outcome: Outcome) -> None:
-    """After a hand-over: its rows are sent, or wait to be tried again."""
+def _settle(
+    practice: Practice, delivery: Delivery, failure: str | None, claim: uuid.UUID, at: datetime, outcome: Outcome,
+) -> None:
+    """After a hand-over: its rows are sent, or wait to be tried again. Its own transaction, committed
+    before the next message goes: a worker killed later sends this one no more."""
     if failure:
-        _retry_later(delivery.rows, claim, at, failure, outcome)
+        with practice_context(practice):
+            _retry_later(delivery.rows, claim, at, failure, outcome)
         return
-    marked = _mark_sent([row.pk for row in delivery.rows], claim, at)
+    ids = [row.pk for row in delivery.rows]
+    if any(KINDS[row.kind].recurring for row in delivery.rows):
+        # The next weekly reminder is written with the mark, in the same transaction, or it could be lost.
+        with practice_context(practice):
+            marked = _mark_sent(practice, ids, claim, at)
+            for row in delivery.rows:
+                row.state = Reminder.State.SENT
+            _chain_following(delivery.rows, at)
+    else:
+        marked = _mark_sent(practice, ids, claim, at)
+        for row in delivery.rows:
+            row.state = Reminder.State.SENT
     if marked < len(delivery.rows):
-        logger.warning("reminders %s were sent after another dispatch took them over: they may go twice",
-                       [row.pk for row in delivery.rows])
-    for row in delivery.rows:
-        row.state = Reminder.State.SENT
+        logger.warning("reminders %s were sent after another dispatch took them over: they may go twice", ids)
     outcome.sent += len(delivery.rows)
-    _chain_following(delivery.rows, at)
 
 
-def _mark_sent(ids: list[int], claim: uuid.UUID, at: datetime) -> int:
-    """Mark a message's rows sent, if still this dispatch's: once per message, so in one round trip.
+def _mark_sent(practice: Practice, ids: list[int], claim: uuid.UUID, at: datetime) -> int:
+    """Mark a message's rows sent, if still this dispatch's: once per message, so one statement by
+    primary key in one round trip (execute_alone), committed before the next message goes.
 
-    Its transaction commits without waiting for the write-ahead log to reach the disk (waiting once per
-    message would cost more than the rest of the message). A killed worker loses nothing by it: the
-    server has the commit. Only a crash of PostgreSQL itself could forget the last fraction of a second
-    of marks; those few messages would go again after their lease, with their Message-IDs. SET LOCAL,
-    like the practice, so a pooled connection never carries it on. Row-Level Security applies as to the
-    ORM's queries; the practice is in the WHERE clause as the scoped manager would put it."""
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"SET LOCAL synchronous_commit = off; UPDATE {Reminder._meta.db_table}"
-            " SET state = %s, sent_at = %s, reason = '', attempts = attempts + 1, updated_at = %s"
-            " WHERE practice_id = %s AND id = ANY(%s) AND claim = %s AND state = %s",
-            [Reminder.State.SENT, at, at, require_practice().pk, ids, claim, Reminder.State.SENDING],
-        )
-        return cursor.rowcount
+    It commits without waiting for the write-ahead log to reach the disk (waiting once per message
+    would cost more than the rest of the message). A killed worker loses nothing by it: the server
+    has the commit. Only a crash of PostgreSQL itself could forget the last fraction of a second of
+    marks; those few messages would go again after their lease, with their Message-IDs. Row-Level
+    Security applies as to the ORM's queries; the practice is in the WHERE clause as the scoped
+    manager would put it."""
+    return execute_alone(
+        practice,
+        f"UPDATE {Reminder._meta.db_table}"
+        " SET state = %s, sent_at = %s, reason = '', attempts = attempts + 1, updated_at = %s"
+        " WHERE practice_id = %s AND id = ANY(%s) AND claim = %s AND state = %s",
+        [Reminder.State.SENT, at, at, practice.pk, ids, claim, Reminder.State.SENDING],
+        wait_for_disk=False,
+    )
 
 
 def _subject_pk(row: Reminder) -> int:
@@ -404,12 +421,14 @@ def _coach_ids(objects: dict) -> set[int]:
     return ids
 
 
-def _digest(entries: list[tuple[Reminder, dict]], recipient, zone: str, base_url: str, practice) -> Delivery:
+def _digest(
+    entries: list[tuple[Reminder, dict]], recipient, zone: str, stationery: emails.Stationery, checked_at: datetime,
+) -> Delivery:
     def without_the_rest(kept: list[Reminder]) -> EmailMultiAlternatives:
-        return emails.digest_message([entry for entry in entries if entry[0] in kept], recipient, zone, base_url, practice)
+        return emails.digest_message([entry for entry in entries if entry[0] in kept], recipient, zone, stationery)
 
-    message = emails.digest_message(entries, recipient, zone, base_url, practice)
-    return Delivery([row for row, _ in entries], message, rewrite=without_the_rest)
+    message = emails.digest_message(entries, recipient, zone, stationery)
+    return Delivery([row for row, _ in entries], message, checked_at, rewrite=without_the_rest)
 
 
 def _retry_later(rows: list[Reminder], claim: uuid.UUID, now: datetime, reason: str, outcome: Outcome) -> None:

@@ -65,19 +65,30 @@ def test_rows_left_sending_are_due_again_for_the_beat_only_once_their_lease_has_
     assert states(acme) == {"sent": 3}
 
 
-def test_reminders_that_stop_applying_while_their_batch_goes_out_are_checked_again_before_their_turn(acme, interrupting):
+@pytest.fixture
+def clock(monkeypatch):
+    """The dispatcher's clock, standing still unless a test moves it on (`clock["by"]`)."""
+    skew = {"by": timedelta(0)}
+    monkeypatch.setattr(dispatch, "_clock", lambda start: lambda: start + skew["by"])
+    return skew
+
+
+def test_reminders_whose_check_grew_older_than_recheck_after_are_checked_again_before_their_turn(
+    acme, interrupting, clock,
+):
     count = dispatch.CHECK_AHEAD + 2
     rows = due_actions(acme, count)
 
-    def all_actions_done():
+    def all_actions_done_while_time_passes():
         with practice_context(acme.practice):
             ActionItem.objects.update(status=ActionItem.Status.DONE, done_at=timezone.now())
+        clock["by"] = dispatch.RECHECK_AFTER + timedelta(seconds=1)
 
-    interrupting.during_first_send = all_actions_done
+    interrupting.during_first_send = all_actions_done_while_time_passes
     outcome = run_dispatch(acme, now=after_all_due(rows))
-    # Checked as they were claimed, the first CHECK_AHEAD were on their way; the next were checked
-    # again, on fresh copies, before their turn.
-    assert (outcome.sent, outcome.skipped) == (dispatch.CHECK_AHEAD, 2)
+    # The first went on the check made as it was claimed; by their turn the others' check was too old:
+    # checked again (CHECK_AHEAD, then the last two), on fresh copies, they are skipped.
+    assert (outcome.sent, outcome.skipped) == (1, count - 1)
     assert {r.reason for r in reminders(acme, state="skipped")} == {"the action is done"}
 
 
@@ -119,7 +130,9 @@ def test_a_mail_server_refusing_six_times_is_given_up_saying_why(acme, settings)
     assert row.reason.startswith(f"gave up after {dispatch.MAX_ATTEMPTS} attempts: email backend unavailable")
 
 
-def test_a_digest_is_written_again_without_a_reminder_that_stopped_applying_before_its_turn(acme, interrupting, mailoutbox):
+def test_a_digest_is_written_again_without_a_reminder_that_stopped_applying_before_its_turn(
+    acme, interrupting, mailoutbox, clock,
+):
     from reminders import services as reminders_services
     from reminders.kinds import KINDS
     from reminders.models import Reminder
@@ -141,6 +154,7 @@ def test_a_digest_is_written_again_without_a_reminder_that_stopped_applying_befo
             ActionItem.objects.filter(text="Send the 360 invitations").update(
                 status=ActionItem.Status.DONE, done_at=timezone.now(),
             )
+        clock["by"] = dispatch.RECHECK_AFTER + timedelta(seconds=1)
 
     interrupting.during_first_send = first_coach_action_done
     run_dispatch(acme, now=after_all_due(singles + coach_rows))
