@@ -50,7 +50,7 @@ from reminders.models import EngagementPause, NotificationSettings, Reminder
 from reminders.zones import known_zones, zones_of
 from coachhub.roster.models import CoachProfile
 from coachhub.tenancy.context import execute_alone, practice_context, require_practice
-from coachhub.tenancy.models import Practice
+from coachhub.tenancy.models import Membership, Practice
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +188,10 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
         objects.update({(kind.prefix, pk): obj for pk, obj in loaded.items()})
     recipient_ids = {r.recipient_id for r in rows}
     recipients = User.objects.in_bulk(recipient_ids)
+    # Someone whose every membership here has ended (a coach who left, a sponsor moved on) hears no
+    # more about the practice's engagements; a leader who only booked a chemistry call has none yet.
+    memberships = Membership.objects.filter(user_id__in=recipient_ids).values_list("user_id", "is_active")
+    departed = {user for user, _ in memberships} - {user for user, active in memberships if active}
     preferences = {s.user_id: s for s in NotificationSettings.objects.filter(user_id__in=recipient_ids)}
     paused = set(EngagementPause.objects.filter(
         engagement_id__in={r.engagement_id for r in rows if r.engagement_id}
@@ -223,6 +227,9 @@ def _claim(practice: Practice, claim: uuid.UUID, now: datetime, batch_size: int,
             recipient = recipients.get(row.recipient_id)
             if recipient is None or not recipient.is_active or not recipient.email:
                 _skip(row, "the recipient has no active account with an email address", outcome)
+                continue
+            if row.recipient_id in departed:
+                _skip(row, "the recipient's access to this practice has ended", outcome)
                 continue
             preference = preferences.get(row.recipient_id)
             if preference is not None and not preference.wants(row.kind):

@@ -87,7 +87,7 @@ def execute_alone(practice: Practice, sql: str, params: Sequence = (), *, wait_f
             cursor.execute(sql, params)
             return cursor.rowcount
     prefix = "SELECT set_config(%s, %s, true); " + ("" if wait_for_disk else "SET LOCAL synchronous_commit = off; ")
-    token = _current_practice.set(practice)  # as in practice_context, for what reads it (freshness)
+    token = _current_practice.set(practice)  # as in practice_context, for what reads the current practice
     try:
         with connection.cursor() as cursor:
             cursor.execute(prefix + sql, [RLS_SETTING, str(practice.pk), *params])

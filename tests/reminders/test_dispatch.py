@@ -14,6 +14,7 @@ from reminders.emails import read_unsubscribe_token
 from reminders.models import Reminder
 from coachhub.tenancy.context import practice_context
 from coachhub.roster.models import Booking
+from coachhub.tenancy.models import Membership
 from tests.contracts.conftest import accept, sent
 from tests.contracts.conftest import engagement as contracting_engagement  # noqa: F401
 from tests.reminders.conftest import book_call, coach_profile, reminders, run_dispatch
@@ -147,6 +148,16 @@ def test_a_recipient_without_an_active_account_is_skipped(acme, call, mailoutbox
     run_dispatch(acme, now=at(call, "chemistry_call_24h"))
     assert [m.to for m in mailoutbox] == [["leader@example.com"]]
     assert "no active account" in next(r for r in reminders(acme, state="skipped")).reason
+
+
+def test_a_recipient_whose_membership_ended_is_skipped(acme, call, mailoutbox):
+    """A coach who left the practice hears nothing more of its leaders (the leader, with no
+    membership yet, still gets theirs)."""
+    with practice_context(acme.practice):
+        Membership.objects.filter(user=acme.coach).update(is_active=False, deactivated_at=timezone.now())
+    run_dispatch(acme, now=at(call, "chemistry_call_24h"))
+    assert [m.to for m in mailoutbox] == [["leader@example.com"]]
+    assert "access to this practice has ended" in next(r for r in reminders(acme, state="skipped")).reason
 
 
 def test_a_paused_engagement_skips_its_reminders(acme, call, mailoutbox):
