@@ -10,3 +10,5 @@ class MeasurementConfig(AppConfig):
     def ready(self) -> None:
         # Importing the module subscribes it to contract and session events (the layers below).
         from measurement import subscribers  # noqa: F401
+        # After measurement's own subscribers: the summary is built from what they wrote.
+        from measurement.summaries import subscribers as summary_subscribers  # noqa: F401

@@ -7,12 +7,16 @@ import time
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from coachhub.tenancy import freshness
+from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.models import Practice
 from demo.journey import DEMO_PASSWORD
 from demo.scale import writing
 from demo.scale.practice import COACH_COUNT, COACHEE_COUNT, slug
+from measurement.summaries.building import rebuild_summaries
 
 
 class Command(BaseCommand):
@@ -49,6 +53,10 @@ class Command(BaseCommand):
             password_hash=make_password(DEMO_PASSWORD),  # hashed once: every scaled person shares it
         )
         writing.analyze()
+        # COPY went around the subscribers: build the new practices' engagement summaries.
+        for practice in Practice.objects.filter(slug__in=[slug(number) for number in wanted]):
+            with practice_context(practice), transaction.atomic():
+                rebuild_summaries()
         # COPY bypasses Django's connections, whose writes renew the cached pages and look-ups: say so.
         freshness.touch_platform()
         self.stdout.write(self.style.SUCCESS(
