@@ -8,6 +8,7 @@ from django.shortcuts import render
 from coachhub.tenancy.models import Role
 from coachhub.tenancy.pagecache import cached_page
 from engagements import selectors as journey
+from measurement.summaries import selectors as summaries
 from sessions import selectors as coaching_sessions
 
 
@@ -20,9 +21,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.COACH in request.roles:
         context["upcoming_calls"], context["calls_awaiting_outcome"] = journey.coach_calls(request.user)
         context.update(coaching_sessions.coach_home(request.user))
+        context["coaching_engagements"] = summaries.coaching_list(request.user)
     if Role.COACHEE in request.roles:
         context["my_calls"] = journey.calls_of_coachee(request.user)
         context["open_enquiry"] = journey.open_enquiry(request.user)
         context["has_coach"] = journey.has_coach(request.user)
-        context["my_engagements"] = coaching_sessions.coachee_engagements(request.user)
+        context["my_engagements"] = summaries.coachee_list(request.user)
     return render(request, "tenancy/home.html", context)

@@ -224,15 +224,21 @@ class Commitment:
         )
 
 
-def commitment(engagement: Engagement) -> Commitment:
-    """The contract in force and the sessions counted against it: two queries, the counting done by
-    the database."""
-    counts = CoachingSession.objects.filter(engagement=engagement).aggregate(
+def session_counts(engagement_id: int) -> dict[str, int]:
+    """{"used", "scheduled", "held"}: the one definition of each count, in one query. Used: the
+    contract's rule (held, late cancellations, no-shows); held: what the on/off-track rule measures
+    against."""
+    return CoachingSession.objects.filter(engagement_id=engagement_id).aggregate(
         used=Count("pk", filter=Q(counts_as_used=True)),
         scheduled=Count("pk", filter=Q(attendance=Attendance.SCHEDULED)),
         held=Count("pk", filter=Q(attendance=Attendance.HELD)),
     )
-    return Commitment(contract=contract_in_force(engagement), **counts)
+
+
+def commitment(engagement: Engagement) -> Commitment:
+    """The contract in force and the sessions counted against it: two queries, the counting done by
+    the database."""
+    return Commitment(contract=contract_in_force(engagement), **session_counts(engagement.pk))
 
 
 def worked_on_topics() -> list[str]:
@@ -255,8 +261,8 @@ def worked_on_choices(session: CoachingSession) -> list[str]:
 
 
 def coach_home(coach, now: datetime | None = None) -> dict:
-    """Active engagements, today's and this week's sessions, sessions not yet logged, overdue actions.
-    Four queries."""
+    """Today's and this week's sessions, sessions not yet logged, overdue actions. Three queries (the
+    coachees' list is read from the engagement summaries: measurement.summaries.selectors)."""
     now = now or timezone.now()
     today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tomorrow = today_start + timedelta(days=1)
@@ -267,9 +273,6 @@ def coach_home(coach, now: datetime | None = None) -> dict:
         ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")
     )
     return {
-        "coaching_engagements": list(
-            Engagement.objects.filter(coach=coach, stage=Engagement.Stage.ACTIVE).select_related("coachee").order_by("matched_at")
-        ),
         "sessions_today": [session for session in week if session.booking.starts_at < tomorrow],
         "sessions_this_week": [session for session in week if session.booking.starts_at >= tomorrow],
         "sessions_not_logged": list(
@@ -283,7 +286,3 @@ def coach_home(coach, now: datetime | None = None) -> dict:
             ).select_related("engagement__coachee").order_by("due_date")[:50]
         ),
     }
-
-
-def coachee_engagements(coachee) -> QuerySet[Engagement]:
-    return Engagement.objects.filter(coachee=coachee, stage__in=[Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]).select_related("coach")

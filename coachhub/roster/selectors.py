@@ -41,13 +41,19 @@ def bookable_coaches() -> QuerySet[CoachProfile]:
     )
 
 
+# A coach's load, written once: the engagements they carry are those matched and not yet completed
+# (the journey's stages, spelt here because the roster sits below the journey). The roster, the booking
+# service's capacity check and the practice dashboard all count these.
+CARRIED_STAGES = ("contracting", "active")
+
+
 def coach_load(coach_ids: list[int]) -> dict[int, int]:
-    """How many coachees each coach carries (engagements matched and not yet completed): one query.
+    """How many coachees each coach carries (engagements in CARRIED_STAGES): one query.
 
     Counted through the engagements' foreign key to their coach, so the roster needs none of the
     journey's code; the practice is named as the journey's scoped manager would."""
     carried = Q(engagements_as_coach__practice=require_practice(),
-                engagements_as_coach__stage__in=["contracting", "active"])
+                engagements_as_coach__stage__in=CARRIED_STAGES)
     rows = get_user_model().objects.filter(pk__in=coach_ids).annotate(n=Count("engagements_as_coach", filter=carried))
     return {user_id: n for user_id, n in rows.values_list("pk", "n") if n}
 

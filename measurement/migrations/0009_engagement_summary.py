@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 ('latest_point_kind', models.CharField(blank=True, max_length=8)),
                 ('latest_status', models.CharField(blank=True, max_length=16)),
                 ('latest_status_reason', models.TextField(blank=True)),
+                ('points_scheduled', models.PositiveSmallIntegerField(default=0)),
                 ('next_point_kind', models.CharField(blank=True, max_length=8)),
                 ('next_point_due_after_sessions', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('next_point_due_on', models.DateField(blank=True, null=True)),

@@ -25,14 +25,13 @@ from engagements.models import ContractVersion, Engagement
 from measurement.events import NomineeApproved, NomineeDeclined, NomineeRemoved
 from measurement.models import MeasurementPoint, NominationSuggestion, Nominee, StakeholderResponse
 from measurement.stakeholders.mailboxes import mailbox
+from sessions.selectors import contract_in_force
 
 NAME_MAX_LENGTH = 150
 
 
 def _contract(engagement: Engagement) -> ContractVersion:
-    contract = ContractVersion.objects.select_related("sponsor").filter(
-        engagement=engagement, status=ContractVersion.Status.ACCEPTED
-    ).first()
+    contract = contract_in_force(engagement)
     if engagement.stage != Engagement.Stage.ACTIVE or contract is None:
         raise ValidationError("Stakeholders are named once the contract is accepted, while the coaching runs.")
     if not contract.stakeholder_groups:

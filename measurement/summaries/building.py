@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 
 from engagements.models import ChemistryCall, ContractVersion, Engagement, Objective
@@ -23,12 +23,13 @@ from measurement.models import (
 )
 from measurement.stakeholders.results import live_counts
 from sessions.models import Attendance, CoachingSession
+from sessions.selectors import contract_in_force, session_counts
 
 
 def build(engagement: Engagement) -> dict[str, Any]:
     """Every field of `engagement`'s summary but its version, as `SUMMARY_FIELDS` lists them. Eight
     queries, however many sessions, points and objectives."""
-    contract = ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED).first()
+    contract = contract_in_force(engagement)
     points = list(MeasurementPoint.objects.filter(engagement=engagement).select_related("version"))
     points.sort(key=lambda point: POINT_ORDER[point.kind])
     return {
@@ -62,14 +63,9 @@ def _contract_facts(contract: ContractVersion | None) -> dict[str, Any]:
 def _session_facts(engagement: Engagement) -> dict[str, Any]:
     """Sessions scheduled, held and used (the contract's rule, `counts_as_used`), and the earliest
     session still scheduled."""
-    sessions = CoachingSession.objects.filter(engagement=engagement)
-    counts = sessions.aggregate(
-        used=Count("pk", filter=Q(counts_as_used=True)),
-        scheduled=Count("pk", filter=Q(attendance=Attendance.SCHEDULED)),
-        held=Count("pk", filter=Q(attendance=Attendance.HELD)),
-    )
+    counts = session_counts(engagement.pk)
     following = (
-        sessions.filter(attendance=Attendance.SCHEDULED).order_by("booking__starts_at", "pk")
+        CoachingSession.objects.filter(engagement=engagement, attendance=Attendance.SCHEDULED).order_by("booking__starts_at", "pk")
         .values_list("pk", "booking__starts_at").first()
     )
     return {
@@ -112,6 +108,7 @@ def _point_facts(points: list[MeasurementPoint]) -> dict[str, Any]:
         "latest_point_kind": latest.kind if latest else "",
         "latest_status": latest.status if latest else "",
         "latest_status_reason": latest.status_reason if latest else "",
+        "points_scheduled": len(points),
         "next_point_kind": following.kind if following else "",
         "next_point_due_after_sessions": following.due_after_sessions if following else None,
         "next_point_due_on": following.due_on if following else None,

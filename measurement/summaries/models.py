@@ -49,7 +49,9 @@ class EngagementSummary(PracticeOwnedModel):
     latest_point_kind = models.CharField(max_length=8, blank=True)
     latest_status = models.CharField(max_length=16, blank=True)
     latest_status_reason = models.TextField(blank=True)
-    # The first point not yet closed, in the journey's order, and its due rule.
+    # How many points the contract brought (none before it is accepted), and the first not yet closed,
+    # in the journey's order, with its due rule.
+    points_scheduled = models.PositiveSmallIntegerField(default=0)
     next_point_kind = models.CharField(max_length=8, blank=True)
     next_point_due_after_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
     next_point_due_on = models.DateField(null=True, blank=True)
@@ -84,6 +86,6 @@ SUMMARY_FIELDS = [
     "contract_id", "contract_number", "contract_sponsor_id", "frequency", "session_minutes", "start_date", "end_date",
     "sessions_contracted", "sessions_scheduled", "sessions_held", "sessions_used", "next_session_id", "next_session_at",
     "objectives", "latest_point_kind", "latest_status", "latest_status_reason",
-    "next_point_kind", "next_point_due_after_sessions", "next_point_due_on", "next_point_closes_on", "next_point_fell_due_at",
+    "points_scheduled", "next_point_kind", "next_point_due_after_sessions", "next_point_due_on", "next_point_closes_on", "next_point_fell_due_at",
     "stakeholder_rates", "last_activity_at",
 ]
