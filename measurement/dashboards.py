@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -29,10 +30,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -93,8 +95,9 @@ def with_progress(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
         sessions_used=Coalesce(F("summary__sessions_used"), Value(0)),
         sessions_contracted=F("summary__sessions_contracted"),
         latest_status=Coalesce(F("summary__latest_status"), Value("")),
-        latest_status_reason=F("summary__latest_status_reason"),
-        latest_point_kind=F("summary__latest_point_kind"),
+        # None, not "", where no point has a verdict yet (as a subquery finding nothing would say).
+        latest_status_reason=NullIf(F("summary__latest_status_reason"), Value(""), output_field=TextField()),
+        latest_point_kind=NullIf(F("summary__latest_point_kind"), Value(""), output_field=CharField()),
     )
 
 

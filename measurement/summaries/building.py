@@ -27,8 +27,8 @@ from sessions.selectors import contract_in_force, session_counts
 
 
 def build(engagement: Engagement) -> dict[str, Any]:
-    """Every field of `engagement`'s summary but its version, as `SUMMARY_FIELDS` lists them. Eight
-    queries, however many sessions, points and objectives."""
+    """Every field of `engagement`'s summary but its version, as `SUMMARY_FIELDS` lists them. Nine
+    queries at most, however many sessions, points and objectives."""
     contract = contract_in_force(engagement)
     points = list(MeasurementPoint.objects.filter(engagement=engagement).select_related("version"))
     points.sort(key=lambda point: POINT_ORDER[point.kind])
@@ -81,20 +81,20 @@ def _objectives(engagement: Engagement, contract: ContractVersion | None) -> lis
     version, so they are matched to the version in force by position."""
     if contract is None:
         return []
-    latest: dict[int, tuple[int, ObjectiveResult]] = {}
+    # position → (the point's place in the journey, score, status): the latest point wins.
+    latest: dict[int, tuple[int, float | None, str]] = {}
     results = ObjectiveResult.objects.filter(
         point__engagement=engagement, point__kind__in=[MeasurementPoint.Kind.MID, MeasurementPoint.Kind.END],
     ).values_list("point__kind", "objective__position", "score", "status")
     for kind, position, score, status in results:
-        order = POINT_ORDER[kind]
-        if position not in latest or latest[position][0] < order:
-            latest[position] = (order, (score, status))
+        if position not in latest or latest[position][0] < POINT_ORDER[kind]:
+            latest[position] = (POINT_ORDER[kind], float(score) if score is not None else None, status)
     objectives = []
     for objective in Objective.objects.filter(version=contract).order_by("position"):
-        score, status = latest.get(objective.position, (0, (None, "")))[1]
+        _, score, status = latest.get(objective.position, (0, None, ""))
         objectives.append({
             "id": objective.pk, "position": objective.position, "title": objective.description,
-            "score": float(score) if score is not None else None, "status": status,
+            "score": score, "status": status,
         })
     return objectives
 

@@ -28,7 +28,7 @@ from records.retention import purge_expired_records
 from sessions.models import Attendance, CoachingSession
 from sessions.services.booking import cancel_session, reschedule_session
 from sessions.services.log import save_log
-from tests.conftest import PracticeCast, publish_coach
+from tests.conftest import PracticeCast, client_at, publish_coach
 from tests.contracts.conftest import BASE_URL, accept, send
 from tests.measurement.conftest import rate
 from tests.sessions.conftest import active_engagement, book, next_free_slot
@@ -185,3 +185,17 @@ def test_rebuild_makes_a_missing_or_wrong_row_right(acme):
         EngagementSummary.objects.all().delete()
         assert rebuild_summaries() == (1, 1)
         assert stale_summaries() == []
+
+
+def test_the_home_pages_list_engagements_from_their_summaries(acme):
+    with practice_context(acme.practice):
+        publish_coach(acme.coach, horizon_days=365)
+        engagement = active_engagement(acme)
+        session = book(acme, engagement)
+        save_log(session=session, actor=acme.coach, version=session.version, final=True, attendance=Attendance.HELD,
+                 now=session.booking.starts_at + timedelta(hours=2))
+    coach_home = client_at(acme, acme.coach).get("/").content.decode()
+    assert f"/engagements/{engagement.pk}/sessions/" in coach_home
+    assert "1 of 6 sessions used" in coach_home
+    coachee_home = client_at(acme, acme.coachee2).get("/").content.decode()
+    assert f"/engagements/{engagement.pk}/sessions/" in coachee_home
