@@ -143,10 +143,10 @@ def _stakeholder_rates(engagement: Engagement, points: list[MeasurementPoint]) -
 
 
 def _last_activity(engagement: Engagement):
-    """When someone last did something in the journey, from the times the journey records (enquiry,
-    match, calls booked and their outcomes, contracts sent and accepted, sessions booked and logged,
-    points falling due and closing, ratings given, completion) — never `updated_at`, which
-    housekeeping such as erasure touches too. One query."""
+    """When someone last did something in the journey, from the times the journey records: enquiry,
+    match, calls booked and their outcomes, contracts sent and accepted, sessions booked and first
+    logged (not each autosave of a draft), points falling due and closing, ratings given, completion.
+    Never `updated_at`, which housekeeping such as erasure touches too. One query."""
     def latest(queryset, *fields: str) -> Subquery:
         moments = Greatest(*fields) if len(fields) > 1 else F(fields[0])
         return Subquery(queryset.annotate(moment=moments).order_by(F("moment").desc(nulls_last=True)).values("moment")[:1])
@@ -156,7 +156,7 @@ def _last_activity(engagement: Engagement):
         "created_at", "matched_at", "completed_at",
         latest(ChemistryCall.objects.filter(engagement=engagement_ref), "created_at", "outcome_recorded_at"),
         latest(ContractVersion.objects.filter(engagement=engagement_ref), "sent_at", "accepted_at"),
-        latest(CoachingSession.objects.filter(engagement=engagement_ref), "created_at", "last_saved_at"),
+        latest(CoachingSession.objects.filter(engagement=engagement_ref), "created_at", "logged_at"),
         latest(MeasurementPoint.objects.filter(engagement=engagement_ref), "fell_due_at", "closed_at"),
         latest(RatingRevision.objects.filter(rating__point__engagement=engagement_ref), "created_at"),
     )).values_list("at", flat=True).get()

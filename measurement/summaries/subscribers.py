@@ -55,9 +55,17 @@ def contract_changed(event) -> None:
     refresh_summary(event.version.engagement_id)
 
 
-@subscribe(SessionBooked, SessionMoved, SessionCancelled, SessionLogSaved)
-def session_changed(event) -> None:
+@subscribe(SessionBooked, SessionMoved, SessionCancelled)
+def session_changed(event: SessionBooked | SessionMoved | SessionCancelled) -> None:
     refresh_summary(event.session.engagement_id)
+
+
+@subscribe(SessionLogSaved)
+def session_logged(event: SessionLogSaved) -> None:
+    """A draft saved as the coach types changes nothing the summary shows: only a log with its
+    attendance (or the first final save) does, so autosaves cost no rebuild."""
+    if event.attendance_recorded:
+        refresh_summary(event.session.engagement_id)
 
 
 @subscribe(PointFellDue, PointMoved, RatingSubmitted, PointClosed, StakeholderAnswered)
