@@ -6,9 +6,10 @@ lists the engagements they see as their sponsor, in `sponsored_engagements`. The
 dashboards show dates, counts, scores and computed statuses, never session content: no private
 notes, goals or actions; a session summary only where the coachee shared it with the sponsor.
 
-Every list is a queryset annotated in SQL (sessions used and contracted, the latest verdict), and
-what a page of rows needs besides (points, objectives, ratings, results) is loaded in one query
-each for the whole page (`load_progress`), so the query count does not grow with the rows.
+Every list is one query joining each engagement's summary (measurement/summaries/: sessions used
+and contracted, the latest verdict, the next point, the stakeholder response rates), and what a page
+of rows needs besides (the sponsor's points to rate, objectives, ratings, results) is loaded in one
+query each for the whole page (`load_progress`), so the query count does not grow with the rows.
 """
 
 from __future__ import annotations
