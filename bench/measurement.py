@@ -48,6 +48,7 @@ def build_portfolio(
     from coachhub.roster.models import Booking
     from engagements.models import ContractVersion, Engagement, Objective
     from measurement.models import MeasurementPoint, ObjectiveResult, Rating
+    from measurement.summaries.building import refresh_summaries
     from sessions.models import Attendance, CoachingSession
 
     now = now or timezone.now()
@@ -157,6 +158,8 @@ def build_portfolio(
                 ))
     Rating.objects.bulk_create(ratings, batch_size=2000)
     ObjectiveResult.objects.bulk_create(results, batch_size=2000)
+    # Bulk inserts go around the subscribers: build the summaries the dashboards read.
+    refresh_summaries(engagement.pk for engagement in engagements)
     return Portfolio(engagement_ids=[engagement.pk for engagement in engagements])
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coachhub.tenancy.events import DomainEvent
-from engagements.models import ChemistryCall, ContractVersion
+from engagements.models import ChemistryCall, ContractVersion, Engagement
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,13 @@ class ChemistryOutcomeRecorded(DomainEvent):
     """The coach said whether they would like to work with the leader."""
 
     call: ChemistryCall
+
+
+@dataclass(frozen=True)
+class EngagementMatched(DomainEvent):
+    """The leader's chosen coach said yes too: the engagement moves to contracting with that coach."""
+
+    engagement: Engagement
 
 
 @dataclass(frozen=True)

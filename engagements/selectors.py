@@ -19,11 +19,17 @@ def has_coach(viewer: Viewer) -> bool:
     ).exists()
 
 
+# A coach's load, written once: the engagements they carry are those matched and not yet completed.
+# The booking service's capacity check, the roster (through its registry) and the practice dashboard
+# all count these.
+CARRIED_STAGES = (Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE)
+
+
 def coach_loads(coach_ids: list[int]) -> dict[int, int]:
-    """How many coachees each coach carries (engagements matched and not yet completed): one query.
+    """How many coachees each coach carries (engagements in CARRIED_STAGES): one query.
     Coaches carrying none are left out. The roster's page asks it through its registry."""
     rows = (
-        Engagement.objects.filter(coach_id__in=coach_ids, stage__in=["contracting", "active"])
+        Engagement.objects.filter(coach_id__in=coach_ids, stage__in=CARRIED_STAGES)
         .order_by().values("coach_id").annotate(n=Count("pk"))
     )
     return {row["coach_id"]: row["n"] for row in rows}

@@ -28,6 +28,7 @@ from engagements.events import (
     ChemistryCallMoved,
     ChemistryCallReassigned,
     ChemistryOutcomeRecorded,
+    EngagementMatched,
 )
 from engagements.locking import lock_engagement
 from engagements.models import ChemistryCall, Engagement
@@ -245,6 +246,7 @@ def _match_if_agreed(engagement: Engagement) -> None:
         if call.booking.starts_at > timezone.now():
             call.booking.is_active = False
             call.booking.save(update_fields=["is_active", "updated_at"])
+    publish(EngagementMatched(engagement=engagement))
     audit.record(actor=None, action="engagement.matched", subject=engagement)
     notifications.match_made(engagement, closed_calls=others)
 

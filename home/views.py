@@ -8,6 +8,7 @@ from django.shortcuts import render
 from coachhub.tenancy.models import Role
 from engagements import selectors as journey
 from engagements.access import open_enquiry
+from measurement.summaries import selectors as summaries
 from sessions import selectors as coaching_sessions
 
 
@@ -19,9 +20,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.COACH in request.roles:
         context["upcoming_calls"], context["calls_awaiting_outcome"] = journey.coach_calls(request.viewer)
         context.update(coaching_sessions.coach_home(request.viewer))
+        context["coaching_engagements"] = summaries.coaching_list(request.viewer)
     if Role.COACHEE in request.roles:
         context["my_calls"] = journey.calls_of_coachee(request.viewer)
         context["open_enquiry"] = open_enquiry(request.viewer)
         context["has_coach"] = journey.has_coach(request.viewer)
-        context["my_engagements"] = coaching_sessions.coachee_engagements(request.viewer)
+        context["my_engagements"] = summaries.coachee_list(request.viewer)
     return render(request, "home/home.html", context)

@@ -15,3 +15,5 @@ class MeasurementConfig(AppConfig):
 
         # The sessions page (below) shows the progress panel without loading measurement's tags.
         register_engagement_panel(progress_panel_html)
+        # After measurement's own subscribers: the summary is built from what they wrote.
+        from measurement.summaries import subscribers as summary_subscribers  # noqa: F401

@@ -90,8 +90,10 @@ def sponsor_engagement(request: HttpRequest, engagement_id: int) -> HttpResponse
     links to the progress page and its PDF."""
     engagement = dashboards.sponsored_engagement(request.viewer, engagement_id)  # 404 unless theirs in force
     progress = selectors.progress_for(engagement, request.viewer, compact=False)
-    # The dashboard's row (status, next point) read from the points the progress has loaded.
-    row = dashboards.Row(engagement=engagement, progress=dashboards.Progress(points=[v.point for v in progress.points]))
+    # The dashboard's row (status, next point) from the engagement's summary, the points from the progress.
+    row = dashboards.Row(engagement=engagement, progress=dashboards.Progress(
+        summary=dashboards.summary_of(engagement), points=[v.point for v in progress.points],
+    ))
     return render(request, "measurement/dashboards/sponsor_engagement.html", {
         "engagement": engagement, "row": row, "progress": progress,
         "next_point_text": row.progress.describe_next(overdue_before=grace_cutoff()),

@@ -6,9 +6,10 @@ lists the engagements they see as their sponsor, in `sponsored_engagements`. The
 dashboards show dates, counts, scores and computed statuses, never session content: no private
 notes, goals or actions; a session summary only where the coachee shared it with the sponsor.
 
-Every list is a queryset annotated in SQL (sessions used and contracted, the latest verdict), and
-what a page of rows needs besides (points, objectives, ratings, results) is loaded in one query
-each for the whole page (`load_progress`), so the query count does not grow with the rows.
+Every list is one query joining each engagement's summary (measurement/summaries/: sessions used
+and contracted, the latest verdict, the next point, the stakeholder response rates), and what a page
+of rows needs besides (the sponsor's points to rate, objectives, ratings, results) is loaded in one
+query each for the whole page (`load_progress`), so the query count does not grow with the rows.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -46,15 +48,15 @@ from coachhub.tenancy.viewers import Viewer
 from engagements.models import ContractVersion, Engagement, Objective
 from engagements.models.contracts import STAKEHOLDER_MINIMUM
 from engagements.access import SPONSOR
+from engagements.selectors import CARRIED_STAGES
 from measurement.access import awaits_rating_by, visible_progress
 from measurement.models import (
     VERDICTS,
+    EngagementSummary,
     MeasurementPoint,
-    Nominee,
     ObjectiveResult,
     PointStatus,
     Rating,
-    StakeholderResponse,
     in_journey_order,
 )
 from measurement.selectors import (
@@ -63,7 +65,6 @@ from measurement.selectors import (
     grace_cutoff,
     trend_chart,
 )
-from measurement.stakeholders.results import WITHHELD
 from sessions.models import Attendance, CoachingSession
 
 NOT_MEASURED = "not_measured"
@@ -87,19 +88,17 @@ def _count(queryset: QuerySet, by: str) -> Coalesce:
 
 
 def with_progress(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
-    """Annotate sessions used and contracted (the contract in force) and the latest closed point's
-    verdict (a baseline round has none): `sessions_used`, `sessions_contracted`, `latest_status`,
-    `latest_status_reason`, `latest_point_kind`."""
-    in_force = ContractVersion.objects.filter(engagement=OuterRef("pk"), status=ContractVersion.Status.ACCEPTED)
-    latest = MeasurementPoint.objects.filter(
-        engagement=OuterRef("pk"), closed_at__isnull=False, status__in=VERDICTS,
-    ).order_by("-closed_at")
-    return engagements.annotate(
-        sessions_used=_count(CoachingSession.objects.filter(engagement=OuterRef("pk"), counts_as_used=True), "engagement"),
-        sessions_contracted=Subquery(in_force.values("sessions")[:1], output_field=IntegerField()),
-        latest_status=Coalesce(Subquery(latest.values("status")[:1], output_field=CharField()), Value("")),
-        latest_status_reason=Subquery(latest.values("status_reason")[:1], output_field=CharField()),
-        latest_point_kind=Subquery(latest.values("kind")[:1], output_field=CharField()),
+    """Join each engagement's summary (measurement/summaries/, kept by the subscribers) and annotate
+    what the lists filter and sort on: `sessions_used`, `sessions_contracted` (the contract in force),
+    `latest_status` (the latest closed point's verdict; a baseline round has none),
+    `latest_status_reason`, `latest_point_kind`. One query with the rows, however many there are."""
+    return engagements.select_related("summary").annotate(
+        sessions_used=Coalesce(F("summary__sessions_used"), Value(0)),
+        sessions_contracted=F("summary__sessions_contracted"),
+        latest_status=Coalesce(F("summary__latest_status"), Value("")),
+        # None, not "", where no point has a verdict yet (as a subquery finding nothing would say).
+        latest_status_reason=NullIf(F("summary__latest_status_reason"), Value(""), output_field=TextField()),
+        latest_point_kind=NullIf(F("summary__latest_point_kind"), Value(""), output_field=CharField()),
     )
 
 
@@ -182,8 +181,10 @@ class ObjectiveTrend:
 
 @dataclass
 class Progress:
-    """What a dashboard row shows besides its annotations."""
+    """What a dashboard row shows besides its annotations: the next point and the stakeholder response
+    rates from the engagement's summary; the points themselves (and the trends) where a page asks."""
 
+    summary: EngagementSummary | None = None
     points: list[MeasurementPoint] = field(default_factory=list)
     trends: list[ObjectiveTrend] = field(default_factory=list)
 
@@ -193,24 +194,40 @@ class Progress:
         return next((p for p in self.points if getattr(p, "awaits_sponsor", False)), None)
 
     @property
-    def next_point(self) -> MeasurementPoint | None:
-        open_points = [p for p in self.points if p.closed_at is None]
-        return open_points[0] if open_points else None
-
-    @property
     def stakeholder_rates(self) -> list[str]:
         """"Mid-point: 3 of 4" for each point stakeholders were asked at (fallen due, someone named).
-        Answers count only in groups at their minimum (`load_progress`); with none there, the rate
+        Answers count only in groups at their minimum (the summary's rule); with none there, the rate
         says "fewer than 3" rather than a 0 that would be untrue."""
+        rates = self.summary.stakeholder_rates if self.summary else []
         return [
-            f"{POINT_LABELS[p.kind]}: {p.stakeholders_answered or f'fewer than {STAKEHOLDER_MINIMUM}'} of {p.stakeholders_named}"
-            for p in self.points if p.fell_due_at is not None and getattr(p, "stakeholders_named", 0)
+            f"{POINT_LABELS[rate['kind']]}: {rate['answered'] or f'fewer than {STAKEHOLDER_MINIMUM}'} of {rate['named']}"
+            for rate in rates
         ]
 
     def describe_next(self, *, overdue_before: datetime | None = None) -> str:
-        if not self.points:
+        if self.summary is None or not self.summary.points_scheduled:
             return "Not scheduled yet"
-        return describe_point(self.next_point, overdue_before=overdue_before)
+        return describe_point(next_point(self.summary), overdue_before=overdue_before)
+
+
+def next_point(summary: EngagementSummary) -> MeasurementPoint | None:
+    """The summary's next point, as an unsaved MeasurementPoint carrying its kind and due rule (what
+    `describe_point` reads); None when every point is closed."""
+    if not summary.next_point_kind:
+        return None
+    return MeasurementPoint(
+        kind=summary.next_point_kind, due_after_sessions=summary.next_point_due_after_sessions,
+        due_on=summary.next_point_due_on, closes_on=summary.next_point_closes_on,
+        fell_due_at=summary.next_point_fell_due_at,
+    )
+
+
+def summary_of(engagement: Engagement) -> EngagementSummary | None:
+    """The summary joined by `with_progress` (None for an engagement not summarised yet)."""
+    try:
+        return engagement.summary
+    except EngagementSummary.DoesNotExist:
+        return None
 
 
 def describe_point(point: MeasurementPoint | None, *, overdue_before: datetime | None = None) -> str:
@@ -230,32 +247,17 @@ def describe_point(point: MeasurementPoint | None, *, overdue_before: datetime |
 
 
 def load_progress(engagements: list[Engagement], *, trends: bool = True, sponsor: Viewer | None = None) -> dict[int, Progress]:
-    """Points (and, with `trends`, the in-force objectives with closed points' ratings and results) of
-    `engagements`, keyed by engagement id. One query for the points, three more for the trends,
-    however many engagements. Only closed points' ratings are shown: a sponsor who rates never sees
-    the others' ratings of an open point this way."""
+    """Each engagement's summary (joined by `with_progress`, so no query) and, for a page that shows
+    more, its points (with `sponsor`: whether each awaits that sponsor's rating) and, with `trends`, the
+    in-force objectives with closed points' ratings and results, keyed by engagement id. One query for
+    the points, three more for the trends, however many engagements; none without either. Only closed
+    points' ratings are shown: a sponsor who rates never sees the others' ratings of an open point this
+    way."""
     ids = [engagement.pk for engagement in engagements]
-    progress = {pk: Progress() for pk in ids}
-    if not ids:
+    progress = {engagement.pk: Progress(summary=summary_of(engagement)) for engagement in engagements}
+    if not ids or not (trends or sponsor is not None):
         return progress
-    # Groups whose count may be shown (results.live_counts): at the point's minimum, never below 3, and
-    # not the line manager's; the answers of the others are left out of the total, which would tell them.
-    counted_groups = StakeholderResponse.objects.filter(point=OuterRef(OuterRef("pk"))).exclude(
-        group__iexact="line manager",
-    ).exclude(group=WITHHELD).order_by().values("group").annotate(n=Count("pk")).filter(
-        n__gte=Greatest(
-            Value(STAKEHOLDER_MINIMUM), OuterRef(OuterRef("version__stakeholder_min_responses")), output_field=IntegerField(),
-        ),
-    ).values("group")
-    points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind").annotate(
-        # The stakeholder response rate (counts only, never who): in the same query.
-        stakeholders_named=_count(
-            Nominee.objects.filter(engagement=OuterRef("engagement"), approval=Nominee.Approval.APPROVED), "engagement",
-        ),
-        stakeholders_answered=_count(
-            StakeholderResponse.objects.filter(point=OuterRef("pk"), group__in=counted_groups), "point",
-        ),
-    )
+    points = MeasurementPoint.objects.filter(engagement_id__in=ids).order_by("engagement_id", "kind")
     if sponsor is not None:
         # In the same query: whether the point awaits this sponsor's own rating (`awaits_sponsor`).
         points = points.annotate(
@@ -327,19 +329,19 @@ CSV_HEADER = [
 ]
 def csv_rows(engagements: QuerySet[Engagement]) -> list[list]:
     """The filtered rows as CSV lines, header first (tenancy.spreadsheets makes them formula-safe).
-    Two queries."""
+    One query: the summaries come joined."""
     listed = list(engagements.select_related("coachee", "coach"))
-    progress = load_progress(listed, trends=False)
     overdue_before = grace_cutoff()
     lines = [CSV_HEADER]
     for engagement in listed:
+        progress = Progress(summary=summary_of(engagement))
         lines.append([
             engagement.coachee.get_full_name() or engagement.coachee.email,
             engagement.coach.get_full_name() if engagement.coach else "",
             engagement.get_stage_display(),
             engagement.sessions_used,
             engagement.sessions_contracted or "",
-            progress[engagement.pk].describe_next(overdue_before=overdue_before),
+            progress.describe_next(overdue_before=overdue_before),
             PointStatus(engagement.latest_status).label if engagement.latest_status else "Not measured yet",
             POINT_LABELS.get(engagement.latest_point_kind, ""),
             engagement.latest_status_reason or "",
@@ -412,7 +414,7 @@ class CoachLoad:
 
 
 def coach_loads(*, now: datetime | None = None) -> list[CoachLoad]:
-    """Every active coach: coachees carried (engagements contracting or active) against the
+    """Every active coach: coachees carried (the journey's one definition, CARRIED_STAGES) against the
     capacity of their profile, and sessions held this month (the practice's month). One query."""
     start, end = month_bounds(now or timezone.now(), ZoneInfo(require_practice().time_zone))
     coach = OuterRef("user_id")
@@ -420,9 +422,7 @@ def coach_loads(*, now: datetime | None = None) -> list[CoachLoad]:
         capacity=Subquery(
             CoachProfile.objects.filter(user=coach).order_by().values("capacity")[:1], output_field=IntegerField()
         ),
-        load=_count(Engagement.objects.filter(
-            coach=coach, stage__in=[Engagement.Stage.CONTRACTING, Engagement.Stage.ACTIVE]
-        ), "coach"),
+        load=_count(Engagement.objects.filter(coach=coach, stage__in=CARRIED_STAGES), "coach"),
         # From the coach's calendar (index booking_coach_calendar), then the sessions held.
         held_this_month=_count(Booking.objects.filter(
             coach=coach, kind=Booking.Kind.COACHING, starts_at__gte=start, starts_at__lt=end,

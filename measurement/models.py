@@ -291,3 +291,7 @@ class StakeholderScore(PracticeOwnedModel):
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=10), name="stakeholder_score_on_scale",
             ),
         ]
+
+
+# The engagement summary lives with its builders (measurement/summaries/); imported here so Django registers it.
+from measurement.summaries.models import SUMMARY_FIELDS, EngagementSummary  # noqa: E402, F401

@@ -46,7 +46,7 @@ from measurement.stakeholders.results import (
     stakeholder_results,
 )
 from sessions.models import Attendance, CoachingSession
-from sessions.selectors import Commitment, commitment
+from sessions.selectors import Commitment, commitment, session_counts
 
 ROLE_LABELS = dict(RaterRole.choices)
 RATER_ORDER = {"coachee": 0, "coach": 1, "sponsor": 2}
@@ -55,7 +55,7 @@ POINT_LABELS = dict(MeasurementPoint.Kind.choices)
 
 def sessions_held(engagement_id: int) -> int:
     """Sessions marked held: the progress the on/off-track rule measures against."""
-    return CoachingSession.objects.filter(engagement_id=engagement_id, attendance=Attendance.HELD).count()
+    return session_counts(engagement_id)["held"]
 
 
 # --- What one viewer sees of an engagement's measurement ---------------------------------------------------

@@ -42,6 +42,7 @@ from coachhub.tenancy.mail import send_email
 from coachhub.tenancy.models import Membership, Role
 from engagements.models import Acceptance, ChemistryCall, Engagement
 from measurement.models import MeasurementPoint, PointMove, Rating, RatingRevision
+from measurement.summaries.building import refresh_summaries
 from records.anonymising import (
     REMOVED_TEXT,
     anonymise,
@@ -50,6 +51,7 @@ from records.anonymising import (
     label_in_free_text,
     lock_erasures,
 )
+from records.files import engagements_naming
 from records.models import ErasureRequest
 from records.retention.engagements import purge_nominees
 from reminders.models import Reminder
@@ -154,6 +156,8 @@ def erase_person(*, person, actor) -> ErasureRequest:
     nominees = _remove_free_text(person, now)
     erasure = anonymise(person, roles=set(plan.roles), actor=actor, now=now)
     label_in_free_text(person, name=name, email=email, label=erasure.label, now=now)
+    # The summaries of their engagements are rebuilt here: measurement, below, does not hear records' events.
+    refresh_summaries(engagements_naming(person))
     audit.record(
         actor=actor, action="records.person_erased", subject=erasure.label, erasure_request=erasure.pk,
         roles=sorted(plan.roles), reminders_cancelled=plan.reminders_cancelled,

@@ -228,15 +228,21 @@ class Commitment:
         )
 
 
-def commitment(engagement: Engagement) -> Commitment:
-    """The contract in force and the sessions counted against it: two queries, the counting done by
-    the database."""
-    counts = CoachingSession.objects.filter(engagement=engagement).aggregate(
+def session_counts(engagement_id: int) -> dict[str, int]:
+    """{"used", "scheduled", "held"}: the one definition of each count, in one query. Used: the
+    contract's rule (held, late cancellations, no-shows); held: what the on/off-track rule measures
+    against."""
+    return CoachingSession.objects.filter(engagement_id=engagement_id).aggregate(
         used=Count("pk", filter=Q(counts_as_used=True)),
         scheduled=Count("pk", filter=Q(attendance=Attendance.SCHEDULED)),
         held=Count("pk", filter=Q(attendance=Attendance.HELD)),
     )
-    return Commitment(contract=contract_in_force(engagement), **counts)
+
+
+def commitment(engagement: Engagement) -> Commitment:
+    """The contract in force and the sessions counted against it: two queries, the counting done by
+    the database."""
+    return Commitment(contract=contract_in_force(engagement), **session_counts(engagement.pk))
 
 
 def worked_on_topics() -> list[str]:
@@ -259,10 +265,10 @@ def worked_on_choices(session: CoachingSession) -> list[str]:
 
 
 def coach_home(viewer: Viewer, now: datetime | None = None) -> dict:
-    """The engagements `viewer` coaches (as their coach, not as an admin): active engagements, today's
-    and this week's sessions, sessions not yet logged, overdue actions. Four queries."""
-    coached = visible_engagements(viewer, Data.SESSION_DATES, acting_as=COACH)
-    mine = coached.values("pk")
+    """What `viewer` coaches (as their coach, not as an admin) needs today: today's and this week's
+    sessions, sessions not yet logged, overdue actions. Three queries (the coachees' list is read from
+    the engagement summaries: measurement.summaries.selectors)."""
+    mine = visible_engagements(viewer, Data.SESSION_DATES, acting_as=COACH).values("pk")
     now = now or timezone.now()
     today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tomorrow = today_start + timedelta(days=1)
@@ -273,9 +279,6 @@ def coach_home(viewer: Viewer, now: datetime | None = None) -> dict:
         ).select_related("booking", "engagement__coachee").order_by("booking__starts_at")
     )
     return {
-        "coaching_engagements": list(
-            coached.filter(stage=Engagement.Stage.ACTIVE).order_by("matched_at")
-        ),
         "sessions_today": [session for session in week if session.booking.starts_at < tomorrow],
         "sessions_this_week": [session for session in week if session.booking.starts_at >= tomorrow],
         "sessions_not_logged": list(
@@ -289,10 +292,3 @@ def coach_home(viewer: Viewer, now: datetime | None = None) -> dict:
             ).select_related("engagement__coachee").order_by("due_date")[:50]
         ),
     }
-
-
-def coachee_engagements(viewer: Viewer) -> QuerySet[Engagement]:
-    """The engagements `viewer` is coached in (as their coachee), active or completed."""
-    return visible_engagements(viewer, Data.SESSION_DATES, acting_as=COACHEE).filter(
-        stage__in=[Engagement.Stage.ACTIVE, Engagement.Stage.COMPLETED]
-    )

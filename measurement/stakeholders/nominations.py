@@ -22,17 +22,16 @@ from coachhub.tenancy.validators import validate_visible_characters
 from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import ContractVersion, Engagement
-from measurement.events import NomineeApproved
+from measurement.events import NomineeApproved, NomineeDeclined, NomineeRemoved
 from measurement.models import MeasurementPoint, NominationSuggestion, Nominee, StakeholderResponse
 from measurement.stakeholders.mailboxes import mailbox
+from sessions.selectors import contract_in_force
 
 NAME_MAX_LENGTH = 150
 
 
 def _contract(engagement: Engagement) -> ContractVersion:
-    contract = ContractVersion.objects.select_related("sponsor").filter(
-        engagement=engagement, status=ContractVersion.Status.ACCEPTED
-    ).first()
+    contract = contract_in_force(engagement)
     if engagement.stage != Engagement.Stage.ACTIVE or contract is None:
         raise ValidationError("Stakeholders are named once the contract is accepted, while the coaching runs.")
     if not contract.stakeholder_groups:
@@ -122,6 +121,7 @@ def decline_nominee(*, nominee: Nominee, actor) -> Nominee:
     nominee.save(update_fields=["approval", "updated_at"])
     # Named before approval was asked for, they may have answered an open point: that answer goes.
     StakeholderResponse.objects.filter(nominee=nominee).delete()
+    publish(NomineeDeclined(nominee=nominee))
     audit.record(actor=actor, action="stakeholder.declined", subject=f"Engagement {engagement.pk}", group=nominee.group)
     return nominee
 
@@ -145,6 +145,7 @@ def remove_nominee(*, nominee: Nominee, actor) -> None:
             )
     StakeholderResponse.objects.filter(nominee=nominee).update(nominee=None)
     nominee.delete()
+    publish(NomineeRemoved(engagement_id=engagement.pk))
     audit.record(actor=actor, action="stakeholder.removed", subject=f"Engagement {engagement.pk}", group=nominee.group)
 
 

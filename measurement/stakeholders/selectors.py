@@ -10,6 +10,7 @@ from django.db.models import Count
 from engagements.models import ContractVersion, Engagement
 from measurement.models import MeasurementPoint, NominationSuggestion, Nominee, StakeholderResponse
 from measurement.stakeholders.results import fewer_than, live_counts
+from sessions.selectors import contract_in_force
 
 
 @dataclass
@@ -64,7 +65,7 @@ class StakeholderPage:
 
 def stakeholder_page(engagement: Engagement, *, with_names: bool) -> StakeholderPage:
     """A fixed number of queries whatever the number of nominees."""
-    contract = ContractVersion.objects.filter(engagement=engagement, status=ContractVersion.Status.ACCEPTED).first()
+    contract = contract_in_force(engagement)
     nominees = list(Nominee.objects.filter(engagement=engagement, purged_at__isnull=True)) if with_names else []
     named = dict(
         Nominee.objects.filter(engagement=engagement, purged_at__isnull=True, approval=Nominee.Approval.APPROVED)

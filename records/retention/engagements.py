@@ -43,6 +43,7 @@ from measurement.models import (
     RatingRevision,
     StakeholderResponse,
 )
+from measurement.summaries.building import refresh_summary
 from records.anonymising import REMOVED_TEXT, anonymous_coachee, forget_former_coachee
 from records.files import delete_stored_pdfs
 from reminders.models import NomineeMessage, Reminder
@@ -104,6 +105,7 @@ def purge_engagement_records(*, engagement: Engagement, now: datetime) -> bool:
         "reminders": Reminder.objects.filter(engagement=engagement).exclude(state=Reminder.State.SENDING).delete()[0],
         "pdfs": delete_stored_pdfs(engagement.pk),
     }
+    refresh_summary(engagement.pk)
     label, account = forget_former_coachee(
         coachee, now=now,
         reason="Retention purge: the record-keeping period of their coaching ended and nothing else of theirs is kept.",

@@ -23,6 +23,7 @@ from coachhub.tenancy import audit
 from coachhub.tenancy.context import require_practice
 from engagements.models import ChemistryCall, Engagement
 from engagements.retention import add_months
+from measurement.summaries.building import refresh_summary
 from records.anonymising import forget_former_coachee
 from reminders.models import Reminder
 
@@ -61,6 +62,7 @@ def purge_lead(*, engagement: Engagement, now: datetime) -> bool:
     call_count, noted = calls.count(), calls.exclude(coach_notes="").update(coach_notes="", updated_at=now)
     Engagement.objects.filter(pk=engagement.pk).update(objectives="", hopes="", purged_at=now, updated_at=now)
     reminders, _ = Reminder.objects.filter(engagement=engagement).exclude(state=Reminder.State.SENDING).delete()
+    refresh_summary(engagement.pk)
     months = require_practice().lead_retention_months
     label, account = forget_former_coachee(
         engagement.coachee, now=now,

@@ -23,7 +23,8 @@ from measurement.services.rating import rate_point
 from records import contents
 from records.access import access_export, access_export_by_link
 from records.models import DataExport
-from sessions.selectors import coach_home, coachee_engagements
+from measurement.summaries.selectors import coachee_list, coaching_list
+from sessions.selectors import coach_home
 from tests.access.test_who_sees_what import _add_person, _amend_with_sponsor
 from tests.conftest import client_at, make_user
 from tests.contracts.conftest import accept, accepted_by_all, matched_engagement, sent
@@ -139,21 +140,21 @@ def test_the_open_enquiry_is_the_leaders_own_while_an_active_coachee(acme, in_pr
 def test_the_coach_home_lists_the_engagements_coached_not_those_an_admin_sees(acme, in_practice):
     engagement = active_engagement(acme)
     with in_practice(acme):
-        assert coach_home(Viewer.of(acme.coach))["coaching_engagements"] == [engagement]
+        assert [s.engagement for s in coaching_list(Viewer.of(acme.coach))] == [engagement]
         Membership.objects.create(user=acme.coach2, role=Role.ADMIN)
-        assert coach_home(Viewer.of(acme.coach2))["coaching_engagements"] == []
+        assert not coaching_list(Viewer.of(acme.coach2)).exists()
         _deactivate(acme.coach, Role.COACH)
-        assert coach_home(Viewer.of(acme.coach))["coaching_engagements"] == []
+        assert not coaching_list(Viewer.of(acme.coach)).exists()
         assert coach_calls(Viewer.of(acme.coach)) == ([], [])
 
 
 def test_a_deactivated_coachee_lists_no_engagements(acme, in_practice):
     engagement = active_engagement(acme)
     with in_practice(acme):
-        assert list(coachee_engagements(Viewer.of(engagement.coachee))) == [engagement]
-        assert not coachee_engagements(Viewer.of(acme.coachee)).exists()
+        assert [s.engagement for s in coachee_list(Viewer.of(engagement.coachee))] == [engagement]
+        assert not coachee_list(Viewer.of(acme.coachee)).exists()
         _deactivate(engagement.coachee, Role.COACHEE)
-        assert not coachee_engagements(Viewer.of(engagement.coachee)).exists()
+        assert not coachee_list(Viewer.of(engagement.coachee)).exists()
 
 
 # --- Data exports --------------------------------------------------------------------------------

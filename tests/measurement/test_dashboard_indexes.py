@@ -20,6 +20,12 @@ SERVED = [
     ("roster_booking", ["practice_id", "coach_id", "starts_at"], "sessions held this month, per coach"),
     ("tenancy_membership", ["practice_id", "user_id", "role"], "the sponsor's organisation; the practice's coaches"),
     ("roster_coachprofile", ["practice_id", "user_id"], "each coach's capacity"),
+    ("measurement_engagementsummary", ["practice_id", "engagement_id"], "each engagement's summary, joined to its row"),
+    ("measurement_engagementsummary", ["practice_id", "stage", "latest_status"], "stage and status filters on summaries"),
+    ("measurement_engagementsummary", ["practice_id", "coach_id", "stage"], "a coach's coachees on the home page"),
+    ("measurement_engagementsummary", ["practice_id", "coachee_id", "stage"], "a coachee's engagements on the home page"),
+    ("measurement_engagementsummary", ["practice_id", "client_organisation_id", "stage"], "an organisation's engagements"),
+    ("measurement_engagementsummary", ["practice_id", "contract_sponsor_id", "stage"], "the sponsor of the contract in force"),
 ]
 
 

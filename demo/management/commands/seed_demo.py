@@ -12,6 +12,7 @@ from demo.calendars import seed_own_calendar
 from demo.measurement import seed_measurement
 from demo.records import seed_records
 from demo.reminders import seed_reminders
+from measurement.summaries.building import rebuild_summaries
 
 
 class Command(BaseCommand):
@@ -40,3 +41,5 @@ class Command(BaseCommand):
         seed_measurement(people)
         seed_reminders(people)
         seed_records(people)
+        # Some demo rows are written directly rather than through the services: build their summaries.
+        rebuild_summaries()

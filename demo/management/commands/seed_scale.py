@@ -7,11 +7,15 @@ import time
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
+from coachhub.tenancy.context import practice_context
+from coachhub.tenancy.models import Practice
 from demo.journey import DEMO_PASSWORD
 from demo.scale import writing
 from demo.scale.practice import COACH_COUNT, COACHEE_COUNT, slug
+from measurement.summaries.building import rebuild_summaries
 
 
 class Command(BaseCommand):
@@ -48,6 +52,10 @@ class Command(BaseCommand):
             password_hash=make_password(DEMO_PASSWORD),  # hashed once: every scaled person shares it
         )
         writing.analyze()
+        # COPY went around the subscribers: build the new practices' engagement summaries.
+        for practice in Practice.objects.filter(slug__in=[slug(number) for number in wanted]):
+            with practice_context(practice), transaction.atomic():
+                rebuild_summaries()
         self.stdout.write(self.style.SUCCESS(
             f"{len(wanted)} scaled practices added ({len(already & set(range(1, practices + 1)))} were there), "
             f"{sum(totals.values()):,} rows in {time.monotonic() - started:.0f} s (password: {DEMO_PASSWORD})."
