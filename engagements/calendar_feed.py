@@ -15,21 +15,9 @@ CONTRACTING_SESSION_RELATED = ("contracting_session__engagement__coachee",)
 
 def describe_chemistry_call(booking: Booking) -> BookingDescription | None:
     call = getattr(booking, "chemistry_call", None)
-    if call is None:
-        return None
-    leader = call.engagement.coachee
-    return BookingDescription(
-        uid=call.ics_uid, sequence=call.ics_sequence, summary=f"{booking.get_kind_display()} with {leader}",
-        attendees=((str(leader), leader.email),),
-    )
+    return None if call is None else BookingDescription.with_leader(call, f"{booking.get_kind_display()} with {{leader}}")
 
 
 def describe_contracting_session(booking: Booking) -> BookingDescription | None:
     session = getattr(booking, "contracting_session", None)
-    if session is None:
-        return None
-    leader = session.engagement.coachee
-    return BookingDescription(
-        uid=session.ics_uid, sequence=session.ics_sequence, summary=f"{booking.get_kind_display()} with {leader}",
-        attendees=((str(leader), leader.email),),
-    )
+    return None if session is None else BookingDescription.with_leader(session, f"{booking.get_kind_display()} with {{leader}}")

@@ -13,10 +13,4 @@ COACHING_SESSION_RELATED = ("coaching_session__engagement__coachee",)
 
 def describe_coaching_session(booking: Booking) -> BookingDescription | None:
     session = getattr(booking, "coaching_session", None)
-    if session is None:
-        return None
-    leader = session.engagement.coachee
-    return BookingDescription(
-        uid=session.ics_uid, sequence=session.ics_sequence, summary=f"Coaching session {session.number}: {leader}",
-        attendees=((str(leader), leader.email),),
-    )
+    return None if session is None else BookingDescription.with_leader(session, f"Coaching session {session.number}: {{leader}}")

@@ -26,6 +26,13 @@ class BookingDescription:
     summary: str
     attendees: tuple[tuple[str, str], ...] = ()  # (name, email)
 
+    @classmethod
+    def with_leader(cls, meeting, summary: str) -> BookingDescription:
+        """A meeting (an `ics_uid`, an `ics_sequence` and an engagement) attended by its leader."""
+        leader = meeting.engagement.coachee
+        return cls(uid=meeting.ics_uid, sequence=meeting.ics_sequence, summary=summary.format(leader=leader),
+                   attendees=((str(leader), leader.email),))
+
 
 @dataclass(frozen=True)
 class BookingDescriber:
