@@ -54,17 +54,3 @@ class StakeholderAnswered(DomainEvent):
 
     point: MeasurementPoint
     nominee_id: int
-
-
-@dataclass(frozen=True)
-class NomineeDeclined(DomainEvent):
-    """The coach declined a nominee; an answer they gave before approval was asked for went with it."""
-
-    nominee: Nominee
-
-
-@dataclass(frozen=True)
-class NomineeRemoved(DomainEvent):
-    """The coachee removed a nominee (the row is gone; an answer they gave stays, without them)."""
-
-    engagement_id: int

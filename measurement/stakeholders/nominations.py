@@ -22,9 +22,10 @@ from coachhub.tenancy.validators import validate_visible_characters
 from engagements.access import COACH, COACHEE, require_relation
 from engagements.locking import lock_engagement
 from engagements.models import ContractVersion, Engagement
-from measurement.events import NomineeApproved, NomineeDeclined, NomineeRemoved
+from measurement.events import NomineeApproved
 from measurement.models import MeasurementPoint, NominationSuggestion, Nominee, StakeholderResponse
 from measurement.stakeholders.mailboxes import mailbox
+from measurement.summaries.building import refresh_summary
 from sessions.selectors import contract_in_force
 
 NAME_MAX_LENGTH = 150
@@ -121,7 +122,7 @@ def decline_nominee(*, nominee: Nominee, actor) -> Nominee:
     nominee.save(update_fields=["approval", "updated_at"])
     # Named before approval was asked for, they may have answered an open point: that answer goes.
     StakeholderResponse.objects.filter(nominee=nominee).delete()
-    publish(NomineeDeclined(nominee=nominee))
+    refresh_summary(engagement.pk)  # the stakeholder rates it shows
     audit.record(actor=actor, action="stakeholder.declined", subject=f"Engagement {engagement.pk}", group=nominee.group)
     return nominee
 
@@ -145,7 +146,7 @@ def remove_nominee(*, nominee: Nominee, actor) -> None:
             )
     StakeholderResponse.objects.filter(nominee=nominee).update(nominee=None)
     nominee.delete()
-    publish(NomineeRemoved(engagement_id=engagement.pk))
+    refresh_summary(engagement.pk)
     audit.record(actor=actor, action="stakeholder.removed", subject=f"Engagement {engagement.pk}", group=nominee.group)
 
 

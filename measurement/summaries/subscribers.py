@@ -25,8 +25,6 @@ from engagements.events import (
 from measurement.events import (
     EngagementCompleted,
     NomineeApproved,
-    NomineeDeclined,
-    NomineeRemoved,
     PointClosed,
     PointFellDue,
     PointMoved,
@@ -73,11 +71,6 @@ def point_changed(event) -> None:
     refresh_summary(event.point.engagement_id)
 
 
-@subscribe(NomineeApproved, NomineeDeclined)
-def nominee_changed(event: NomineeApproved | NomineeDeclined) -> None:
+@subscribe(NomineeApproved)
+def nominee_approved(event: NomineeApproved) -> None:
     refresh_summary(event.nominee.engagement_id)
-
-
-@subscribe(NomineeRemoved)
-def nominee_removed(event: NomineeRemoved) -> None:
-    refresh_summary(event.engagement_id)
