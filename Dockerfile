@@ -36,10 +36,10 @@ RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml
 COPY . .
 
 # Static files into var/static, served by WhiteNoise (manifest storage, as DEBUG=false). Importing
-# the settings needs no database or Redis; the keys are placeholders for this step only.
+# the settings needs no database or Redis, nor the secrets (manage.py gives this command throwaway ones).
 # The code and static files stay root-owned; the app user may write only var/ (media, mail,
 # the beat schedule). Named volumes mounted on var/media and var/mail inherit this owner.
-RUN SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1yZWFsLWtleSE= python manage.py collectstatic --noinput \
+RUN python manage.py collectstatic --noinput \
  && mkdir -p var/media var/mail \
  && chown coachhub:coachhub var var/media var/mail
 

@@ -87,3 +87,18 @@ def test_with_debug_development_keys_stand_in_for_the_secrets():
     result = _settings_of(_without("SECRET_KEY", "FIELD_ENCRYPTION_KEYS") | {"DEBUG": "true"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "DEBUG True"
+
+
+def test_commands_that_read_only_the_code_need_no_secrets_and_the_others_still_stop():
+    """A migrations check or a build's collectstatic runs without the deployment's keys; anything
+    that could sign, encrypt or serve still stops without them."""
+    env = _without("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "manage.py", *args], env=env, capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+
+    checked = manage("makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0 and "No changes detected" in checked.stdout, checked.stderr
+    stopped = manage("check")
+    assert stopped.returncode != 0 and "SECRET_KEY is not set" in stopped.stderr
